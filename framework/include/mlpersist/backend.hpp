@@ -1,0 +1,64 @@
+#pragma once
+
+#include <mlpersist/export.hpp>
+#include <mlpersist/limits.hpp>
+#include <mlpersist/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace mlpersist {
+
+/// Where a backend writes its payload. Writes go straight to the destination (memory, stream or
+/// file), so large tensors are never copied into an intermediate buffer.
+class MLPERSIST_API Sink {
+ public:
+  virtual ~Sink();
+  virtual void write(const void* data, std::size_t size) = 0;
+  /// Bytes written so far (backends align tensor data relative to the payload start).
+  [[nodiscard]] virtual std::uint64_t position() const = 0;
+};
+
+/// The payload bytes handed to a decoder, with what it needs to report and to borrow.
+struct DecodeInput {
+  std::span<const std::byte> payload;
+  /// File name (or "<bytes>", "<stream>") and the payload's offset in it, for error messages.
+  std::string_view source;
+  std::uint64_t payload_offset = 0;
+  /// When set, the bytes outlive the call (a mapped file or a shared buffer) and tensors may
+  /// borrow them instead of copying; `owner` keeps them alive.
+  std::shared_ptr<const void> owner;
+  Limits limits;
+};
+
+/// A format that turns a Value document into payload bytes and back (msgpack, JSON, binary).
+/// Backends never see an estimator. Decoders must treat the payload as hostile: every length,
+/// count and shape is checked against the remaining bytes and `limits` before allocating, and
+/// every failure is a FormatError naming `source`, the byte offset and what to do.
+class MLPERSIST_API Backend {
+ public:
+  virtual ~Backend();
+  /// Stable name stored in every artifact's header ("binary", "json", "msgpack").
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  /// One line for `mlpersist plugins`.
+  [[nodiscard]] virtual std::string_view description() const = 0;
+  virtual void encode(const Value& document, Sink& out) const = 0;
+  [[nodiscard]] virtual Value decode(const DecodeInput& input) const = 0;
+};
+
+/// A Sink that appends to a std::string.
+class MLPERSIST_API StringSink final : public Sink {
+ public:
+  explicit StringSink(std::string& out) : out_(out) {}
+  void write(const void* data, std::size_t size) override;
+  [[nodiscard]] std::uint64_t position() const override { return out_.size(); }
+
+ private:
+  std::string& out_;
+};
+
+}  // namespace mlpersist

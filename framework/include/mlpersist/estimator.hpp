@@ -1,0 +1,121 @@
+#pragma once
+
+#include <mlpersist/export.hpp>
+#include <mlpersist/node.hpp>
+#include <mlpersist/value.hpp>
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlpersist {
+
+/// Samples in rows, features in columns (C order, like NumPy).
+using Matrix = RowMajorMatrix<double>;
+using Vector = Eigen::VectorXd;
+
+/// What an estimator does with its input; picks the default `score` and the CV splitter.
+enum class EstimatorKind : std::uint8_t { kClassifier, kRegressor, kTransformer, kClusterer };
+
+/// Operations beyond fit; `supports` says which an estimator provides.
+enum class Method : std::uint8_t {
+  kPredict,
+  kDecisionFunction,
+  kPredictProba,
+  kTransform,
+  kInverseTransform
+};
+MLPERSIST_API std::string_view method_name(Method method) noexcept;
+MLPERSIST_API bool method_from_name(std::string_view name, Method& out) noexcept;
+
+class SaveContext;
+class LoadContext;
+
+/// A machine-learning estimator that can be fitted, used and persisted.
+///
+/// The public operations are non-virtual: they check the input signature (fitted, number of
+/// columns, finite values) once for every estimator, then call the protected `do_*` hooks that
+/// an implementation overrides. An estimator never sees a backend: it writes its fitted state to
+/// a Value and reads it back through a Node, validating every invariant it relies on later.
+class MLPERSIST_API Estimator {
+ public:
+  virtual ~Estimator();
+
+  /// Stable type tag chosen by people (e.g. "svm.SVC"); never a C++ type name.
+  [[nodiscard]] virtual std::string_view type_tag() const = 0;
+  /// Version of the saved state's schema; bumped on every change of the state layout.
+  [[nodiscard]] virtual std::uint32_t schema_version() const = 0;
+  [[nodiscard]] virtual EstimatorKind kind() const = 0;
+  [[nodiscard]] virtual bool supports(Method method) const = 0;
+
+  /// Parameters as a map (scikit-learn's names and defaults).
+  [[nodiscard]] virtual Value get_params() const = 0;
+  /// Sets some or all parameters; throws UsageError(kInvalidParameter) naming a bad key or value
+  /// (the estimator is unchanged then).
+  virtual void set_params(const Value& params) = 0;
+  /// A new unfitted estimator of the same type and parameters (for cross-validation, ensembles).
+  [[nodiscard]] virtual std::unique_ptr<Estimator> clone() const = 0;
+  /// `SVC(C=1.0, kernel='rbf', ...)`, like scikit-learn's repr.
+  [[nodiscard]] std::string repr() const;
+
+  /// Fits on X (n_samples x n_features) and y (n_samples; ignored and may be empty for
+  /// unsupervised estimators). Throws UsageError(kInvalidInput) on empty, mismatched or
+  /// non-finite input.
+  void fit(const Matrix& X, const Vector& y);
+  [[nodiscard]] Vector predict(const Matrix& X) const;
+  [[nodiscard]] Matrix decision_function(const Matrix& X) const;
+  [[nodiscard]] Matrix predict_proba(const Matrix& X) const;
+  [[nodiscard]] Matrix transform(const Matrix& X) const;
+  [[nodiscard]] Matrix inverse_transform(const Matrix& X) const;
+  /// scikit-learn's score: accuracy for classifiers, R² for regressors, -inertia for KMeans.
+  [[nodiscard]] double score(const Matrix& X, const Vector& y) const;
+
+  [[nodiscard]] bool is_fitted() const noexcept { return n_features_in_ >= 0; }
+  /// Number of columns seen in fit, or -1 before fit.
+  [[nodiscard]] std::int64_t n_features_in() const noexcept { return n_features_in_; }
+  /// Column names seen in fit (empty when fitted from an unnamed matrix).
+  [[nodiscard]] const std::vector<std::string>& feature_names_in() const noexcept {
+    return feature_names_in_;
+  }
+  /// Names the columns of the next fit's X (a CSV header), as scikit-learn records them.
+  void set_feature_names(std::vector<std::string> names) { pending_names_ = std::move(names); }
+
+  /// Fitted state only (parameters and the input signature are saved by the framework).
+  [[nodiscard]] virtual Value save_state(SaveContext& ctx) const = 0;
+  /// Restores fitted state, validating every invariant that predict relies on. Throws
+  /// SchemaError with the document path of the offending value.
+  virtual void load_state(const Node& state, LoadContext& ctx) = 0;
+  /// Restores the input signature recorded with the state (framework use).
+  void restore_signature(std::int64_t n_features, std::vector<std::string> names);
+
+ protected:
+  virtual void do_fit(const Matrix& X, const Vector& y) = 0;
+  virtual Vector do_predict(const Matrix& X) const;
+  virtual Matrix do_decision_function(const Matrix& X) const;
+  virtual Matrix do_predict_proba(const Matrix& X) const;
+  virtual Matrix do_transform(const Matrix& X) const;
+  virtual Matrix do_inverse_transform(const Matrix& X) const;
+  /// Default: accuracy for classifiers, R² for regressors; others must override.
+  [[nodiscard]] virtual double do_score(const Matrix& X, const Vector& y) const;
+  /// Number of columns inverse_transform expects (transform's output width).
+  [[nodiscard]] virtual std::int64_t n_features_out() const { return n_features_in_; }
+  /// The name used by repr and messages: the type tag's last component ("SVC").
+  [[nodiscard]] std::string class_name() const;
+
+ private:
+  void check_predict_input(const Matrix& X, Method method, std::int64_t columns) const;
+
+  std::int64_t n_features_in_ = -1;
+  std::vector<std::string> feature_names_in_;
+  std::vector<std::string> pending_names_;
+};
+
+/// Fraction of equal labels.
+MLPERSIST_API double accuracy_score(const Vector& y_true, const Vector& y_pred);
+/// Coefficient of determination, as scikit-learn's r2_score.
+MLPERSIST_API double r2_score(const Vector& y_true, const Vector& y_pred);
+
+}  // namespace mlpersist

@@ -1,0 +1,160 @@
+#pragma once
+
+#include <mlpersist/export.hpp>
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace mlpersist {
+
+/// Element types a Tensor can hold. Values are part of the file formats: never renumber.
+enum class DType : std::uint8_t { kFloat64 = 1, kFloat32 = 2, kInt64 = 3, kInt32 = 4, kUInt8 = 5 };
+
+/// "float64", "int64", ...: the names used in every backend.
+MLPERSIST_API std::string_view dtype_name(DType dtype) noexcept;
+/// Inverse of dtype_name; false when the name is unknown.
+MLPERSIST_API bool dtype_from_name(std::string_view name, DType& out) noexcept;
+/// Size of one element in bytes.
+MLPERSIST_API std::size_t dtype_size(DType dtype) noexcept;
+
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<double>() { return DType::kFloat64; }
+template <>
+constexpr DType dtype_of<float>() { return DType::kFloat32; }
+template <>
+constexpr DType dtype_of<std::int64_t>() { return DType::kInt64; }
+template <>
+constexpr DType dtype_of<std::int32_t>() { return DType::kInt32; }
+template <>
+constexpr DType dtype_of<std::uint8_t>() { return DType::kUInt8; }
+
+template <class T>
+using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// A dense, row-major (C-order) n-dimensional array.
+///
+/// In memory the elements are in the host's byte order; every backend writes them little-endian
+/// (and swaps on big-endian hosts). The data is either owned (allocated 64-byte aligned) or
+/// borrowed from a buffer such as a mapped file, which a shared owner handle keeps alive for as
+/// long as any Tensor refers to it. Copies of a Tensor share the data (it is immutable once
+/// published; `mutable_data` is only for the code that fills a freshly allocated tensor).
+class MLPERSIST_API Tensor {
+ public:
+  using Shape = std::vector<std::uint64_t>;
+
+  /// An empty float64 tensor of shape {0}.
+  Tensor();
+
+  /// Allocates uninitialised storage. Throws Error(kLimitExceeded) when the byte size overflows.
+  static Tensor allocate(DType dtype, Shape shape);
+  /// Refers to `data` without copying; `owner` keeps it alive. The caller guarantees the size.
+  static Tensor borrow(DType dtype, Shape shape, const std::byte* data,
+                       std::shared_ptr<const void> owner);
+
+  /// Copies an Eigen matrix or vector (any storage order) into a new tensor of rank 2 or 1.
+  template <class Derived>
+  static Tensor from_matrix(const Eigen::DenseBase<Derived>& m);
+  template <class Derived>
+  static Tensor from_vector(const Eigen::DenseBase<Derived>& v);
+  template <class T>
+  static Tensor from_values(std::span<const T> values);
+
+  [[nodiscard]] DType dtype() const noexcept { return dtype_; }
+  [[nodiscard]] const Shape& shape() const noexcept { return shape_; }
+  [[nodiscard]] std::size_t rank() const noexcept { return shape_.size(); }
+  [[nodiscard]] std::uint64_t size() const noexcept { return elements_; }
+  [[nodiscard]] std::size_t nbytes() const noexcept { return elements_ * dtype_size(dtype_); }
+  [[nodiscard]] const std::byte* data() const noexcept { return data_; }
+  /// True when the data lives in a buffer this tensor does not own (e.g. a mapped file).
+  [[nodiscard]] bool borrowed() const noexcept { return borrowed_; }
+  [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return {data_, nbytes()}; }
+
+  /// Elements as T. Throws SchemaError when T is not the tensor's dtype.
+  template <class T>
+  [[nodiscard]] std::span<const T> values() const;
+  /// Writable elements of a tensor made by allocate(). Throws on borrowed tensors.
+  template <class T>
+  [[nodiscard]] T* mutable_data();
+
+  /// Zero-copy Eigen views. matrix() needs rank 2, vector() rank 1.
+  template <class T = double>
+  [[nodiscard]] Eigen::Map<const RowMajorMatrix<T>> matrix() const;
+  template <class T = double>
+  [[nodiscard]] Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> vector() const;
+
+  /// Same dtype, shape and bytes.
+  friend MLPERSIST_API bool operator==(const Tensor& a, const Tensor& b);
+
+ private:
+  void check_dtype(DType wanted) const;
+  void check_rank(std::size_t wanted) const;
+  void check_owned() const;
+
+  DType dtype_ = DType::kFloat64;
+  Shape shape_{0};
+  std::uint64_t elements_ = 0;
+  const std::byte* data_ = nullptr;
+  std::shared_ptr<const void> owner_;
+  bool borrowed_ = false;
+};
+
+template <class Derived>
+Tensor Tensor::from_matrix(const Eigen::DenseBase<Derived>& m) {
+  using T = typename Derived::Scalar;
+  Tensor t = allocate(dtype_of<T>(), {static_cast<std::uint64_t>(m.rows()),
+                                      static_cast<std::uint64_t>(m.cols())});
+  Eigen::Map<RowMajorMatrix<T>>(t.mutable_data<T>(), m.rows(), m.cols()) = m;
+  return t;
+}
+
+template <class Derived>
+Tensor Tensor::from_vector(const Eigen::DenseBase<Derived>& v) {
+  using T = typename Derived::Scalar;
+  Tensor t = allocate(dtype_of<T>(), {static_cast<std::uint64_t>(v.size())});
+  Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(t.mutable_data<T>(), v.size()) = v;
+  return t;
+}
+
+template <class T>
+Tensor Tensor::from_values(std::span<const T> values) {
+  Tensor t = allocate(dtype_of<T>(), {static_cast<std::uint64_t>(values.size())});
+  std::copy(values.begin(), values.end(), t.mutable_data<T>());
+  return t;
+}
+
+template <class T>
+std::span<const T> Tensor::values() const {
+  check_dtype(dtype_of<T>());
+  return {reinterpret_cast<const T*>(data_), static_cast<std::size_t>(elements_)};
+}
+
+template <class T>
+T* Tensor::mutable_data() {
+  check_dtype(dtype_of<T>());
+  check_owned();
+  return reinterpret_cast<T*>(const_cast<std::byte*>(data_));
+}
+
+template <class T>
+Eigen::Map<const RowMajorMatrix<T>> Tensor::matrix() const {
+  check_dtype(dtype_of<T>());
+  check_rank(2);
+  return {reinterpret_cast<const T*>(data_), static_cast<Eigen::Index>(shape_[0]),
+          static_cast<Eigen::Index>(shape_[1])};
+}
+
+template <class T>
+Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> Tensor::vector() const {
+  check_dtype(dtype_of<T>());
+  check_rank(1);
+  return {reinterpret_cast<const T*>(data_), static_cast<Eigen::Index>(shape_[0])};
+}
+
+}  // namespace mlpersist

@@ -1,0 +1,140 @@
+#pragma once
+
+#include <mlpersist/export.hpp>
+#include <mlpersist/tensor.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace mlpersist {
+
+class Value;
+
+/// Raw bytes (a distinct kind from a string, which must be valid UTF-8).
+using Bytes = std::vector<std::uint8_t>;
+/// An ordered sequence of values.
+using Array = std::vector<Value>;
+
+/// A map with string keys that keeps insertion order (documents diff and print stably).
+/// Keys are unique: insert() refuses a duplicate. Large maps keep a hash index so that a
+/// decoder inserting n keys from hostile input stays O(n).
+class MLPERSIST_API Map {
+ public:
+  using Entry = std::pair<std::string, Value>;
+
+  /// Adds a key at the end. Throws SchemaError if the key is already present.
+  Map& insert(std::string key, Value value);
+  /// Pointer to the value, or nullptr when absent.
+  [[nodiscard]] const Value* find(std::string_view key) const noexcept;
+  [[nodiscard]] Value* find(std::string_view key) noexcept;
+  [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
+  /// Removes a key; returns whether it was present.
+  bool erase(std::string_view key);
+  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
+  [[nodiscard]] auto begin() const noexcept { return entries_.begin(); }
+  [[nodiscard]] auto end() const noexcept { return entries_.end(); }
+  [[nodiscard]] auto begin() noexcept { return entries_.begin(); }
+  [[nodiscard]] auto end() noexcept { return entries_.end(); }
+  void reserve(std::size_t n) { entries_.reserve(n); }
+
+  friend MLPERSIST_API bool operator==(const Map& a, const Map& b);
+
+ private:
+  [[nodiscard]] std::ptrdiff_t position(std::string_view key) const noexcept;
+
+  std::vector<Entry> entries_;
+  std::unordered_map<std::string, std::size_t> index_;  // empty below kIndexThreshold entries
+};
+
+/// The kinds of Value, in the order of Value::Storage's alternatives.
+enum class Kind : std::uint8_t {
+  kNull,
+  kBool,
+  kInt,
+  kUInt,
+  kDouble,
+  kString,
+  kBytes,
+  kArray,
+  kMap,
+  kTensor
+};
+
+/// "null", "bool", "int", ...: for error messages.
+MLPERSIST_API std::string_view kind_name(Kind kind) noexcept;
+
+/// The one document model every backend speaks and every estimator writes its state into.
+class MLPERSIST_API Value {
+ public:
+  using Storage = std::variant<std::monostate, bool, std::int64_t, std::uint64_t, double,
+                               std::string, Bytes, Array, Map, Tensor>;
+
+  Value() = default;
+  Value(std::nullptr_t) {}
+  Value(bool b) : v_(b) {}
+  template <std::signed_integral T>
+    requires(!std::same_as<T, bool>)
+  Value(T i) : v_(static_cast<std::int64_t>(i)) {}
+  /// Unsigned values that fit int64 are stored as kInt (formats such as msgpack do not keep the
+  /// distinction, and documents must compare equal after a round trip); kUInt holds the rest.
+  template <std::unsigned_integral T>
+    requires(!std::same_as<T, bool>)
+  Value(T u) {
+    if (static_cast<std::uint64_t>(u) <= static_cast<std::uint64_t>(INT64_MAX))
+      v_ = static_cast<std::int64_t>(u);
+    else
+      v_ = static_cast<std::uint64_t>(u);
+  }
+  Value(double d) : v_(d) {}
+  Value(const char* s) : v_(std::string(s)) {}
+  Value(std::string s) : v_(std::move(s)) {}
+  Value(std::string_view s) : v_(std::string(s)) {}
+  Value(Bytes b) : v_(std::move(b)) {}
+  Value(Array a) : v_(std::move(a)) {}
+  Value(Map m) : v_(std::move(m)) {}
+  Value(Tensor t) : v_(std::move(t)) {}
+
+  [[nodiscard]] Kind kind() const noexcept { return static_cast<Kind>(v_.index()); }
+  [[nodiscard]] bool is_null() const noexcept { return kind() == Kind::kNull; }
+
+  /// Typed access; throws SchemaError naming the expected and actual kinds.
+  [[nodiscard]] bool as_bool() const { return get<bool>(Kind::kBool); }
+  [[nodiscard]] std::int64_t as_int() const { return get<std::int64_t>(Kind::kInt); }
+  [[nodiscard]] std::uint64_t as_uint() const { return get<std::uint64_t>(Kind::kUInt); }
+  [[nodiscard]] double as_double() const { return get<double>(Kind::kDouble); }
+  [[nodiscard]] const std::string& as_string() const { return get<std::string>(Kind::kString); }
+  [[nodiscard]] const Bytes& as_bytes() const { return get<Bytes>(Kind::kBytes); }
+  [[nodiscard]] const Array& as_array() const { return get<Array>(Kind::kArray); }
+  [[nodiscard]] const Map& as_map() const { return get<Map>(Kind::kMap); }
+  [[nodiscard]] const Tensor& as_tensor() const { return get<Tensor>(Kind::kTensor); }
+  [[nodiscard]] Array& as_array() { return get<Array>(Kind::kArray); }
+  [[nodiscard]] Map& as_map() { return get<Map>(Kind::kMap); }
+
+  [[nodiscard]] const Storage& storage() const noexcept { return v_; }
+
+  friend MLPERSIST_API bool operator==(const Value& a, const Value& b);
+
+ private:
+  [[noreturn]] void throw_kind(Kind expected) const;
+  template <class T>
+  const T& get(Kind expected) const {
+    if (const T* p = std::get_if<T>(&v_)) return *p;
+    throw_kind(expected);
+  }
+  template <class T>
+  T& get(Kind expected) {
+    if (T* p = std::get_if<T>(&v_)) return *p;
+    throw_kind(expected);
+  }
+
+  Storage v_;
+};
+
+}  // namespace mlpersist

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <memory>
+#include <span>
+#include <string_view>
+
+namespace mlpersist::detail {
+
+/// A whole file's bytes, either mapped read-only or read into an owned buffer; `owner` keeps
+/// them alive and may be shared with tensors that borrow from them.
+struct FileBytes {
+  std::span<const std::byte> bytes;
+  std::shared_ptr<const void> owner;
+};
+
+/// Maps the file (`map`) or reads it whole. Throws IoError naming the file and the reason.
+FileBytes read_file(const std::filesystem::path& file, bool map);
+
+/// Reads at most `size` bytes at `offset` (fewer at the end of the file): header-only reads.
+std::string read_range(const std::filesystem::path& file, std::uint64_t offset, std::size_t size);
+
+/// Size of a file in bytes; throws IoError.
+std::uint64_t size_of_file(const std::filesystem::path& file);
+
+/// Writes through `write` into a new temporary file next to `file` (created exclusively, never
+/// following a symlink), flushes it to disk and renames it over `file`, then syncs the
+/// directory: a crash leaves either the old file or the new one, never a torn mix.
+void write_file_atomically(const std::filesystem::path& file,
+                           const std::function<void(int fd)>& write);
+
+/// Writes all bytes to a file descriptor; throws IoError naming `file`.
+void write_all(int fd, const void* data, std::size_t size, const std::filesystem::path& file);
+
+}  // namespace mlpersist::detail

@@ -1,0 +1,278 @@
+#include <mlpersist/error.hpp>
+#include <mlpersist/plugin.hpp>
+#include <mlpersist/registry.hpp>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+namespace mlpersist {
+
+namespace fs = std::filesystem;
+using LibraryHandle = std::shared_ptr<const void>;
+
+struct Registrar::Staged {
+  struct Type {
+    TypeInfo info;
+    EstimatorFactory factory;
+  };
+  std::vector<Type> types;
+  std::vector<std::unique_ptr<Backend>> backends;
+};
+
+namespace {
+
+struct TypeEntry {
+  TypeInfo info;
+  EstimatorFactory factory;
+  LibraryHandle library;
+};
+
+struct BackendEntry {
+  BackendInfo info;
+  std::shared_ptr<const Backend> backend;
+};
+
+template <class Entries>
+std::string known_names(const Entries& entries) {
+  std::string names;
+  for (const auto& [name, entry] : entries) names += (names.empty() ? "" : ", ") + name;
+  return names.empty() ? "(none: no plugin is loaded)" : names;
+}
+
+[[noreturn]] void plugin_error(const fs::path& file, const std::string& what) {
+  throw PluginError(ErrorCode::kPlugin, "plugin '" + file.string() + "': " + what);
+}
+
+std::shared_ptr<boost::dll::shared_library> open_library(const fs::path& file) {
+  try {
+    return std::make_shared<boost::dll::shared_library>(
+        file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    plugin_error(file, std::string("not a loadable shared library (") + e.what() +
+                           "); remove it from the plugin directory or rebuild it");
+  }
+}
+
+const PluginDescriptor& checked_descriptor(const boost::dll::shared_library& lib,
+                                           const fs::path& file) {
+  if (!lib.has(kPluginEntry))
+    plugin_error(file, std::string("has no '") + kPluginEntry +
+                           "' entry; a plugin must define it with MLPERSIST_PLUGIN");
+  const auto& entry = lib.get_alias<const PluginDescriptor*()>(kPluginEntry);
+  const PluginDescriptor* d = entry();
+  if (d == nullptr) plugin_error(file, "its entry returned no descriptor");
+  if (d->abi_version != kPluginAbiVersion)
+    plugin_error(file, "built for plugin ABI " + std::to_string(d->abi_version) +
+                           ", but this framework (" MLPERSIST_VERSION_STRING ") uses ABI " +
+                           std::to_string(kPluginAbiVersion) + "; rebuild the plugin against it");
+  if (d->descriptor_size != sizeof(PluginDescriptor) || d->register_function == nullptr)
+    plugin_error(file, "has a malformed descriptor; rebuild the plugin");
+  return *d;
+}
+
+}  // namespace
+
+struct Registry::Impl {
+  // Declared first so that they are destroyed last: entries below hold plugin code.
+  std::vector<LibraryHandle> libraries;
+  mutable std::shared_mutex mutex;
+  std::map<std::string, TypeEntry, std::less<>> types;
+  std::map<std::string, BackendEntry, std::less<>> backends;
+  std::vector<PluginInfo> plugins;
+  std::vector<PluginFailure> failures;
+
+  const PluginInfo& commit(Registrar::Staged& staged, PluginInfo info, const LibraryHandle& lib);
+  void check_duplicates(const Registrar::Staged& staged, const PluginInfo& info) const;
+};
+
+void Registry::Impl::check_duplicates(const Registrar::Staged& staged,
+                                      const PluginInfo& info) const {
+  const std::string who = info.path.empty() ? info.name : info.path.string();
+  for (const auto& plugin : plugins)
+    if (plugin.name == info.name)
+      throw PluginError(ErrorCode::kDuplicate, "plugin '" + who + "': a plugin named '" +
+                                                   info.name + "' is already loaded from '" +
+                                                   plugin.path.string() + "'");
+  for (const auto& t : staged.types)
+    if (auto it = types.find(t.info.type_tag); it != types.end())
+      throw PluginError(ErrorCode::kDuplicate,
+                        "plugin '" + who + "': type tag '" + t.info.type_tag +
+                            "' is already provided by plugin '" + it->second.info.plugin + "'");
+  for (const auto& b : staged.backends)
+    if (auto it = backends.find(b->name()); it != backends.end())
+      throw PluginError(ErrorCode::kDuplicate,
+                        "plugin '" + who + "': backend '" + std::string(b->name()) +
+                            "' is already provided by plugin '" + it->second.info.plugin + "'");
+}
+
+const PluginInfo& Registry::Impl::commit(Registrar::Staged& staged, PluginInfo info,
+                                         const LibraryHandle& lib) {
+  std::unique_lock lock(mutex);
+  check_duplicates(staged, info);
+  for (auto& t : staged.types) {
+    t.info.plugin = info.name;
+    info.type_tags.push_back(t.info.type_tag);
+    types.emplace(t.info.type_tag, TypeEntry{t.info, std::move(t.factory), lib});
+  }
+  for (auto& b : staged.backends) {
+    BackendInfo bi{std::string(b->name()), std::string(b->description()), info.name};
+    info.backends.push_back(bi.name);
+    // The deleter keeps the library mapped until the backend object is gone.
+    std::shared_ptr<const Backend> shared(b.release(), [lib](const Backend* p) { delete p; });
+    backends.emplace(bi.name, BackendEntry{bi, std::move(shared)});
+  }
+  if (lib) libraries.push_back(lib);
+  plugins.push_back(std::move(info));
+  return plugins.back();
+}
+
+Registry::Registry() : impl_(std::make_unique<Impl>()) {}
+Registry::~Registry() = default;
+Registry::Registry(Registry&&) noexcept = default;
+Registry& Registry::operator=(Registry&&) noexcept = default;
+
+std::vector<fs::path> Registry::default_plugin_dirs() {
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("MLPERSIST_PLUGIN_PATH"); env != nullptr && *env != '\0') {
+    std::string_view rest(env);
+    while (!rest.empty()) {
+      const auto colon = rest.find(':');
+      if (colon != 0) dirs.emplace_back(rest.substr(0, colon));
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+    return dirs;
+  }
+  // The framework library lives in <prefix>/lib; plugins in <prefix>/lib/mlpersist/plugins.
+  // The build tree uses the same layout, so this works installed and uninstalled alike.
+  dirs.push_back(fs::path(boost::dll::this_line_location().string()).parent_path() / "mlpersist" /
+                 "plugins");
+  return dirs;
+}
+
+Registry Registry::with_default_plugins() {
+  Registry r;
+  r.load_plugins(default_plugin_dirs());
+  return r;
+}
+
+const PluginInfo& Registry::load_plugin(const fs::path& file) {
+  auto lib = open_library(file);
+  const PluginDescriptor& d = checked_descriptor(*lib, file);
+  Registrar::Staged staged;
+  Registrar registrar(staged);
+  try {
+    d.register_function(registrar);
+  } catch (const std::exception& e) {
+    // Rethrown as our own error while the library is still loaded (e's vtable lives there).
+    plugin_error(file, std::string("its register function failed: ") + e.what());
+  }
+  PluginInfo info{d.name, d.version, file, {}, {}};
+  return impl_->commit(staged, std::move(info), lib);
+}
+
+std::size_t Registry::load_plugins(const std::vector<fs::path>& directories) {
+  std::size_t loaded = 0;
+  for (const fs::path& dir : directories) {
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".so") files.push_back(entry.path());
+    if (ec) {
+      std::unique_lock lock(impl_->mutex);
+      impl_->failures.push_back({dir, "cannot read plugin directory: " + ec.message()});
+      continue;
+    }
+    std::sort(files.begin(), files.end());  // a deterministic order decides duplicate conflicts
+    for (const fs::path& file : files) {
+      try {
+        load_plugin(file);
+        ++loaded;
+      } catch (const Error& e) {
+        std::unique_lock lock(impl_->mutex);
+        impl_->failures.push_back({file, e.what()});
+      }
+    }
+  }
+  return loaded;
+}
+
+const PluginInfo& Registry::add_static_plugin(std::string_view name, std::string_view version,
+                                              RegisterFunction register_function) {
+  Registrar::Staged staged;
+  Registrar registrar(staged);
+  register_function(registrar);
+  return impl_->commit(staged, PluginInfo{std::string(name), std::string(version), {}, {}, {}},
+                       nullptr);
+}
+
+std::shared_ptr<Estimator> Registry::create(std::string_view type_tag) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->types.find(type_tag);
+  if (it == impl_->types.end())
+    throw CompatibilityError(ErrorCode::kUnknownTypeTag,
+                             "unknown estimator type '" + std::string(type_tag) +
+                                 "'; known types: " + known_names(impl_->types) +
+                                 ". Load the plugin that provides it");
+  const TypeEntry& entry = it->second;
+  std::unique_ptr<Estimator> made = entry.factory();
+  return std::shared_ptr<Estimator>(made.release(),
+                                    [lib = entry.library](Estimator* p) { delete p; });
+}
+
+std::shared_ptr<const Backend> Registry::backend(std::string_view name) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->backends.find(name);
+  if (it == impl_->backends.end())
+    throw CompatibilityError(ErrorCode::kUnknownBackend,
+                             "unknown format backend '" + std::string(name) +
+                                 "'; known backends: " + known_names(impl_->backends) +
+                                 ". Load the plugin that provides it");
+  return it->second.backend;
+}
+
+const TypeInfo* Registry::find_type(std::string_view type_tag) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->types.find(type_tag);
+  return it == impl_->types.end() ? nullptr : &it->second.info;
+}
+
+std::vector<TypeInfo> Registry::types() const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<TypeInfo> out;
+  for (const auto& [tag, entry] : impl_->types) out.push_back(entry.info);
+  return out;
+}
+
+std::vector<BackendInfo> Registry::backends() const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<BackendInfo> out;
+  for (const auto& [name, entry] : impl_->backends) out.push_back(entry.info);
+  return out;
+}
+
+std::vector<PluginInfo> Registry::plugins() const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->plugins;
+}
+
+std::vector<PluginFailure> Registry::failures() const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->failures;
+}
+
+void Registrar::add_estimator(std::string type_tag, std::uint32_t schema_version,
+                              EstimatorFactory factory) {
+  staged_.types.push_back({TypeInfo{std::move(type_tag), schema_version, {}}, std::move(factory)});
+}
+
+void Registrar::add_backend(std::unique_ptr<Backend> backend) {
+  staged_.backends.push_back(std::move(backend));
+}
+
+}  // namespace mlpersist

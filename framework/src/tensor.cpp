@@ -1,0 +1,128 @@
+#include <mlpersist/error.hpp>
+#include <mlpersist/tensor.hpp>
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace mlpersist {
+namespace {
+
+constexpr std::size_t kAlignment = 64;
+// Transparent huge pages make the first touch of a large buffer several times cheaper (numpy
+// does the same); below this size the madvise call costs more than it saves.
+constexpr std::size_t kHugePageThreshold = 4u << 20;
+
+std::string shape_string(const Tensor::Shape& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+// Element count, or throws when the product overflows what memory could ever hold.
+std::uint64_t element_count(DType dtype, const Tensor::Shape& shape) {
+  std::uint64_t n = 1;
+  const std::uint64_t max_elements = std::numeric_limits<std::int64_t>::max() / dtype_size(dtype);
+  for (std::uint64_t d : shape) {
+    if (d != 0 && n > max_elements / d)
+      throw Error(ErrorCode::kLimitExceeded,
+                  "tensor shape " + shape_string(shape) + " overflows the addressable size");
+    n *= d;
+  }
+  return n;
+}
+
+std::shared_ptr<std::byte> aligned_buffer(std::size_t bytes) {
+  const std::size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  if (rounded >= kHugePageThreshold) madvise(p, rounded, MADV_HUGEPAGE);
+  return {static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); }};
+}
+
+}  // namespace
+
+std::string_view dtype_name(DType dtype) noexcept {
+  switch (dtype) {
+    case DType::kFloat64: return "float64";
+    case DType::kFloat32: return "float32";
+    case DType::kInt64: return "int64";
+    case DType::kInt32: return "int32";
+    case DType::kUInt8: return "uint8";
+  }
+  return "unknown";
+}
+
+bool dtype_from_name(std::string_view name, DType& out) noexcept {
+  for (DType d : {DType::kFloat64, DType::kFloat32, DType::kInt64, DType::kInt32, DType::kUInt8}) {
+    if (dtype_name(d) == name) {
+      out = d;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::size_t dtype_size(DType dtype) noexcept {
+  switch (dtype) {
+    case DType::kFloat64:
+    case DType::kInt64: return 8;
+    case DType::kFloat32:
+    case DType::kInt32: return 4;
+    case DType::kUInt8: return 1;
+  }
+  return 1;
+}
+
+Tensor::Tensor() = default;
+
+Tensor Tensor::allocate(DType dtype, Shape shape) {
+  Tensor t;
+  t.elements_ = element_count(dtype, shape);
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  auto buffer = aligned_buffer(t.nbytes());
+  t.data_ = buffer.get();
+  t.owner_ = std::move(buffer);
+  return t;
+}
+
+Tensor Tensor::borrow(DType dtype, Shape shape, const std::byte* data,
+                      std::shared_ptr<const void> owner) {
+  Tensor t;
+  t.elements_ = element_count(dtype, shape);
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.data_ = data;
+  t.owner_ = std::move(owner);
+  t.borrowed_ = true;
+  return t;
+}
+
+void Tensor::check_dtype(DType wanted) const {
+  if (wanted != dtype_)
+    throw SchemaError(ErrorCode::kSchemaMismatch,
+                      "tensor has dtype " + std::string(dtype_name(dtype_)) + ", expected " +
+                          std::string(dtype_name(wanted)));
+}
+
+void Tensor::check_rank(std::size_t wanted) const {
+  if (wanted != shape_.size())
+    throw SchemaError(ErrorCode::kSchemaMismatch, "tensor has shape " + shape_string(shape_) +
+                                                      ", expected rank " + std::to_string(wanted));
+}
+
+void Tensor::check_owned() const {
+  if (borrowed_)
+    throw UsageError(ErrorCode::kNotSupported, "a borrowed tensor (e.g. a mapped file) is read-only");
+}
+
+bool operator==(const Tensor& a, const Tensor& b) {
+  return a.dtype_ == b.dtype_ && a.shape_ == b.shape_ &&
+         (a.nbytes() == 0 || std::memcmp(a.data_, b.data_, a.nbytes()) == 0);
+}
+
+}  // namespace mlpersist

@@ -1,0 +1,77 @@
+#include <mlpersist/error.hpp>
+#include <mlpersist/value.hpp>
+
+#include <algorithm>
+
+namespace mlpersist {
+namespace {
+constexpr std::size_t kIndexThreshold = 16;
+}
+
+std::string_view kind_name(Kind kind) noexcept {
+  switch (kind) {
+    case Kind::kNull: return "null";
+    case Kind::kBool: return "bool";
+    case Kind::kInt: return "int";
+    case Kind::kUInt: return "uint";
+    case Kind::kDouble: return "double";
+    case Kind::kString: return "string";
+    case Kind::kBytes: return "bytes";
+    case Kind::kArray: return "array";
+    case Kind::kMap: return "map";
+    case Kind::kTensor: return "tensor";
+  }
+  return "unknown";
+}
+
+std::ptrdiff_t Map::position(std::string_view key) const noexcept {
+  if (!index_.empty()) {
+    auto it = index_.find(std::string(key));
+    return it == index_.end() ? -1 : static_cast<std::ptrdiff_t>(it->second);
+  }
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [key](const Entry& e) { return e.first == key; });
+  return it == entries_.end() ? -1 : it - entries_.begin();
+}
+
+Map& Map::insert(std::string key, Value value) {
+  if (position(key) >= 0)
+    throw SchemaError(ErrorCode::kMalformed, "duplicate map key '" + key + "'");
+  entries_.emplace_back(std::move(key), std::move(value));
+  if (!index_.empty()) {
+    index_.emplace(entries_.back().first, entries_.size() - 1);
+  } else if (entries_.size() > kIndexThreshold) {
+    for (std::size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].first, i);
+  }
+  return *this;
+}
+
+const Value* Map::find(std::string_view key) const noexcept {
+  const std::ptrdiff_t i = position(key);
+  return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)].second;
+}
+
+Value* Map::find(std::string_view key) noexcept {
+  return const_cast<Value*>(std::as_const(*this).find(key));
+}
+
+bool Map::erase(std::string_view key) {
+  const std::ptrdiff_t i = position(key);
+  if (i < 0) return false;
+  entries_.erase(entries_.begin() + i);
+  index_.clear();
+  if (entries_.size() > kIndexThreshold)
+    for (std::size_t j = 0; j < entries_.size(); ++j) index_.emplace(entries_[j].first, j);
+  return true;
+}
+
+bool operator==(const Map& a, const Map& b) { return a.entries_ == b.entries_; }
+
+bool operator==(const Value& a, const Value& b) { return a.v_ == b.v_; }
+
+void Value::throw_kind(Kind expected) const {
+  throw SchemaError(ErrorCode::kSchemaMismatch, "expected " + std::string(kind_name(expected)) +
+                                                    ", found " + std::string(kind_name(kind())));
+}
+
+}  // namespace mlpersist
