@@ -1,8 +1,10 @@
 #include "svc_solver.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,9 +30,7 @@ double powi(double base, int times) {
   return result;
 }
 
-[[noreturn]] void throw_bad_kernel() {
-  throw std::invalid_argument("svm: unknown kernel kind");
-}
+[[noreturn]] void throw_bad_kernel() { throw std::invalid_argument("svm: unknown kernel kind"); }
 
 // Turns the n inner products v[t] = <a, b_t> into kernel values k(a, b_t) in place. The squared
 // norms sq_a and sq_b[t] are read by the rbf kernel only.
@@ -170,7 +170,8 @@ class SvcQ {
     }
   }
 
-  // Entries [0, len) of row i. The pointer stays valid until row i is fetched again or swapped.
+  // Entries [0, len) of row i. The pointer stays valid until row i is fetched again, swapped or
+  // evicted; the cache's two-row minimum keeps the two rows of one SMO step resident together.
   const float* row(Index i, Index len) {
     const auto [data, first_missing] = cache_.fetch(i, len);
     if (first_missing < len) fill(i, first_missing, len, data);
@@ -288,7 +289,8 @@ PairSolution Solver::solve() {
   Index counter = std::min<Index>(l_, 1000) + 1;
   while (true) {
     if (max_iter_ != -1 && out.n_iter >= max_iter_) {
-      out.timed_out = true;  // like scikit-learn, the shrunk variables are not restored
+      // As in scikit-learn, shrunk variables are not restored: rho comes from the active set.
+      out.timed_out = true;
       break;
     }
     if (--counter == 0) {
@@ -319,8 +321,9 @@ bool Solver::select_working_set(Index& out_i, Index& out_j) {
   double gmax = -kInf;
   Index i = -1;
   for (Index t = 0; t < active_size_; ++t) {
-    if (in_up(t) && -y_[t] * grad_[t] >= gmax) {
-      gmax = -y_[t] * grad_[t];
+    const double minus_yg = y_[t] == +1 ? -grad_[t] : grad_[t];
+    if (in_up(t) && minus_yg >= gmax) {
+      gmax = minus_yg;
       i = t;
     }
   }
@@ -335,15 +338,20 @@ bool Solver::select_working_set(Index& out_i, Index& out_j) {
 
 Index Solver::second_order_partner(Index i, double gmax, double& gmax2) {
   const float* q_i = q_.row(i, active_size_);
+  const double diag_i = q_.diag(i);
+  const double two_y_i = 2.0 * y_[i];
   double best = kInf;
   Index j = -1;
   for (Index t = 0; t < active_size_; ++t) {
     if (!in_low(t)) continue;
-    const double yg = y_[t] * grad_[t];
+    const bool positive = y_[t] == +1;
+    const double yg = positive ? grad_[t] : -grad_[t];
     gmax2 = std::max(gmax2, yg);
     const double grad_diff = gmax + yg;
     if (grad_diff <= 0) continue;
-    double quad = q_.diag(i) + q_.diag(t) - 2.0 * y_[i] * y_[t] * q_i[t];
+    // Curvature along the pair's feasible direction, K_ii + K_tt - 2 K_it; 2 y_i Q_it = 2 y_t K_it.
+    const double two_y_t_k = two_y_i * q_i[t];
+    double quad = positive ? diag_i + q_.diag(t) - two_y_t_k : diag_i + q_.diag(t) + two_y_t_k;
     if (quad <= 0) quad = kTau;
     const double obj_diff = -(grad_diff * grad_diff) / quad;
     if (obj_diff <= best) {
@@ -665,9 +673,29 @@ void validate_fit_inputs(const RowMatrix& X, const Eigen::VectorXd& y, const Ker
   require(std::isfinite(k.gamma) && k.gamma >= 0, "gamma must be a finite number >= 0");
   require(k.degree >= 0, "degree must be >= 0");
   require(std::isfinite(k.coef0), "coef0 must be finite");
-  require(k.kind == KernelKind::linear || k.kind == KernelKind::poly ||
-              k.kind == KernelKind::rbf || k.kind == KernelKind::sigmoid,
+  require(k.kind == KernelKind::linear || k.kind == KernelKind::poly || k.kind == KernelKind::rbf ||
+              k.kind == KernelKind::sigmoid,
           "unknown kernel kind");
+}
+
+// numpy's pairwise summation (8 accumulators over blocks of at most 128 values). Summing in
+// its order makes gamma_scale bit-identical to scikit-learn's 1 / (n_features * X.var()).
+double numpy_sum(const double* a, Index n) {
+  constexpr Index kBlock = 128;
+  if (n < 8) return std::accumulate(a, a + n, 0.0);
+  if (n > kBlock) {
+    const Index half = n / 2 - (n / 2) % 8;
+    return numpy_sum(a, half) + numpy_sum(a + half, n - half);
+  }
+  std::array<double, 8> r{};
+  std::copy(a, a + 8, r.begin());
+  Index i = 8;
+  for (; i < n - n % 8; i += 8) {
+    for (Index j = 0; j < 8; ++j) r[j] += a[i + j];
+  }
+  double sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+  for (; i < n; ++i) sum += a[i];
+  return sum;
 }
 
 std::size_t pair_count(std::size_t n_classes) { return n_classes * (n_classes - 1) / 2; }
@@ -695,8 +723,8 @@ SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec&
                  const SolverOptions& o) {
   validate_fit_inputs(X, y, k, o);
   const ClassGroups g = group_by_class(y);
-  require(g.classes.size() >= 2, "y must contain at least 2 classes, got " +
-                                     std::to_string(g.classes.size()));
+  require(g.classes.size() >= 2,
+          "y must contain at least 2 classes, got " + std::to_string(g.classes.size()));
   std::vector<PairSolution> pairs;
   pairs.reserve(pair_count(g.classes.size()));
   for (std::size_t a = 0; a < g.classes.size(); ++a) {
@@ -801,8 +829,11 @@ Eigen::VectorXd predict(const SvcModel& m, const RowMatrix& ovo) {
 
 double gamma_scale(const RowMatrix& X) {
   if (X.size() == 0) throw std::invalid_argument("gamma_scale: X is empty");
-  const double mean = X.mean();
-  const double var = (X.array() - mean).square().sum() / static_cast<double>(X.size());
+  const double n = static_cast<double>(X.size());
+  const double mean = numpy_sum(X.data(), X.size()) / n;
+  const Eigen::ArrayXd squares =
+      (Eigen::Map<const Eigen::ArrayXd>(X.data(), X.size()) - mean).square();
+  const double var = numpy_sum(squares.data(), squares.size()) / n;
   return var != 0 ? 1.0 / (static_cast<double>(X.cols()) * var) : 1.0;
 }
 

@@ -1,8 +1,8 @@
+#include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/params.hpp>
 
-#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -25,13 +25,8 @@ std::string python_repr(const Value& v) {
     case Kind::kInt: return std::to_string(v.as_int());
     case Kind::kUInt: return std::to_string(v.as_uint());
     case Kind::kDouble: {
-      const double d = v.as_double();
-      if (std::isnan(d)) return "nan";
-      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-      std::string s(buf, end);
-      if (s.find_first_of(".e") == std::string::npos) s += ".0";
+      std::string s = format_double(v.as_double());
+      if (std::isfinite(v.as_double()) && s.find_first_of(".e") == std::string::npos) s += ".0";
       return s;
     }
     case Kind::kString: return "'" + v.as_string() + "'";
@@ -84,7 +79,8 @@ std::string Estimator::class_name() const {
 std::string Estimator::repr() const {
   std::string s = class_name() + "(";
   bool first = true;
-  for (const auto& [key, value] : get_params().as_map()) {
+  const Value params = get_params();
+  for (const auto& [key, value] : params.as_map()) {
     s += (first ? "" : ", ") + key + "=" + python_repr(value);
     first = false;
   }

@@ -172,11 +172,12 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
   }
   const Node state = doc["state"];
   if (state.value().is_null()) return estimator;
-  estimator->load_state(state, *this);
+  // The signature comes first: load_state checks its arrays against n_features_in().
   const auto n_features = doc["n_features_in_"].as_int(1, INT32_MAX);
   std::vector<std::string> names;
   if (auto n = doc.find("feature_names_in_")) names = feature_names(*n, n_features);
   estimator->restore_signature(n_features, std::move(names));
+  estimator->load_state(state, *this);
   return estimator;
 }
 

@@ -23,10 +23,10 @@ struct SaveOptions {
 
 /// How to load.
 struct LoadOptions {
-  Limits limits;
-  bool verify_checksum = true;
   /// Files only: map the file and let tensors borrow it (zero-copy) instead of reading it.
   bool mmap = true;
+  bool verify_checksum = true;
+  Limits limits{};
 };
 
 /// An artifact's header and its decoded (not yet instantiated) document.

@@ -1,0 +1,175 @@
+#include "svc.hpp"
+
+#include <mlpersist/error.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mlpersist::svm {
+namespace {
+
+constexpr std::pair<std::string_view, KernelKind> kKernels[] = {
+    {"linear", KernelKind::linear},
+    {"poly", KernelKind::poly},
+    {"rbf", KernelKind::rbf},
+    {"sigmoid", KernelKind::sigmoid}};
+
+KernelKind kernel_kind(const std::string& name) {
+  for (const auto& [n, k] : kKernels)
+    if (n == name) return k;
+  throw UsageError(ErrorCode::kInvalidParameter,
+                   "SVC: kernel must be 'linear', 'poly', 'rbf' or 'sigmoid', got '" + name + "'");
+}
+
+[[noreturn]] void bad_param(const std::string& what) {
+  throw UsageError(ErrorCode::kInvalidParameter, "SVC: " + what);
+}
+
+Tensor int_tensor(const std::vector<std::int64_t>& v) {
+  return Tensor::from_values(std::span<const std::int64_t>(v));
+}
+
+std::vector<std::int64_t> int_vector(const Tensor& t) {
+  const auto v = t.values<std::int64_t>();
+  return {v.begin(), v.end()};
+}
+
+// Shape checks shared by every array of the fitted state.
+void expect_shape(const Node& n, const Tensor& t, Tensor::Shape shape) {
+  if (t.shape() == shape) return;
+  std::string want;
+  for (auto d : shape) want += (want.empty() ? "" : " x ") + std::to_string(d);
+  n.fail("expected shape " + want + " to agree with the rest of the fitted state");
+}
+
+}  // namespace
+
+Value param_to_value(const Gamma& g) {
+  return std::visit([](const auto& v) { return Value(v); }, g.value);
+}
+
+void param_from_node(const Node& n, Gamma& out) {
+  if (n.value().kind() == Kind::kString) {
+    const std::string& s = n.as_string();
+    if (s != "scale" && s != "auto") n.fail("gamma must be 'scale', 'auto' or a positive number");
+    out.value = s;
+    return;
+  }
+  const double g = n.as_double();
+  if (g <= 0) n.fail("gamma must be 'scale', 'auto' or a positive number");
+  out.value = g;
+}
+
+void SVC::validate_params(const SVCParams& p) const {
+  (void)kernel_kind(p.kernel);
+  if (!(p.C > 0)) bad_param("C must be positive");
+  if (p.degree < 0) bad_param("degree must be non-negative");
+  if (!(p.tol > 0)) bad_param("tol must be positive");
+  if (!(p.cache_size > 0)) bad_param("cache_size must be positive");
+  if (p.max_iter < -1 || p.max_iter == 0) bad_param("max_iter must be -1 (no limit) or positive");
+  if (p.decision_function_shape != "ovr" && p.decision_function_shape != "ovo")
+    bad_param("decision_function_shape must be 'ovr' or 'ovo'");
+}
+
+bool SVC::supports(Method m) const {
+  return m == Method::kPredict || m == Method::kDecisionFunction;
+}
+
+KernelSpec SVC::kernel_for(const Matrix& X) const {
+  KernelSpec k;
+  k.kind = kernel_kind(params_.kernel);
+  k.degree = params_.degree;
+  k.coef0 = params_.coef0;
+  if (const auto* name = std::get_if<std::string>(&params_.gamma.value))
+    k.gamma = *name == "scale" ? gamma_scale(X) : gamma_auto(X);
+  else
+    k.gamma = std::get<double>(params_.gamma.value);
+  return k;
+}
+
+void SVC::do_fit(const Matrix& X, const Vector& y) {
+  const KernelSpec k = kernel_for(X);
+  SolverOptions o;
+  o.C = params_.C;
+  o.tol = params_.tol;
+  o.shrinking = params_.shrinking;
+  o.max_iter = static_cast<long>(params_.max_iter);
+  o.cache_mb = params_.cache_size;
+  try {
+    model_ = fit_svc(X, y, k, o);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(ErrorCode::kInvalidInput, std::string("SVC.fit: ") + e.what());
+  }
+  kernel_ = k;
+}
+
+Matrix SVC::decision_ovo(const Matrix& X) const { return svm::decision_ovo(model_, kernel_, X); }
+
+Vector SVC::do_predict(const Matrix& X) const { return svm::predict(model_, decision_ovo(X)); }
+
+Matrix SVC::do_decision_function(const Matrix& X) const {
+  const Matrix ovo = decision_ovo(X);
+  if (params_.decision_function_shape == "ovo" && model_.classes.size() > 2) return ovo;
+  return svm::decision_function(model_, ovo);
+}
+
+Value SVC::save_state(SaveContext&) const {
+  Map m;
+  m.insert("classes_", Tensor::from_values(std::span<const double>(model_.classes)));
+  m.insert("support_", int_tensor(model_.support));
+  m.insert("support_vectors_", Tensor::from_matrix(model_.support_vectors));
+  m.insert("dual_coef_", Tensor::from_matrix(model_.dual_coef));
+  m.insert("intercept_", Tensor::from_values(std::span<const double>(model_.intercept)));
+  m.insert("n_support_", int_tensor(model_.n_support));
+  m.insert("n_iter_", int_tensor(model_.n_iter));
+  m.insert("fit_status_", model_.fit_status);
+  m.insert("_gamma", kernel_.gamma);
+  return m;
+}
+
+void SVC::load_state(const Node& state, LoadContext&) {
+  SvcModel m;
+  const Node classes = state["classes_"];
+  const auto c = classes.as_tensor(DType::kFloat64, 1).values<double>();
+  if (c.size() < 2 || !std::is_sorted(c.begin(), c.end()) ||
+      std::adjacent_find(c.begin(), c.end()) != c.end())
+    classes.fail("expected at least two distinct classes in increasing order");
+  m.classes.assign(c.begin(), c.end());
+  const auto n_classes = static_cast<std::uint64_t>(c.size());
+  const std::uint64_t n_pairs = n_classes * (n_classes - 1) / 2;
+
+  const Node n_support = state["n_support_"];
+  m.n_support = int_vector(n_support.as_tensor(DType::kInt64, 1));
+  expect_shape(n_support, n_support.value().as_tensor(), {n_classes});
+  std::uint64_t n_sv = 0;
+  for (auto k : m.n_support) {
+    if (k < 0) n_support.fail("support counts must be non-negative");
+    n_sv += static_cast<std::uint64_t>(k);
+  }
+  const auto n_features = static_cast<std::uint64_t>(n_features_in());
+  const Node sv = state["support_vectors_"];
+  const Tensor& sv_t = sv.as_tensor(DType::kFloat64, 2);
+  expect_shape(sv, sv_t, {n_sv, n_features});
+  m.support_vectors = sv_t.matrix<double>();
+  const Node dual = state["dual_coef_"];
+  const Tensor& dual_t = dual.as_tensor(DType::kFloat64, 2);
+  expect_shape(dual, dual_t, {n_classes - 1, n_sv});
+  m.dual_coef = dual_t.matrix<double>();
+  const Node intercept = state["intercept_"];
+  const auto b = intercept.as_tensor(DType::kFloat64, 1).values<double>();
+  expect_shape(intercept, intercept.value().as_tensor(), {n_pairs});
+  m.intercept.assign(b.begin(), b.end());
+  const Node support = state["support_"];
+  m.support = int_vector(support.as_tensor(DType::kInt64, 1));
+  expect_shape(support, support.value().as_tensor(), {n_sv});
+  m.n_iter = int_vector(state["n_iter_"].as_tensor(DType::kInt64, 1));
+  m.fit_status = static_cast<int>(state["fit_status_"].as_int(0, 1));
+
+  KernelSpec k = kernel_for(Matrix(1, 1));  // gamma comes from the state, not from data
+  k.gamma = state["_gamma"].as_double();
+  if (!(k.gamma > 0)) state["_gamma"].fail("gamma must be positive");
+  model_ = std::move(m);
+  kernel_ = k;
+}
+
+}  // namespace mlpersist::svm

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <mlpersist/params.hpp>
+#include <mlpersist/persist.hpp>
+
+#include <string>
+#include <variant>
+
+#include "svc_solver.hpp"
+
+namespace mlpersist::svm {
+
+/// SVC's gamma: 'scale', 'auto' or a positive number, as in scikit-learn.
+struct Gamma {
+  std::variant<std::string, double> value = std::string("scale");
+  friend bool operator==(const Gamma&, const Gamma&) = default;
+};
+Value param_to_value(const Gamma& g);
+void param_from_node(const Node& n, Gamma& out);
+
+/// scikit-learn 1.2's SVC parameters that change the fitted model, with its defaults.
+struct SVCParams {
+  double C = 1.0;
+  std::string kernel = "rbf";
+  int degree = 3;
+  Gamma gamma;
+  double coef0 = 0.0;
+  double tol = 1e-3;
+  bool shrinking = true;
+  std::int64_t max_iter = -1;
+  double cache_size = 200;
+  std::string decision_function_shape = "ovr";
+  static constexpr std::array<std::string_view, 10> kNames{
+      "C",   "kernel",    "degree",   "gamma",      "coef0",
+      "tol", "shrinking", "max_iter", "cache_size", "decision_function_shape"};
+};
+
+/// C-support vector classification (libsvm's C-SVC, one-vs-one for several classes).
+class SVC : public EstimatorWithParams<SVC, SVCParams> {
+ public:
+  static constexpr std::string_view kTypeTag = "svm.SVC";
+  static constexpr std::uint32_t kSchemaVersion = 1;
+  using EstimatorWithParams::EstimatorWithParams;
+
+  void validate_params(const SVCParams& p) const;
+  [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kClassifier; }
+  [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] Value save_state(SaveContext& ctx) const override;
+  void load_state(const Node& state, LoadContext& ctx) override;
+
+  /// The fitted model in scikit-learn's layout (support_, dual_coef_, ...).
+  [[nodiscard]] const SvcModel& model() const noexcept { return model_; }
+  /// The numeric gamma used by the kernel (scikit-learn's `_gamma`).
+  [[nodiscard]] double fitted_gamma() const noexcept { return kernel_.gamma; }
+  /// The raw one-vs-one decision values, whatever decision_function_shape says.
+  [[nodiscard]] Matrix decision_ovo(const Matrix& X) const;
+
+ protected:
+  void do_fit(const Matrix& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
+
+ private:
+  [[nodiscard]] KernelSpec kernel_for(const Matrix& X) const;
+
+  SvcModel model_;
+  KernelSpec kernel_;
+};
+
+}  // namespace mlpersist::svm

@@ -1,0 +1,164 @@
+// SVC as a plugin estimator: scikit-learn parity, round trips through every backend and every
+// medium with bit-identical outputs, and load-time validation of hand-edited state.
+#include "svc.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mlpersist/error.hpp>
+#include <mlpersist/persist.hpp>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace {
+
+using namespace mlpersist;
+namespace fs = std::filesystem;
+
+std::shared_ptr<Estimator> fitted_svc(const Dataset& d, const Map& params = {}) {
+  auto svc = test::registry().create("svm.SVC");
+  svc->set_params(params);
+  svc->set_feature_names(d.feature_names);
+  svc->fit(d.X, d.y);
+  return svc;
+}
+
+struct ParityCase {
+  const char* reference;
+  const char* kernel;
+  Value gamma;
+};
+
+class SvcParity : public ::testing::TestWithParam<ParityCase> {};
+
+TEST_P(SvcParity, MatchesScikitLearn) {
+  const Dataset d = test::load_dataset("iris");
+  const auto ref = test::load_reference(GetParam().reference);
+  Map params;
+  params.insert("kernel", GetParam().kernel).insert("gamma", GetParam().gamma);
+  const auto est = fitted_svc(d, params);
+  const auto& svc = dynamic_cast<const svm::SVC&>(*est);
+  const auto& fitted = ref["fitted"];
+  ASSERT_EQ(svc.model().n_support.size(), fitted["n_support_"].Size());
+  for (rapidjson::SizeType i = 0; i < fitted["n_support_"].Size(); ++i)
+    EXPECT_EQ(svc.model().n_support[i], fitted["n_support_"][i].GetInt64());
+  EXPECT_NEAR(svc.fitted_gamma(), fitted["_gamma"].GetDouble(), 1e-15);
+  EXPECT_TRUE(test::bit_identical(est->predict(d.X), test::json_vector(ref["predict_train"])));
+  const Matrix df = est->decision_function(d.X);
+  const Matrix ref_df = test::json_matrix(ref["decision_function_train"]);
+  EXPECT_LE((df - ref_df).cwiseAbs().maxCoeff(), 1e-3);
+  EXPECT_LE((svc.decision_ovo(d.X) - test::json_matrix(ref["decision_function_ovo_test"]))
+                .cwiseAbs()
+                .maxCoeff(),
+            1e-3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Iris, SvcParity,
+                         ::testing::Values(ParityCase{"iris__svc_rbf_scale", "rbf", "scale"},
+                                           ParityCase{"iris__svc_rbf_auto", "rbf", "auto"},
+                                           ParityCase{"iris__svc_linear", "linear", "scale"},
+                                           ParityCase{"iris__svc_poly3_scale", "poly", "scale"}));
+
+TEST(Svc, SeedSessionPredictsRowZeroAsClassZero) {
+  const Dataset d = test::load_dataset("iris");
+  const auto clf = fitted_svc(d);
+  EXPECT_EQ(clf->repr(),
+            "SVC(C=1.0, kernel='rbf', degree=3, gamma='scale', coef0=0.0, tol=0.001, "
+            "shrinking=True, max_iter=-1, cache_size=200.0, decision_function_shape='ovr')");
+  const auto clf2 = loads(test::registry(), dumps(test::registry(), *clf));
+  EXPECT_EQ(clf2->predict(d.X.topRows(1))(0), 0.0);
+  EXPECT_EQ(d.y(0), 0.0);
+}
+
+// Every backend x every medium: outputs are bit-identical after load.
+class SvcRoundTrip : public ::testing::TestWithParam<std::string> {};
+
+void expect_same_outputs(const Estimator& a, const Estimator& b, const Matrix& X) {
+  EXPECT_TRUE(test::bit_identical(a.predict(X), b.predict(X)));
+  EXPECT_TRUE(test::bit_identical(a.decision_function(X), b.decision_function(X)));
+  EXPECT_EQ(a.get_params(), b.get_params());
+  EXPECT_EQ(a.feature_names_in(), b.feature_names_in());
+  EXPECT_EQ(a.n_features_in(), b.n_features_in());
+}
+
+TEST_P(SvcRoundTrip, BytesStreamFileAndMappedFileGiveIdenticalOutputs) {
+  const Dataset d = test::load_dataset("iris");
+  Map params;
+  params.insert("C", 3.5).insert("kernel", "poly").insert("degree", 2);
+  const auto clf = fitted_svc(d, params);
+  const Registry& reg = test::registry();
+  const SaveOptions save{.format = GetParam()};
+
+  expect_same_outputs(*clf, *loads(reg, dumps(reg, *clf, save)), d.X);
+
+  std::stringstream stream;
+  dump(reg, *clf, stream, save);
+  expect_same_outputs(*clf, *load(reg, stream), d.X);
+
+  const fs::path file = test::temp_dir() / ("svc." + GetParam());
+  dump(reg, *clf, file, save);
+  expect_same_outputs(*clf, *load(reg, file, {.mmap = true}), d.X);
+  expect_same_outputs(*clf, *load(reg, file, {.mmap = false}), d.X);
+  EXPECT_EQ(inspect(file).backend, GetParam());
+  EXPECT_EQ(inspect(file).type_tag, "svm.SVC");
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, SvcRoundTrip, ::testing::Values("binary", "json", "msgpack"),
+                         [](const auto& info) { return info.param; });
+
+TEST(Svc, UnfittedModelRoundTripsItsParameters) {
+  auto svc = test::registry().create("svm.SVC");
+  Map params;
+  params.insert("C", 7.0);
+  svc->set_params(params);
+  const auto back = loads(test::registry(), dumps(test::registry(), *svc, {.format = "json"}));
+  EXPECT_FALSE(back->is_fitted());
+  EXPECT_EQ(back->get_params(), svc->get_params());
+  EXPECT_THROW((void)back->predict(Matrix::Zero(1, 4)), UsageError);
+}
+
+// Replaces state.<key> in a decoded document and expects instantiate() to refuse it, naming
+// the path where the inconsistency shows (the key itself unless `blamed` says otherwise).
+void expect_rejected_edit(const std::string& key, Value replacement, std::string blamed = "") {
+  if (blamed.empty()) blamed = key;
+  const Dataset d = test::load_dataset("iris");
+  const auto clf = fitted_svc(d);
+  const fs::path file = test::temp_dir() / "svc.bin";
+  dump(test::registry(), *clf, file);
+  Document doc = read_document(test::registry(), file);
+  *doc.root.as_map().find("state")->as_map().find(key) = std::move(replacement);
+  try {
+    (void)instantiate(test::registry(), doc);
+    FAIL() << "accepted an inconsistent " << key;
+  } catch (const SchemaError& e) {
+    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Svc, LoadRejectsInconsistentHandEditedState) {
+  expect_rejected_edit("dual_coef_", Tensor::from_matrix(Matrix::Zero(2, 5)));
+  expect_rejected_edit("support_vectors_", Tensor::from_matrix(Matrix::Zero(60, 3)));
+  expect_rejected_edit("intercept_", Tensor::from_vector(Vector::Zero(2)));
+  expect_rejected_edit(
+      "n_support_",
+      Tensor::from_values(std::span<const std::int64_t>(std::vector<std::int64_t>{7, 29, 25})),
+      "support_vectors_");
+  expect_rejected_edit("classes_", Tensor::from_vector(Vector::Zero(3)));
+  expect_rejected_edit("_gamma", -1.0);
+  Matrix nan_sv = Matrix::Zero(60, 4);
+  nan_sv(3, 2) = std::nan("");
+  expect_rejected_edit("support_vectors_", Tensor::from_matrix(nan_sv));
+}
+
+TEST(Svc, BadParametersAreRefusedWithTheirName) {
+  auto svc = test::registry().create("svm.SVC");
+  for (const auto& [key, value] : std::vector<std::pair<std::string, Value>>{
+           {"kernel", "cubic"}, {"C", 0.0}, {"gamma", "often"}, {"gamma", -2.0}, {"tol", -1.0}}) {
+    Map m;
+    m.insert(key, value);
+    EXPECT_THROW(svc->set_params(m), UsageError) << key;
+  }
+}
+
+}  // namespace

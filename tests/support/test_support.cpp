@@ -1,0 +1,118 @@
+#include "test_support.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace mlpersist::test {
+namespace fs = std::filesystem;
+
+fs::path data_dir() {
+  if (const char* env = std::getenv("MLPERSIST_TEST_DATA")) return env;
+  return MLPERSIST_TEST_DATA_DIR;
+}
+
+Dataset load_dataset(const std::string& name) { return read_csv(data_dir() / (name + ".csv")); }
+
+rapidjson::Document load_reference(const std::string& name) {
+  const fs::path file = data_dir() / "references" / (name + ".json");
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("missing reference file " + file.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.str().c_str());
+  if (doc.HasParseError()) throw std::runtime_error("bad reference JSON " + file.string());
+  return doc;
+}
+
+Matrix json_matrix(const rapidjson::Value& v) {
+  const auto rows = static_cast<Eigen::Index>(v.Size());
+  if (rows == 0) return Matrix(0, 0);
+  const bool two_d = v[0].IsArray();
+  const auto cols = two_d ? static_cast<Eigen::Index>(v[0].Size()) : 1;
+  Matrix m(rows, cols);
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index c = 0; c < cols; ++c)
+      m(r, c) = two_d ? v[static_cast<rapidjson::SizeType>(r)][static_cast<rapidjson::SizeType>(c)]
+                            .GetDouble()
+                      : v[static_cast<rapidjson::SizeType>(r)].GetDouble();
+  return m;
+}
+
+Vector json_vector(const rapidjson::Value& v) {
+  Vector out(v.Size());
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) out(i) = v[i].GetDouble();
+  return out;
+}
+
+const Registry& registry() {
+  static const Registry r = [] {
+    Registry reg;
+    reg.load_plugins({MLPERSIST_TEST_PLUGIN_DIR});
+    for (const auto& f : reg.failures())
+      ADD_FAILURE() << "plugin failed to load: " << f.path << ": " << f.reason;
+    return reg;
+  }();
+  return r;
+}
+
+std::vector<std::string> backend_names() {
+  std::vector<std::string> names;
+  for (const auto& b : registry().backends()) names.push_back(b.name);
+  return names;
+}
+
+fs::path temp_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  fs::path dir = fs::path(MLPERSIST_TEST_BINARY_DIR) / "tmp" /
+                 (std::string(info->test_suite_name()) + "." + info->name());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+template <class M>
+::testing::AssertionResult bits_equal(const M& a, const M& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    return ::testing::AssertionFailure() << "shapes differ: " << a.rows() << "x" << a.cols()
+                                         << " vs " << b.rows() << "x" << b.cols();
+  for (Eigen::Index r = 0; r < a.rows(); ++r)
+    for (Eigen::Index c = 0; c < a.cols(); ++c)
+      if (std::memcmp(&a(r, c), &b(r, c), sizeof(double)) != 0)
+        return ::testing::AssertionFailure() << "differ at (" << r << ", " << c << "): " << a(r, c)
+                                             << " vs " << b(r, c);
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult bit_identical(const Matrix& a, const Matrix& b) { return bits_equal(a, b); }
+::testing::AssertionResult bit_identical(const Vector& a, const Vector& b) { return bits_equal(a, b); }
+
+namespace {
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+int run_cli(const std::string& args, std::string* output, std::string* error) {
+  const fs::path dir = fs::path(MLPERSIST_TEST_BINARY_DIR) / "tmp" / "cli";
+  fs::create_directories(dir);
+  const fs::path out = dir / ("cli_out_" + std::to_string(::getpid()));
+  const fs::path err = dir / ("cli_err_" + std::to_string(::getpid()));
+  const std::string cmd = "MLPERSIST_PLUGIN_PATH='" MLPERSIST_TEST_PLUGIN_DIR "' '" +
+                          std::string(MLPERSIST_TEST_CLI) + "' " + args + " >'" + out.string() +
+                          "' 2>'" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  if (output) *output = slurp(out);
+  if (error) *error = slurp(err);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace mlpersist::test

@@ -1,0 +1,46 @@
+#pragma once
+
+// Helpers shared by the test suite: the repository's data files, scikit-learn's reference
+// results, and a registry loaded with the plugins of this build.
+
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/registry.hpp>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mlpersist::test {
+
+/// tests/data (override with $MLPERSIST_TEST_DATA).
+std::filesystem::path data_dir();
+/// tests/data/<name>.csv with its `target` column.
+Dataset load_dataset(const std::string& name);
+/// tests/data/references/<name>.json (e.g. "iris__svc_rbf_scale").
+rapidjson::Document load_reference(const std::string& name);
+
+/// A JSON array of numbers (1-D) or of arrays (2-D) as a matrix; 1-D gives one column.
+Matrix json_matrix(const rapidjson::Value& v);
+Vector json_vector(const rapidjson::Value& v);
+
+/// A registry with every plugin of this build; fails the test if any plugin failed to load.
+const Registry& registry();
+/// Every backend name of this build ("binary", "json", "msgpack").
+std::vector<std::string> backend_names();
+
+/// A fresh, empty directory for this test (removed at exit of the process).
+std::filesystem::path temp_dir();
+
+/// Bit-for-bit equality of two matrices (NaN payloads and -0.0 included).
+::testing::AssertionResult bit_identical(const Matrix& a, const Matrix& b);
+::testing::AssertionResult bit_identical(const Vector& a, const Vector& b);
+
+/// Runs the mlpersist CLI with `args` (shell-quoted by the caller); returns its exit code and
+/// fills `output` with stdout (and `error` with stderr).
+int run_cli(const std::string& args, std::string* output = nullptr, std::string* error = nullptr);
+
+}  // namespace mlpersist::test
