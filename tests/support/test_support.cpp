@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <mlpersist/persist.hpp>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +93,50 @@ template <class M>
 
 ::testing::AssertionResult bit_identical(const Matrix& a, const Matrix& b) { return bits_equal(a, b); }
 ::testing::AssertionResult bit_identical(const Vector& a, const Vector& b) { return bits_equal(a, b); }
+
+namespace {
+
+void expect_same_outputs(const Estimator& a, const Estimator& b, const Matrix& X,
+                         const std::string& where) {
+  SCOPED_TRACE(where);
+  EXPECT_EQ(a.type_tag(), b.type_tag());
+  EXPECT_EQ(a.get_params(), b.get_params());
+  EXPECT_EQ(a.n_features_in(), b.n_features_in());
+  EXPECT_EQ(a.feature_names_in(), b.feature_names_in());
+  if (a.supports(Method::kPredict)) {
+    EXPECT_TRUE(bit_identical(a.predict(X), b.predict(X)));
+  }
+  if (a.supports(Method::kDecisionFunction)) {
+    EXPECT_TRUE(bit_identical(a.decision_function(X), b.decision_function(X)));
+  }
+  if (a.supports(Method::kPredictProba)) {
+    EXPECT_TRUE(bit_identical(a.predict_proba(X), b.predict_proba(X)));
+  }
+  if (a.supports(Method::kTransform)) {
+    const Matrix t = a.transform(X);
+    EXPECT_TRUE(bit_identical(t, b.transform(X)));
+    if (a.supports(Method::kInverseTransform)) {
+      EXPECT_TRUE(bit_identical(a.inverse_transform(t), b.inverse_transform(t)));
+    }
+  }
+}
+
+}  // namespace
+
+void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X) {
+  const Registry& reg = registry();
+  for (const std::string& format : backend_names()) {
+    const SaveOptions save{.format = format};
+    expect_same_outputs(estimator, *loads(reg, dumps(reg, estimator, save)), X, format + " bytes");
+    std::stringstream stream;
+    dump(reg, estimator, stream, save);
+    expect_same_outputs(estimator, *load(reg, stream), X, format + " stream");
+    const fs::path file = temp_dir() / ("model." + format);
+    dump(reg, estimator, file, save);
+    expect_same_outputs(estimator, *load(reg, file, {.mmap = true}), X, format + " mapped file");
+    expect_same_outputs(estimator, *load(reg, file, {.mmap = false}), X, format + " read file");
+  }
+}
 
 namespace {
 std::string slurp(const fs::path& file) {

@@ -39,6 +39,11 @@ std::filesystem::path temp_dir();
 ::testing::AssertionResult bit_identical(const Matrix& a, const Matrix& b);
 ::testing::AssertionResult bit_identical(const Vector& a, const Vector& b);
 
+/// Saves `estimator` with every backend to bytes, a stream and a file (loaded mapped and read),
+/// loads each back and checks that every method the estimator supports gives bit-identical
+/// outputs on X, and that parameters and input signature survive.
+void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X);
+
 /// Runs the mlpersist CLI with `args` (shell-quoted by the caller); returns its exit code and
 /// fills `output` with stdout (and `error` with stderr).
 int run_cli(const std::string& args, std::string* output = nullptr, std::string* error = nullptr);

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/export.hpp>
+#include <mlpersist/value.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mlpersist {
+
+/// Row indices of one cross-validation fold.
+struct Split {
+  std::vector<Eigen::Index> train;
+  std::vector<Eigen::Index> test;
+};
+
+/// scikit-learn's KFold(n_splits) without shuffling: contiguous folds, the first
+/// n_samples % n_splits folds one sample larger. Throws UsageError when n_splits is not in
+/// [2, n_samples].
+[[nodiscard]] MLPERSIST_API std::vector<Split> kfold(Eigen::Index n_samples, int n_splits);
+
+/// scikit-learn's StratifiedKFold(n_splits) without shuffling (its 1.2 algorithm: classes are
+/// numbered by first appearance, each fold tests on the same share of every class, and each
+/// class fills its folds in data order). Throws UsageError when every class has fewer than
+/// n_splits members, as scikit-learn raises.
+[[nodiscard]] MLPERSIST_API std::vector<Split> stratified_kfold(const Vector& y, int n_splits);
+
+/// The rows of X (or y) listed in `rows`, in that order.
+[[nodiscard]] MLPERSIST_API Matrix take_rows(const Matrix& X, const std::vector<Eigen::Index>& rows);
+[[nodiscard]] MLPERSIST_API Vector take_rows(const Vector& y, const std::vector<Eigen::Index>& rows);
+
+/// Result of cross_validate: what scikit-learn's cross_val_score(estimator, X, y, cv=k) gives.
+struct CvResult {
+  std::string splitter;  ///< "StratifiedKFold(n_splits=5)" or "KFold(n_splits=5)"
+  std::string metric;    ///< "accuracy", "r2", or the estimator's own score ("-inertia", ...)
+  std::vector<double> scores;
+  double mean = 0;
+  double std = 0;  ///< population standard deviation, as numpy's std()
+
+  /// {metric, splitter, k, scores, mean, std} for artifact metadata.
+  [[nodiscard]] MLPERSIST_API Value to_value() const;
+};
+
+/// Fits a fresh clone of `prototype` on each training fold and scores it on the test fold with
+/// the estimator's own score. Classifiers use stratified folds, everything else plain k-fold.
+[[nodiscard]] MLPERSIST_API CvResult cross_validate(const Estimator& prototype, const Matrix& X,
+                                                    const Vector& y, int n_splits = 5);
+
+}  // namespace mlpersist
