@@ -69,6 +69,7 @@ bool method_from_name(std::string_view name, Method& out) noexcept {
 }
 
 Estimator::~Estimator() = default;
+Composite::~Composite() = default;
 
 std::string Estimator::class_name() const {
   const std::string_view tag = type_tag();

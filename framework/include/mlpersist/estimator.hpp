@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mlpersist {
@@ -59,7 +60,7 @@ class MLPERSIST_API Estimator {
   /// A new unfitted estimator of the same type and parameters (for cross-validation, ensembles).
   [[nodiscard]] virtual std::unique_ptr<Estimator> clone() const = 0;
   /// `SVC(C=1.0, kernel='rbf', ...)`, like scikit-learn's repr.
-  [[nodiscard]] std::string repr() const;
+  [[nodiscard]] virtual std::string repr() const;
 
   /// Fits on X (n_samples x n_features) and y (n_samples; ignored and may be empty for
   /// unsupervised estimators). Throws UsageError(kInvalidInput) on empty, mismatched or
@@ -80,6 +81,9 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] const std::vector<std::string>& feature_names_in() const noexcept {
     return feature_names_in_;
   }
+  /// Number of columns transform produces (and inverse_transform expects); transformers whose
+  /// output width differs from their input (PCA, KMeans) override it.
+  [[nodiscard]] virtual std::int64_t n_features_out() const { return n_features_in_; }
   /// Names the columns of the next fit's X (a CSV header), as scikit-learn records them.
   void set_feature_names(std::vector<std::string> names) { pending_names_ = std::move(names); }
 
@@ -100,8 +104,6 @@ class MLPERSIST_API Estimator {
   virtual Matrix do_inverse_transform(const Matrix& X) const;
   /// Default: accuracy for classifiers, R² for regressors; others must override.
   [[nodiscard]] virtual double do_score(const Matrix& X, const Vector& y) const;
-  /// Number of columns inverse_transform expects (transform's output width).
-  [[nodiscard]] virtual std::int64_t n_features_out() const { return n_features_in_; }
   /// The name used by repr and messages: the type tag's last component ("SVC").
   [[nodiscard]] std::string class_name() const;
 
@@ -111,6 +113,19 @@ class MLPERSIST_API Estimator {
   std::int64_t n_features_in_ = -1;
   std::vector<std::string> feature_names_in_;
   std::vector<std::string> pending_names_;
+};
+
+/// A named step of a composite estimator.
+using Step = std::pair<std::string, std::shared_ptr<Estimator>>;
+
+/// Estimators made of named estimators (Pipeline). Steps are made by the caller (who has the
+/// Registry) and handed over; `dynamic_cast<Composite*>` finds the interface on an Estimator.
+class MLPERSIST_API Composite {
+ public:
+  virtual ~Composite();
+  /// Replaces the steps; throws UsageError(kInvalidParameter) on duplicate or invalid names.
+  virtual void set_steps(std::vector<Step> steps) = 0;
+  [[nodiscard]] virtual const std::vector<Step>& steps() const = 0;
 };
 
 /// Fraction of equal labels.

@@ -1,0 +1,230 @@
+// Subcommands that make and use models: convert, fit, predict.
+
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/error.hpp>
+#include <mlpersist/model_selection.hpp>
+#include <mlpersist/persist.hpp>
+#include <string>
+#include <string_view>
+
+#include "commands.hpp"
+
+namespace mlpersist::cli {
+namespace {
+
+// The default target column of fit, and the column predict drops when present.
+constexpr const char* kTargetColumn = "target";
+constexpr const char* kMethods[] = {"predict", "decision_function", "predict_proba", "transform"};
+
+bool parses_whole(std::string_view text, auto& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// The text of a --param value as the Value a person means by it, as Python would read it.
+Value param_value(std::string_view text) {
+  if (text == "true" || text == "True") return true;
+  if (text == "false" || text == "False") return false;
+  if (text == "none" || text == "None") return nullptr;
+  if (std::int64_t i = 0; parses_whole(text, i)) return i;
+  // Only decimal or exponent literals become numbers: "nan" and "inf" stay strings.
+  const std::string_view digits = text.substr(text.starts_with('-') ? 1 : 0);
+  const bool numeric =
+      !digits.empty() && (std::isdigit(static_cast<unsigned char>(digits[0])) || digits[0] == '.');
+  if (double d = 0; numeric && parses_whole(text, d)) return d;
+  return std::string(text);
+}
+
+Value parse_params(const std::vector<std::string>& assignments) {
+  Map params;
+  for (const std::string& assignment : assignments) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(ErrorCode::kInvalidParameter,
+                       "--param '" + assignment + "': expected KEY=VALUE, e.g. --param C=10");
+    std::string key = assignment.substr(0, eq);
+    if (params.contains(key))
+      throw UsageError(ErrorCode::kInvalidParameter, "--param '" + key + "' given twice");
+    params.insert(std::move(key), param_value(std::string_view(assignment).substr(eq + 1)));
+  }
+  return params;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+// Columns are matched by name, as scikit-learn does: the same count in another order would
+// otherwise predict silently wrong.
+void check_feature_names(const Estimator& model, const Dataset& data, const std::string& csv) {
+  const auto& expected = model.feature_names_in();
+  if (expected.empty() || expected == data.feature_names) return;
+  throw UsageError(ErrorCode::kInvalidInput,
+                   csv + ": feature columns [" + join(data.feature_names) +
+                       "] differ from those the model was fitted on [" + join(expected) +
+                       "]; give the same columns in the same order");
+}
+
+Matrix apply(const Estimator& model, Method method, const Matrix& X) {
+  switch (method) {
+    case Method::kPredict: return model.predict(X);
+    case Method::kDecisionFunction: return model.decision_function(X);
+    case Method::kPredictProba: return model.predict_proba(X);
+    case Method::kTransform: return model.transform(X);
+    case Method::kInverseTransform: return model.inverse_transform(X);
+  }
+  throw UsageError(ErrorCode::kNotSupported, "unknown method");
+}
+
+std::vector<std::string> output_header(Method method, Eigen::Index columns) {
+  if (method == Method::kPredict) return {"prediction"};
+  std::vector<std::string> header;
+  for (Eigen::Index c = 0; c < columns; ++c) header.push_back(std::to_string(c));
+  return header;
+}
+
+void write_output(const std::string& out, Method method, const Matrix& result) {
+  const auto header = output_header(method, result.cols());
+  if (out.empty()) {
+    write_csv(std::cout, header, result);
+    std::cout.flush();
+    if (!std::cout) throw IoError(ErrorCode::kIo, "<stdout>: write failed");
+    return;
+  }
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  if (!file) throw IoError(ErrorCode::kIo, "'" + out + "': cannot open for writing");
+  write_csv(file, header, result);
+  file.close();
+  if (!file) throw IoError(ErrorCode::kIo, "'" + out + "': write failed");
+}
+
+struct FitOptions {
+  std::string type;
+  std::string data;
+  std::string target = kTargetColumn;
+  std::vector<std::string> steps;
+  std::vector<std::string> params;
+  std::string format = "binary";
+  std::string out;
+  int cv = 0;
+};
+
+// `--step NAME=TYPE` for composite estimators (Pipeline): each step is made by the registry.
+void set_steps(Context& ctx, Estimator& estimator, const std::vector<std::string>& specs) {
+  auto* composite = dynamic_cast<Composite*>(&estimator);
+  if (composite == nullptr)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "--step: " + std::string(estimator.type_tag()) + " has no steps");
+  std::vector<Step> steps;
+  for (const std::string& spec : specs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(ErrorCode::kInvalidParameter,
+                       "--step '" + spec + "': expected NAME=TYPE, e.g. --step svc=svm.SVC");
+    steps.emplace_back(spec.substr(0, eq), ctx.registry().create(spec.substr(eq + 1)));
+  }
+  composite->set_steps(std::move(steps));
+}
+
+// Cross-validates before the final fit and returns the scores for the artifact's metadata.
+Value cross_validation(const Estimator& prototype, const Dataset& data, int k) {
+  const CvResult r = cross_validate(prototype, data.X, data.y, k);
+  std::cout << "cross-validation (" << r.splitter << ", " << r.metric << "):";
+  for (double s : r.scores) std::cout << " " << format_double(s);
+  std::cout << "\nmean " << format_double(r.mean) << ", std " << format_double(r.std) << "\n";
+  return r.to_value();
+}
+
+void run_fit(Context& ctx, const FitOptions& o) {
+  const auto estimator = ctx.registry().create(o.type);
+  if (!o.steps.empty()) set_steps(ctx, *estimator, o.steps);
+  const Value params = parse_params(o.params);
+  if (!params.as_map().empty()) estimator->set_params(params);
+  // Unsupervised estimators fit on X alone; a target column, if present, is still left out.
+  const EstimatorKind kind = estimator->kind();
+  const bool supervised = kind == EstimatorKind::kClassifier || kind == EstimatorKind::kRegressor;
+  Dataset data = read_csv(o.data, o.target, supervised);
+  SaveOptions save{.format = o.format};
+  if (o.cv > 0)
+    save.metadata.as_map().insert("cross_validation", cross_validation(*estimator, data, o.cv));
+  estimator->set_feature_names(data.feature_names);
+  estimator->fit(data.X, data.y);
+  dump(ctx.registry(), *estimator, std::filesystem::path(o.out), save);
+}
+
+}  // namespace
+
+Command add_convert_command(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand("convert", "Rewrite an artifact with another format backend");
+  auto file = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("--format", *format, "Backend to write: binary, json, msgpack, ...")
+      ->type_name("NAME")
+      ->required();
+  sub->add_option("-o,--output", *out, "Artifact to write")->type_name("OUT")->required();
+  return {sub, [&ctx, file, format, out] {
+            const Document doc = read_document(ctx.registry(), *file);
+            write_document(ctx.registry(), doc, *format, *out);
+          }};
+}
+
+Command add_fit_command(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand("fit", "Fit an estimator on a CSV file and save it");
+  auto o = std::make_shared<FitOptions>();
+  sub->add_option("TYPE", o->type, "Estimator type tag, e.g. svm.SVC")->required();
+  sub->add_option("--data", o->data, "Training data: CSV with a header row")
+      ->type_name("CSV")
+      ->required();
+  sub->add_option("--target", o->target, "Target column")->capture_default_str()->type_name("COL");
+  sub->add_option("--step", o->steps,
+                  "Step NAME=TYPE of a composite estimator such as pipeline.Pipeline (repeatable, "
+                  "in order); address a step's parameters as NAME__PARAM")
+      ->type_name("NAME=TYPE");
+  sub->add_option("--cv", o->cv, "Cross-validate with K folds first; print and keep the scores")
+      ->type_name("K")
+      ->check(CLI::Range(2, 1000));
+  sub->add_option("--param", o->params,
+                  "Parameter KEY=VALUE (repeatable); true/false, integers, decimals, none, or text")
+      ->type_name("KEY=VALUE");
+  sub->add_option("--format", o->format, "Backend to save with")
+      ->capture_default_str()
+      ->type_name("NAME");
+  sub->add_option("-o,--output", o->out, "Artifact to write")->type_name("OUT")->required();
+  return {sub, [&ctx, o] { run_fit(ctx, *o); }};
+}
+
+Command add_predict_command(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand("predict", "Apply a saved model to a CSV file; write CSV");
+  auto file = std::make_shared<std::string>();
+  auto data = std::make_shared<std::string>();
+  auto method = std::make_shared<std::string>("predict");
+  auto out = std::make_shared<std::string>();
+  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("--data", *data, "Input CSV with a header row (a 'target' column is ignored)")
+      ->type_name("CSV")
+      ->required();
+  sub->add_option("--method", *method, "Method to call")
+      ->type_name("METHOD")
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kMethods), std::end(kMethods))));
+  sub->add_option("-o,--output", *out, "CSV to write (default: stdout)")->type_name("OUT");
+  return {sub, [&ctx, file, data, method, out] {
+            const auto model = load(ctx.registry(), std::filesystem::path(*file));
+            const Dataset input = read_csv(*data, kTargetColumn, /*target_required=*/false);
+            check_feature_names(*model, input, *data);
+            Method m{};
+            method_from_name(*method, m);
+            write_output(*out, m, apply(*model, m, input.X));
+          }};
+}
+
+}  // namespace mlpersist::cli

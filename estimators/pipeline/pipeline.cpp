@@ -1,0 +1,203 @@
+#include "pipeline.hpp"
+
+#include <mlpersist/error.hpp>
+#include <mlpersist/params.hpp>
+
+namespace mlpersist::pipeline {
+namespace {
+
+constexpr std::string_view kSeparator = "__";
+
+[[noreturn]] void invalid(const std::string& what) {
+  throw UsageError(ErrorCode::kInvalidParameter, "Pipeline: " + what);
+}
+
+Value step_spec(const std::vector<Step>& steps) {
+  Array spec;
+  for (const auto& [name, est] : steps) spec.push_back(Array{name, std::string(est->type_tag())});
+  return spec;
+}
+
+// A clone that keeps the original alive too: the original holds its plugin library, which the
+// clone's code lives in.
+std::shared_ptr<Estimator> clone_step(const std::shared_ptr<Estimator>& step) {
+  return std::shared_ptr<Estimator>(step->clone().release(),
+                                    [keep = step](Estimator* p) { delete p; });
+}
+
+}  // namespace
+
+EstimatorKind Pipeline::kind() const {
+  return steps_.empty() ? EstimatorKind::kTransformer : final_step().kind();
+}
+
+bool Pipeline::supports(Method m) const {
+  return !steps_.empty() && m != Method::kInverseTransform && final_step().supports(m);
+}
+
+const Estimator& Pipeline::final_step() const {
+  if (steps_.empty())
+    throw UsageError(ErrorCode::kNotFitted,
+                     "Pipeline has no steps; give it steps (Composite::set_steps, or "
+                     "`mlpersist fit pipeline.Pipeline --step NAME=TYPE ...`)");
+  return *steps_.back().second;
+}
+
+Estimator* Pipeline::step_named(std::string_view name) const {
+  for (const auto& [n, est] : steps_)
+    if (n == name) return est.get();
+  return nullptr;
+}
+
+void Pipeline::set_steps(std::vector<Step> steps) {
+  if (steps.empty()) invalid("needs at least one step");
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& [name, est] = steps[i];
+    if (name.empty() || name.find(kSeparator) != std::string::npos)
+      invalid("step name '" + name + "' must be non-empty and must not contain '__'");
+    if (!est) invalid("step '" + name + "' has no estimator");
+    for (std::size_t j = 0; j < i; ++j)
+      if (steps[j].first == name) invalid("duplicate step name '" + name + "'");
+    if (i + 1 < steps.size() && !est->supports(Method::kTransform))
+      invalid("step '" + name + "' (" + std::string(est->type_tag()) +
+              ") is not the last step, so it must be a transformer");
+  }
+  steps_ = std::move(steps);
+  declared_steps_.reset();
+  auto pending = std::move(pending_params_);
+  pending_params_.clear();
+  apply_step_params(pending);
+}
+
+Value Pipeline::get_params() const {
+  Map m;
+  m.insert("steps", declared_steps_ ? *declared_steps_ : step_spec(steps_));
+  for (const auto& [name, est] : steps_) {
+    const Value params = est->get_params();
+    for (const auto& [key, value] : params.as_map())
+      m.insert(name + std::string(kSeparator) + key, value);
+  }
+  return m;
+}
+
+void Pipeline::set_params(const Value& params) {
+  std::map<std::string, Map> by_step;
+  for (const auto& [key, value] : Node(params, "params").as_map()) {
+    if (key == "steps") {
+      if (!steps_.empty() && !(value == step_spec(steps_)))
+        invalid("steps cannot be replaced through set_params; use set_steps");
+      if (steps_.empty()) declared_steps_ = value;
+      continue;
+    }
+    const auto sep = key.find(kSeparator);
+    if (sep == std::string::npos || sep == 0) {
+      const std::string_view valid[] = {"steps", "<step>__<parameter>"};
+      throw_unknown_param("Pipeline", key, valid);
+    }
+    by_step[key.substr(0, sep)].insert(key.substr(sep + kSeparator.size()), value);
+  }
+  if (steps_.empty()) {
+    for (auto& [name, m] : by_step)
+      for (auto& [k, v] : m) pending_params_[name].insert(k, v);
+    return;
+  }
+  apply_step_params(by_step);
+}
+
+void Pipeline::apply_step_params(const std::map<std::string, Map>& by_step) {
+  // Validate on clones first, so that a bad value leaves every step unchanged.
+  for (const auto& [name, m] : by_step) {
+    const Estimator* step = step_named(name);
+    if (step == nullptr) invalid("no step named '" + name + "'");
+    step->clone()->set_params(m);
+  }
+  for (const auto& [name, m] : by_step) step_named(name)->set_params(m);
+}
+
+std::unique_ptr<Estimator> Pipeline::clone() const {
+  std::vector<Step> copies;
+  for (const auto& [name, est] : steps_) copies.emplace_back(name, clone_step(est));
+  auto p = std::make_unique<Pipeline>();
+  if (!copies.empty()) p->set_steps(std::move(copies));
+  return p;
+}
+
+std::string Pipeline::repr() const {
+  std::string s = "Pipeline(steps=[";
+  for (std::size_t i = 0; i < steps_.size(); ++i)
+    s += (i ? ", ('" : "('") + steps_[i].first + "', " + steps_[i].second->repr() + ")";
+  return s + "])";
+}
+
+Matrix Pipeline::through_transformers(const Matrix& X) const {
+  Matrix Xt = X;
+  for (std::size_t i = 0; i + 1 < steps_.size(); ++i) Xt = steps_[i].second->transform(Xt);
+  return Xt;
+}
+
+void Pipeline::do_fit(const Matrix& X, const Vector& y) {
+  (void)final_step();
+  Matrix Xt = X;
+  for (std::size_t i = 0; i + 1 < steps_.size(); ++i) {
+    steps_[i].second->fit(Xt, y);
+    Xt = steps_[i].second->transform(Xt);
+  }
+  steps_.back().second->fit(Xt, y);
+}
+
+Vector Pipeline::do_predict(const Matrix& X) const {
+  return final_step().predict(through_transformers(X));
+}
+Matrix Pipeline::do_decision_function(const Matrix& X) const {
+  return final_step().decision_function(through_transformers(X));
+}
+Matrix Pipeline::do_predict_proba(const Matrix& X) const {
+  return final_step().predict_proba(through_transformers(X));
+}
+Matrix Pipeline::do_transform(const Matrix& X) const {
+  return final_step().transform(through_transformers(X));
+}
+double Pipeline::do_score(const Matrix& X, const Vector& y) const {
+  return final_step().score(through_transformers(X), y);
+}
+
+Value Pipeline::save_state(SaveContext& ctx) const {
+  Array steps;
+  for (const auto& [name, est] : steps_) {
+    Map step;
+    step.insert("name", name);
+    step.insert("estimator", ctx.save_nested(*est));
+    steps.push_back(std::move(step));
+  }
+  Map m;
+  m.insert("steps", std::move(steps));
+  return m;
+}
+
+void Pipeline::load_state(const Node& state, LoadContext& ctx) {
+  const Node steps = state["steps"];
+  if (steps.size() == 0) steps.fail("a fitted Pipeline has at least one step");
+  std::vector<Step> loaded;
+  std::int64_t width = n_features_in();
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Node step = steps[i];
+    auto est = ctx.load_nested(step["estimator"]);
+    if (!est->is_fitted()) step["estimator"].fail("every step of a fitted Pipeline is fitted");
+    if (est->n_features_in() != width)
+      step["estimator"].fail("expects " + std::to_string(est->n_features_in()) +
+                             " input columns, but the previous step produces " +
+                             std::to_string(width));
+    width = est->n_features_out();
+    loaded.emplace_back(step["name"].as_string(), std::move(est));
+  }
+  const std::optional<Value> declared = declared_steps_;
+  try {
+    set_steps(std::move(loaded));
+  } catch (const UsageError& e) {
+    steps.fail(e.what());
+  }
+  if (declared && !(*declared == step_spec(steps_)))
+    steps.fail("the steps do not match the parameters' `steps` list");
+}
+
+}  // namespace mlpersist::pipeline

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <map>
+#include <mlpersist/persist.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlpersist::pipeline {
+
+/// scikit-learn's Pipeline: named transformer steps followed by a final estimator. Its saved
+/// state nests every step as its own typed, versioned document, so each step's plugin reads
+/// (and migrates) its own state.
+///
+/// Steps are estimators made by the caller's Registry and handed over with set_steps (the
+/// Composite interface). Parameters follow scikit-learn: `steps` lists `[name, type tag]`
+/// pairs, and `<step>__<param>` reaches a step's parameter (`svc__C`).
+class Pipeline : public Estimator, public Composite {
+ public:
+  static constexpr std::string_view kTypeTag = "pipeline.Pipeline";
+  static constexpr std::uint32_t kSchemaVersion = 1;
+
+  Pipeline() = default;
+  explicit Pipeline(std::vector<Step> steps) { set_steps(std::move(steps)); }
+
+  [[nodiscard]] std::string_view type_tag() const override { return kTypeTag; }
+  [[nodiscard]] std::uint32_t schema_version() const override { return kSchemaVersion; }
+  [[nodiscard]] EstimatorKind kind() const override;
+  [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] Value get_params() const override;
+  void set_params(const Value& params) override;
+  [[nodiscard]] std::unique_ptr<Estimator> clone() const override;
+  [[nodiscard]] std::string repr() const override;
+
+  void set_steps(std::vector<Step> steps) override;
+  [[nodiscard]] const std::vector<Step>& steps() const override { return steps_; }
+
+  [[nodiscard]] Value save_state(SaveContext& ctx) const override;
+  void load_state(const Node& state, LoadContext& ctx) override;
+
+ protected:
+  void do_fit(const Matrix& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
+  [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
+  [[nodiscard]] double do_score(const Matrix& X, const Vector& y) const override;
+
+ private:
+  [[nodiscard]] const Estimator& final_step() const;
+  [[nodiscard]] Matrix through_transformers(const Matrix& X) const;
+  [[nodiscard]] Estimator* step_named(std::string_view name) const;
+  void apply_step_params(const std::map<std::string, Map>& by_step);
+
+  std::vector<Step> steps_;
+  // `[name, tag]` pairs and step parameters received before the steps exist (while loading:
+  // the framework sets parameters before load_state builds the steps from the state).
+  std::optional<Value> declared_steps_;
+  std::map<std::string, Map> pending_params_;
+};
+
+}  // namespace mlpersist::pipeline
