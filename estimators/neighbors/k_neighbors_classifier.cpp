@@ -1,0 +1,128 @@
+#include "k_neighbors_classifier.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <mlpersist/error.hpp>
+
+#include "brute_force.hpp"
+#include "estimators/common/state_checks.hpp"
+
+namespace mlpersist::neighbors {
+namespace {
+
+// scikit-learn's `_get_weights`: 1/distance, except that a query at distance zero from some
+// neighbours gives those weight 1 and the others 0.
+void distance_weights(const Neighbor* neighbors, Eigen::Index k, double* weights) {
+  const bool exact =
+      std::any_of(neighbors, neighbors + k, [](const Neighbor& n) { return n.distance2 == 0; });
+  for (Eigen::Index i = 0; i < k; ++i)
+    weights[i] =
+        exact ? (neighbors[i].distance2 == 0 ? 1.0 : 0.0) : 1.0 / std::sqrt(neighbors[i].distance2);
+}
+
+}  // namespace
+
+void KNeighborsClassifier::validate_params(const KNeighborsClassifierParams& p) const {
+  if (p.n_neighbors < 1)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "KNeighborsClassifier: n_neighbors must be at least 1");
+  if (p.weights != "uniform" && p.weights != "distance")
+    throw UsageError(
+        ErrorCode::kInvalidParameter,
+        "KNeighborsClassifier: weights must be 'uniform' or 'distance', got '" + p.weights + "'");
+}
+
+bool KNeighborsClassifier::supports(Method m) const {
+  return m == Method::kPredict || m == Method::kPredictProba;
+}
+
+void KNeighborsClassifier::do_fit(const Matrix& X, const Vector& y) {
+  std::vector<double> classes(y.begin(), y.end());
+  std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  std::vector<std::int64_t> indices(static_cast<std::size_t>(y.size()));
+  for (Eigen::Index i = 0; i < y.size(); ++i)
+    indices[static_cast<std::size_t>(i)] =
+        std::lower_bound(classes.begin(), classes.end(), y(i)) - classes.begin();
+  fit_X_ = Tensor::from_matrix(X);
+  y_ = Tensor::from_values(std::span<const std::int64_t>(indices));
+  classes_ = std::move(classes);
+}
+
+Matrix KNeighborsClassifier::votes(const Matrix& X) const {
+  const auto k = static_cast<Eigen::Index>(params_.n_neighbors);
+  const auto train = fit_X_.matrix<double>();
+  if (k > train.rows())
+    throw UsageError(ErrorCode::kInvalidInput,
+                     "KNeighborsClassifier: n_neighbors=" + std::to_string(k) + " exceeds the " +
+                         std::to_string(train.rows()) + " training samples");
+  const std::vector<Neighbor> neighbors = k_nearest(X, train, k);
+  const auto y = y_.values<std::int64_t>();
+  const bool uniform = params_.weights == "uniform";
+  std::vector<double> weights(static_cast<std::size_t>(k), 1.0);
+  Matrix out = Matrix::Zero(X.rows(), static_cast<Eigen::Index>(classes_.size()));
+  for (Eigen::Index q = 0; q < X.rows(); ++q) {
+    const Neighbor* row = &neighbors[static_cast<std::size_t>(q * k)];
+    if (!uniform) distance_weights(row, k, weights.data());
+    for (Eigen::Index i = 0; i < k; ++i)
+      out(q, y[static_cast<std::size_t>(row[i].index)]) += weights[static_cast<std::size_t>(i)];
+  }
+  return out;
+}
+
+Vector KNeighborsClassifier::do_predict(const Matrix& X) const {
+  const Matrix v = votes(X);
+  Vector out(X.rows());
+  for (Eigen::Index q = 0; q < X.rows(); ++q) {
+    Eigen::Index best = 0;
+    (void)v.row(q).maxCoeff(&best);  // the first maximum: the lowest of tied classes
+    out(q) = classes_[static_cast<std::size_t>(best)];
+  }
+  return out;
+}
+
+Matrix KNeighborsClassifier::do_predict_proba(const Matrix& X) const {
+  Matrix v = votes(X);
+  for (Eigen::Index q = 0; q < v.rows(); ++q) {
+    const double total = v.row(q).sum();
+    if (total != 0) v.row(q) /= total;  // all weights zero (only infinitely far rows): zeros
+  }
+  return v;
+}
+
+Value KNeighborsClassifier::save_state(SaveContext&) const {
+  Map m;
+  m.insert("classes_", Tensor::from_values(std::span<const double>(classes_)));
+  m.insert("_fit_X", fit_X_);
+  m.insert("_y", y_);
+  return m;
+}
+
+void KNeighborsClassifier::load_state(const Node& state, LoadContext&) {
+  const Node classes_node = state["classes_"];
+  const auto c = classes_node.as_tensor(DType::kFloat64, 1).values<double>();
+  if (c.empty() || std::adjacent_find(c.begin(), c.end(), std::greater_equal<>()) != c.end())
+    classes_node.fail("expected at least one class, in strictly increasing order");
+  // The training matrix is not scanned for NaN or infinity: it may be millions of rows mapped
+  // from a file, and reading it all would defeat zero-copy loading. A non-finite row only makes
+  // its distances NaN or infinite, which the search ranks as +infinity (last), so predict stays
+  // well defined.
+  const Node fit_X_node = state["_fit_X"];
+  const Tensor& fit_X = fit_X_node.as_tensor(DType::kFloat64, 2, /*finite=*/false);
+  const std::uint64_t n = fit_X.shape()[0];
+  if (n == 0) fit_X_node.fail("expected at least one training sample");
+  common::expect_shape(fit_X_node, fit_X, {n, static_cast<std::uint64_t>(n_features_in())});
+  const Node y_node = state["_y"];
+  const Tensor& y = y_node.as_tensor(DType::kInt64, 1);
+  common::expect_shape(y_node, y, {n});
+  // Indices are checked, unlike the matrix: predict uses them to address the class votes.
+  for (const std::int64_t v : y.values<std::int64_t>())
+    if (v < 0 || static_cast<std::size_t>(v) >= c.size())
+      y_node.fail("class indices must be in [0, " + std::to_string(c.size()) + ")");
+  classes_.assign(c.begin(), c.end());
+  fit_X_ = fit_X;
+  y_ = y;
+}
+
+}  // namespace mlpersist::neighbors
