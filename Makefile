@@ -26,6 +26,13 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
 
+# Benchmarks in their own optimised build tree; prints Google Benchmark's table.
+bench: deps
+	@cmake -S . -B $(BUILD)-bench -DCMAKE_BUILD_TYPE=Release -DMLPERSIST_BUILD_TESTS=OFF \
+	  -DMLPERSIST_BUILD_EXAMPLES=OFF -DMLPERSIST_BUILD_BENCHMARKS=ON >/dev/null
+	@cmake --build $(BUILD)-bench -j$(JOBS) --target estimators_bench
+	@$(BUILD)-bench/bin/estimators_bench
+
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 

@@ -1,7 +1,6 @@
 #pragma once
 
-// Reading fitted arrays back from a document with the shape the rest of the state implies.
-// (Candidates for Node itself: `as_tensor(dtype, shape)`.)
+// Reading fitted float64 arrays back from a document, copied into Eigen objects.
 
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/node.hpp>
@@ -10,24 +9,10 @@
 
 namespace mlpersist::common {
 
-/// Fails at `n` unless `t` has exactly `shape`, saying which shape the rest of the state implies.
-inline void expect_shape(const Node& n, const Tensor& t, const Tensor::Shape& shape) {
-  if (t.shape() == shape) return;
-  auto text = [](const Tensor::Shape& s) {
-    std::string out;
-    for (auto d : s) out += (out.empty() ? "" : " x ") + std::to_string(d);
-    return out.empty() ? std::string("a scalar") : out;
-  };
-  n.fail("expected shape " + text(shape) + " to agree with the rest of the fitted state, found " +
-         text(t.shape()));
-}
-
 /// A float64 tensor of exactly `shape` (finite unless `finite` is false).
 [[nodiscard]] inline const Tensor& read_tensor(const Node& n, const Tensor::Shape& shape,
                                                bool finite = true) {
-  const Tensor& t = n.as_tensor(DType::kFloat64, shape.size(), finite);
-  expect_shape(n, t, shape);
-  return t;
+  return n.as_tensor(DType::kFloat64, shape, finite);
 }
 
 /// A finite float64 vector of `size` elements, copied.

@@ -6,7 +6,6 @@
 #include <mlpersist/error.hpp>
 
 #include "brute_force.hpp"
-#include "estimators/common/state_checks.hpp"
 
 namespace mlpersist::neighbors {
 namespace {
@@ -112,10 +111,10 @@ void KNeighborsClassifier::load_state(const Node& state, LoadContext&) {
   const Tensor& fit_X = fit_X_node.as_tensor(DType::kFloat64, 2, /*finite=*/false);
   const std::uint64_t n = fit_X.shape()[0];
   if (n == 0) fit_X_node.fail("expected at least one training sample");
-  common::expect_shape(fit_X_node, fit_X, {n, static_cast<std::uint64_t>(n_features_in())});
+  (void)fit_X_node.as_tensor(DType::kFloat64, {n, static_cast<std::uint64_t>(n_features_in())},
+                             /*finite=*/false);
   const Node y_node = state["_y"];
-  const Tensor& y = y_node.as_tensor(DType::kInt64, 1);
-  common::expect_shape(y_node, y, {n});
+  const Tensor& y = y_node.as_tensor(DType::kInt64, {n});
   // Indices are checked, unlike the matrix: predict uses them to address the class votes.
   for (const std::int64_t v : y.values<std::int64_t>())
     if (v < 0 || static_cast<std::size_t>(v) >= c.size())

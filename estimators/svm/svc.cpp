@@ -1,18 +1,16 @@
 #include "svc.hpp"
 
-#include <mlpersist/error.hpp>
-
 #include <algorithm>
+#include <mlpersist/error.hpp>
 #include <stdexcept>
 
 namespace mlpersist::svm {
 namespace {
 
-constexpr std::pair<std::string_view, KernelKind> kKernels[] = {
-    {"linear", KernelKind::linear},
-    {"poly", KernelKind::poly},
-    {"rbf", KernelKind::rbf},
-    {"sigmoid", KernelKind::sigmoid}};
+constexpr std::pair<std::string_view, KernelKind> kKernels[] = {{"linear", KernelKind::linear},
+                                                                {"poly", KernelKind::poly},
+                                                                {"rbf", KernelKind::rbf},
+                                                                {"sigmoid", KernelKind::sigmoid}};
 
 KernelKind kernel_kind(const std::string& name) {
   for (const auto& [n, k] : kKernels)
@@ -32,14 +30,6 @@ Tensor int_tensor(const std::vector<std::int64_t>& v) {
 std::vector<std::int64_t> int_vector(const Tensor& t) {
   const auto v = t.values<std::int64_t>();
   return {v.begin(), v.end()};
-}
-
-// Shape checks shared by every array of the fitted state.
-void expect_shape(const Node& n, const Tensor& t, Tensor::Shape shape) {
-  if (t.shape() == shape) return;
-  std::string want;
-  for (auto d : shape) want += (want.empty() ? "" : " x ") + std::to_string(d);
-  n.fail("expected shape " + want + " to agree with the rest of the fitted state");
 }
 
 }  // namespace
@@ -103,9 +93,13 @@ void SVC::do_fit(const Matrix& X, const Vector& y) {
   kernel_ = k;
 }
 
-Matrix SVC::decision_ovo(const Matrix& X) const { return svm::decision_ovo(model_, kernel_, X); }
+Matrix SVC::decision_ovo(const Matrix& X) const {
+  return svm::decision_ovo(model_, kernel_, X);
+}
 
-Vector SVC::do_predict(const Matrix& X) const { return svm::predict(model_, decision_ovo(X)); }
+Vector SVC::do_predict(const Matrix& X) const {
+  return svm::predict(model_, decision_ovo(X));
+}
 
 Matrix SVC::do_decision_function(const Matrix& X) const {
   const Matrix ovo = decision_ovo(X);
@@ -139,29 +133,20 @@ void SVC::load_state(const Node& state, LoadContext&) {
   const std::uint64_t n_pairs = n_classes * (n_classes - 1) / 2;
 
   const Node n_support = state["n_support_"];
-  m.n_support = int_vector(n_support.as_tensor(DType::kInt64, 1));
-  expect_shape(n_support, n_support.value().as_tensor(), {n_classes});
+  m.n_support = int_vector(n_support.as_tensor(DType::kInt64, {n_classes}));
   std::uint64_t n_sv = 0;
   for (auto k : m.n_support) {
     if (k < 0) n_support.fail("support counts must be non-negative");
     n_sv += static_cast<std::uint64_t>(k);
   }
   const auto n_features = static_cast<std::uint64_t>(n_features_in());
-  const Node sv = state["support_vectors_"];
-  const Tensor& sv_t = sv.as_tensor(DType::kFloat64, 2);
-  expect_shape(sv, sv_t, {n_sv, n_features});
-  m.support_vectors = sv_t.matrix<double>();
-  const Node dual = state["dual_coef_"];
-  const Tensor& dual_t = dual.as_tensor(DType::kFloat64, 2);
-  expect_shape(dual, dual_t, {n_classes - 1, n_sv});
-  m.dual_coef = dual_t.matrix<double>();
-  const Node intercept = state["intercept_"];
-  const auto b = intercept.as_tensor(DType::kFloat64, 1).values<double>();
-  expect_shape(intercept, intercept.value().as_tensor(), {n_pairs});
+  m.support_vectors =
+      state["support_vectors_"].as_tensor(DType::kFloat64, {n_sv, n_features}).matrix<double>();
+  m.dual_coef =
+      state["dual_coef_"].as_tensor(DType::kFloat64, {n_classes - 1, n_sv}).matrix<double>();
+  const auto b = state["intercept_"].as_tensor(DType::kFloat64, {n_pairs}).values<double>();
   m.intercept.assign(b.begin(), b.end());
-  const Node support = state["support_"];
-  m.support = int_vector(support.as_tensor(DType::kInt64, 1));
-  expect_shape(support, support.value().as_tensor(), {n_sv});
+  m.support = int_vector(state["support_"].as_tensor(DType::kInt64, {n_sv}));
   m.n_iter = int_vector(state["n_iter_"].as_tensor(DType::kInt64, 1));
   m.fit_status = static_cast<int>(state["fit_status_"].as_int(0, 1));
 

@@ -1,7 +1,6 @@
+#include <cmath>
 #include <mlpersist/error.hpp>
 #include <mlpersist/node.hpp>
-
-#include <cmath>
 #include <string>
 
 namespace mlpersist {
@@ -13,8 +12,7 @@ void Node::fail(std::string_view what) const {
 }
 
 void Node::fail_kind(std::string_view expected) const {
-  fail("expected " + std::string(expected) + ", found " +
-       std::string(kind_name(value_->kind())));
+  fail("expected " + std::string(expected) + ", found " + std::string(kind_name(value_->kind())));
 }
 
 Node Node::operator[](std::string_view key) const {
@@ -103,6 +101,18 @@ const Tensor& Node::as_tensor(DType dtype, std::size_t rank, bool finite) const 
       if (!std::isfinite(x)) fail("tensor contains NaN or infinity");
   }
   return t;
+}
+
+const Tensor& Node::as_tensor(DType dtype, const Tensor::Shape& shape, bool finite) const {
+  const Tensor& t = as_tensor(dtype, shape.size(), finite);
+  if (t.shape() == shape) return t;
+  const auto text = [](const Tensor::Shape& s) {
+    std::string out;
+    for (auto d : s) out += (out.empty() ? "" : " x ") + std::to_string(d);
+    return out.empty() ? std::string("a scalar") : out;
+  };
+  fail("expected shape " + text(shape) + " to agree with the rest of the fitted state, found " +
+       text(t.shape()));
 }
 
 }  // namespace mlpersist

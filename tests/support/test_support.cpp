@@ -33,6 +33,8 @@ rapidjson::Document load_reference(const std::string& name) {
 }
 
 Matrix json_matrix(const rapidjson::Value& v) {
+  if (v.IsNumber()) return Matrix::Constant(1, 1, v.GetDouble());
+  if (!v.IsArray()) throw std::runtime_error("reference value is neither a number nor an array");
   const auto rows = static_cast<Eigen::Index>(v.Size());
   if (rows == 0) return Matrix(0, 0);
   const bool two_d = v[0].IsArray();

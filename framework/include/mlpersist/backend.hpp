@@ -19,7 +19,7 @@ class MLPERSIST_API Sink {
  public:
   virtual ~Sink();
   virtual void write(const void* data, std::size_t size) = 0;
-  /// Bytes written so far (backends align tensor data relative to the payload start).
+  /// Bytes written to this sink so far, i.e. relative to the payload start.
   [[nodiscard]] virtual std::uint64_t position() const = 0;
 };
 
@@ -53,12 +53,13 @@ class MLPERSIST_API Backend {
 /// A Sink that appends to a std::string.
 class MLPERSIST_API StringSink final : public Sink {
  public:
-  explicit StringSink(std::string& out) : out_(out) {}
+  explicit StringSink(std::string& out) : out_(out), start_(out.size()) {}
   void write(const void* data, std::size_t size) override;
-  [[nodiscard]] std::uint64_t position() const override { return out_.size(); }
+  [[nodiscard]] std::uint64_t position() const override { return out_.size() - start_; }
 
  private:
   std::string& out_;
+  std::size_t start_;
 };
 
 }  // namespace mlpersist

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <mlpersist/value.hpp>
-
 #include <cstdint>
+#include <mlpersist/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +37,11 @@ class MLPERSIST_API Node {
   [[nodiscard]] const Array& as_array() const;
   /// A tensor of the given dtype and rank; with `finite`, NaN and infinities are refused.
   [[nodiscard]] const Tensor& as_tensor(DType dtype, std::size_t rank, bool finite = true) const;
+
+  /// A tensor of the given dtype and exact shape (what the rest of the state implies); the
+  /// error names both shapes.
+  [[nodiscard]] const Tensor& as_tensor(DType dtype, const Tensor::Shape& shape,
+                                        bool finite = true) const;
 
   /// Throws SchemaError at this path with `what` (e.g. "expected 3 rows, found 4").
   [[noreturn]] void fail(std::string_view what) const;
