@@ -12,7 +12,7 @@ namespace mlpersist::common {
 /// A float64 tensor of exactly `shape` (finite unless `finite` is false).
 [[nodiscard]] inline const Tensor& read_tensor(const Node& n, const Tensor::Shape& shape,
                                                bool finite = true) {
-  return n.as_tensor(DType::kFloat64, shape, finite);
+  return n.as_shaped_tensor(DType::kFloat64, shape, finite);
 }
 
 /// A finite float64 vector of `size` elements, copied.

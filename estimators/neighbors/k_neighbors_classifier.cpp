@@ -111,10 +111,11 @@ void KNeighborsClassifier::load_state(const Node& state, LoadContext&) {
   const Tensor& fit_X = fit_X_node.as_tensor(DType::kFloat64, 2, /*finite=*/false);
   const std::uint64_t n = fit_X.shape()[0];
   if (n == 0) fit_X_node.fail("expected at least one training sample");
-  (void)fit_X_node.as_tensor(DType::kFloat64, {n, static_cast<std::uint64_t>(n_features_in())},
-                             /*finite=*/false);
+  (void)fit_X_node.as_shaped_tensor(DType::kFloat64,
+                                    {n, static_cast<std::uint64_t>(n_features_in())},
+                                    /*finite=*/false);
   const Node y_node = state["_y"];
-  const Tensor& y = y_node.as_tensor(DType::kInt64, {n});
+  const Tensor& y = y_node.as_shaped_tensor(DType::kInt64, {n});
   // Indices are checked, unlike the matrix: predict uses them to address the class votes.
   for (const std::int64_t v : y.values<std::int64_t>())
     if (v < 0 || static_cast<std::size_t>(v) >= c.size())

@@ -133,20 +133,21 @@ void SVC::load_state(const Node& state, LoadContext&) {
   const std::uint64_t n_pairs = n_classes * (n_classes - 1) / 2;
 
   const Node n_support = state["n_support_"];
-  m.n_support = int_vector(n_support.as_tensor(DType::kInt64, {n_classes}));
+  m.n_support = int_vector(n_support.as_shaped_tensor(DType::kInt64, {n_classes}));
   std::uint64_t n_sv = 0;
   for (auto k : m.n_support) {
     if (k < 0) n_support.fail("support counts must be non-negative");
     n_sv += static_cast<std::uint64_t>(k);
   }
   const auto n_features = static_cast<std::uint64_t>(n_features_in());
-  m.support_vectors =
-      state["support_vectors_"].as_tensor(DType::kFloat64, {n_sv, n_features}).matrix<double>();
+  m.support_vectors = state["support_vectors_"]
+                          .as_shaped_tensor(DType::kFloat64, {n_sv, n_features})
+                          .matrix<double>();
   m.dual_coef =
-      state["dual_coef_"].as_tensor(DType::kFloat64, {n_classes - 1, n_sv}).matrix<double>();
-  const auto b = state["intercept_"].as_tensor(DType::kFloat64, {n_pairs}).values<double>();
+      state["dual_coef_"].as_shaped_tensor(DType::kFloat64, {n_classes - 1, n_sv}).matrix<double>();
+  const auto b = state["intercept_"].as_shaped_tensor(DType::kFloat64, {n_pairs}).values<double>();
   m.intercept.assign(b.begin(), b.end());
-  m.support = int_vector(state["support_"].as_tensor(DType::kInt64, {n_sv}));
+  m.support = int_vector(state["support_"].as_shaped_tensor(DType::kInt64, {n_sv}));
   m.n_iter = int_vector(state["n_iter_"].as_tensor(DType::kInt64, 1));
   m.fit_status = static_cast<int>(state["fit_status_"].as_int(0, 1));
 

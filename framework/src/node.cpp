@@ -103,7 +103,7 @@ const Tensor& Node::as_tensor(DType dtype, std::size_t rank, bool finite) const 
   return t;
 }
 
-const Tensor& Node::as_tensor(DType dtype, const Tensor::Shape& shape, bool finite) const {
+const Tensor& Node::as_shaped_tensor(DType dtype, const Tensor::Shape& shape, bool finite) const {
   const Tensor& t = as_tensor(dtype, shape.size(), finite);
   if (t.shape() == shape) return t;
   const auto text = [](const Tensor::Shape& s) {

@@ -39,9 +39,10 @@ class MLPERSIST_API Node {
   [[nodiscard]] const Tensor& as_tensor(DType dtype, std::size_t rank, bool finite = true) const;
 
   /// A tensor of the given dtype and exact shape (what the rest of the state implies); the
-  /// error names both shapes.
-  [[nodiscard]] const Tensor& as_tensor(DType dtype, const Tensor::Shape& shape,
-                                        bool finite = true) const;
+  /// error names both shapes. (A distinct name: `as_tensor(dtype, {n})` would pick the rank
+  /// overload.)
+  [[nodiscard]] const Tensor& as_shaped_tensor(DType dtype, const Tensor::Shape& shape,
+                                               bool finite = true) const;
 
   /// Throws SchemaError at this path with `what` (e.g. "expected 3 rows, found 4").
   [[noreturn]] void fail(std::string_view what) const;

@@ -1,0 +1,212 @@
+#include "tree.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace mlpersist::tree {
+namespace {
+
+template <class T>
+Tensor array_tensor(const std::vector<T>& v) {
+  return Tensor::from_values(std::span<const T>(v));
+}
+
+// A node array of state: rank 1, one element per node.
+template <class T>
+std::vector<T> node_array(const Node& state, std::string_view key, std::int64_t node_count) {
+  const auto v =
+      state[key]
+          .as_tensor(dtype_of<T>(), Tensor::Shape{static_cast<std::uint64_t>(node_count)})
+          .template values<T>();
+  return {v.begin(), v.end()};
+}
+
+// Counts and impurities are never negative; `per_node` values belong to each node.
+template <class T>
+void expect_non_negative(const Node& state, std::string_view key, const std::vector<T>& v,
+                         std::int64_t per_node = 1) {
+  const auto bad = std::find_if(v.begin(), v.end(), [](T x) { return x < 0; });
+  if (bad != v.end())
+    state[key].fail("node " + std::to_string((bad - v.begin()) / per_node) +
+                    " has a negative value");
+}
+
+[[noreturn]] void fail_at(const Node& state, std::string_view key, std::int64_t node,
+                          const std::string& what) {
+  state[key].fail("node " + std::to_string(node) + ": " + what);
+}
+
+void check_leaf(const Node& state, const Tree& t, std::int64_t i) {
+  const auto u = static_cast<std::size_t>(i);
+  if (t.children_left()[u] != Tree::kLeaf || t.children_right()[u] != Tree::kLeaf)
+    fail_at(state, t.children_left()[u] == Tree::kLeaf ? "children_right" : "children_left", i,
+            "has only one child; a leaf has both children -1, a split node neither");
+  if (t.feature()[u] != Tree::kUndefined) fail_at(state, "feature", i, "a leaf's feature is -2");
+  if (t.threshold()[u] != static_cast<double>(Tree::kUndefined))
+    fail_at(state, "threshold", i, "a leaf's threshold is -2.0");
+}
+
+// Checks the class invariant (children after their parent, one parent per non-root node) and
+// that split features exist; returns the depth of the deepest node.
+std::int64_t check_links(const Node& state, const Tree& t, std::int64_t n_features) {
+  const std::int64_t n = t.node_count();
+  std::vector<std::int64_t> depth(static_cast<std::size_t>(n), -1);
+  depth[0] = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (t.children_left()[u] == Tree::kLeaf || t.children_right()[u] == Tree::kLeaf) {
+      check_leaf(state, t, i);
+      continue;
+    }
+    if (t.feature()[u] < 0 || t.feature()[u] >= n_features)
+      fail_at(state, "feature", i,
+              "feature " + std::to_string(t.feature()[u]) +
+                  " is outside [0, n_features_in_=" + std::to_string(n_features) + ")");
+    for (const auto& [key, child] : {std::pair{"children_left", t.children_left()[u]},
+                                     std::pair{"children_right", t.children_right()[u]}}) {
+      if (child < 0 || child >= n)
+        fail_at(state, key, i,
+                "child " + std::to_string(child) +
+                    " is outside [0, node_count=" + std::to_string(n) + ")");
+      if (child <= i)
+        fail_at(state, key, i,
+                "child " + std::to_string(child) +
+                    " does not come after its parent; nodes are stored parents first (depth-first "
+                    "order), which keeps the tree free of cycles");
+      auto& d = depth[static_cast<std::size_t>(child)];
+      if (d >= 0) fail_at(state, key, i, "node " + std::to_string(child) + " has a second parent");
+      d = depth[u] + 1;
+    }
+  }
+  const auto orphan = std::find(depth.begin() + 1, depth.end(), -1);
+  if (orphan != depth.end())
+    fail_at(state, "children_left", orphan - depth.begin(), "is no node's child (unreachable)");
+  return *std::max_element(depth.begin(), depth.end());
+}
+
+}  // namespace
+
+float to_float32(double x) noexcept {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  // Halfway between FLT_MAX and 2^128: from there on, round-to-nearest gives infinity.
+  constexpr double kOverflow = 0x1.ffffffp127;
+  if (std::abs(x) <= kMax) return static_cast<float>(x);
+  const float big = std::abs(x) < kOverflow ? std::numeric_limits<float>::max()
+                                            : std::numeric_limits<float>::infinity();
+  return std::signbit(x) ? -big : big;
+}
+
+TrainingSet::TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int32_t n_classes)
+    : n_samples_(X.rows()), n_features_(X.cols()), n_classes_(n_classes), y_(std::move(y)) {
+  columns_.resize(static_cast<std::size_t>(n_samples_ * n_features_));
+  for (std::int64_t f = 0; f < n_features_; ++f)
+    for (std::int64_t i = 0; i < n_samples_; ++i)
+      columns_[static_cast<std::size_t>(f * n_samples_ + i)] = to_float32(X(i, f));
+}
+
+std::int64_t Tree::n_leaves() const noexcept {
+  return std::count(children_left_.begin(), children_left_.end(), kLeaf);
+}
+
+std::vector<std::int64_t> Tree::apply(const Matrix& X) const {
+  std::vector<std::int64_t> leaves(static_cast<std::size_t>(X.rows()));
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    std::size_t node = 0;
+    // Terminates within node_count steps: children have larger indices (class invariant).
+    while (children_left_[node] != kLeaf) {
+      const double x = to_float32(X(i, feature_[node]));
+      node = static_cast<std::size_t>(x <= threshold_[node] ? children_left_[node]
+                                                            : children_right_[node]);
+    }
+    leaves[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(node);
+  }
+  return leaves;
+}
+
+Matrix Tree::leaf_values(const Matrix& X) const {
+  const auto leaves = apply(X);
+  Matrix out(X.rows(), n_classes_);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const auto v = value(leaves[static_cast<std::size_t>(i)]);
+    for (std::int64_t c = 0; c < n_classes_; ++c) out(i, c) = v[static_cast<std::size_t>(c)];
+  }
+  return out;
+}
+
+void Tree::accumulate_proba(const Matrix& X, Matrix& proba) const {
+  const auto leaves = apply(X);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const auto v = value(leaves[static_cast<std::size_t>(i)]);
+    double total = 0.0;
+    for (const double count : v) total += count;
+    if (total == 0.0) total = 1.0;  // an empty leaf gives zeros, as in scikit-learn
+    for (std::int64_t c = 0; c < n_classes_; ++c)
+      proba(i, c) += v[static_cast<std::size_t>(c)] / total;
+  }
+}
+
+Vector Tree::feature_importances(std::int64_t n_features) const {
+  Vector importances = Vector::Zero(n_features);
+  const auto weighted_impurity = [this](std::int64_t node) {
+    const auto u = static_cast<std::size_t>(node);
+    return weighted_n_node_samples_[u] * impurity_[u];
+  };
+  for (std::int64_t i = 0; i < node_count(); ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (children_left_[u] == kLeaf) continue;
+    importances(feature_[u]) += weighted_impurity(i) - weighted_impurity(children_left_[u]) -
+                                weighted_impurity(children_right_[u]);
+  }
+  if (weighted_n_node_samples_[0] > 0) importances /= weighted_n_node_samples_[0];
+  const double total = importances.sum();
+  if (total > 0) importances /= total;
+  return importances;
+}
+
+void Tree::save(Map& out) const {
+  out.insert("node_count", node_count());
+  out.insert("max_depth", max_depth_);
+  out.insert("children_left", array_tensor(children_left_));
+  out.insert("children_right", array_tensor(children_right_));
+  out.insert("feature", array_tensor(feature_));
+  out.insert("threshold", array_tensor(threshold_));
+  out.insert("impurity", array_tensor(impurity_));
+  out.insert("n_node_samples", array_tensor(n_node_samples_));
+  out.insert("weighted_n_node_samples", array_tensor(weighted_n_node_samples_));
+  out.insert("value", Tensor::from_matrix(
+                          Eigen::Map<const Matrix>(value_.data(), node_count(), n_classes_)));
+}
+
+Tree Tree::load(const Node& state, std::int64_t n_features, std::int64_t n_classes) {
+  Tree t;
+  t.n_classes_ = n_classes;
+  const std::int64_t n = state["node_count"].as_int(1);
+  t.children_left_ = node_array<std::int64_t>(state, "children_left", n);
+  t.children_right_ = node_array<std::int64_t>(state, "children_right", n);
+  t.feature_ = node_array<std::int64_t>(state, "feature", n);
+  t.threshold_ = node_array<double>(state, "threshold", n);
+  t.impurity_ = node_array<double>(state, "impurity", n);
+  t.n_node_samples_ = node_array<std::int64_t>(state, "n_node_samples", n);
+  t.weighted_n_node_samples_ = node_array<double>(state, "weighted_n_node_samples", n);
+  expect_non_negative(state, "impurity", t.impurity_);
+  expect_non_negative(state, "n_node_samples", t.n_node_samples_);
+  expect_non_negative(state, "weighted_n_node_samples", t.weighted_n_node_samples_);
+
+  const auto counts =
+      state["value"]
+          .as_shaped_tensor(DType::kFloat64, Tensor::Shape{static_cast<std::uint64_t>(n),
+                                                           static_cast<std::uint64_t>(n_classes)})
+          .values<double>();
+  t.value_.assign(counts.begin(), counts.end());
+  expect_non_negative(state, "value", t.value_, n_classes);
+
+  const std::int64_t deepest = check_links(state, t, n_features);
+  const Node max_depth = state["max_depth"];
+  t.max_depth_ = max_depth.as_int(0);
+  if (t.max_depth_ != deepest)
+    max_depth.fail("expected " + std::to_string(deepest) + ", the depth of the deepest node");
+  return t;
+}
+
+}  // namespace mlpersist::tree

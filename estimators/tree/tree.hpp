@@ -1,0 +1,123 @@
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/node.hpp>
+#include <mlpersist/value.hpp>
+#include <span>
+#include <vector>
+
+namespace mlpersist::tree {
+
+/// Impurity measure of a classification tree ('log_loss' is scikit-learn's alias of entropy).
+enum class Criterion : std::uint8_t { kGini, kEntropy };
+
+/// How one tree grows: scikit-learn's parameters, already resolved against the data.
+struct GrowthOptions {
+  Criterion criterion = Criterion::kGini;
+  std::int64_t max_depth = std::numeric_limits<std::int32_t>::max();  ///< scikit-learn's "None"
+  std::int64_t min_samples_split = 2;
+  std::int64_t min_samples_leaf = 1;
+  std::int64_t max_features = 1;  ///< features examined per split, in [1, n_features]
+};
+
+/// scikit-learn fits and predicts on float32 features; thresholds stay float64. Rounding like
+/// NumPy's astype (overflow to ±inf) reproduces its splits and its predictions exactly.
+[[nodiscard]] float to_float32(double x) noexcept;
+
+/// Training data in the splitter's layout: float32 columns, class indices 0..n_classes-1.
+class TrainingSet {
+ public:
+  /// `y` holds class indices in [0, n_classes), one per row of X.
+  TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int32_t n_classes);
+
+  [[nodiscard]] std::int64_t n_samples() const noexcept { return n_samples_; }
+  [[nodiscard]] std::int64_t n_features() const noexcept { return n_features_; }
+  [[nodiscard]] std::int32_t n_classes() const noexcept { return n_classes_; }
+  [[nodiscard]] float x(std::int64_t sample, std::int64_t feature) const noexcept {
+    return columns_[static_cast<std::size_t>(feature * n_samples_ + sample)];
+  }
+  [[nodiscard]] std::int32_t y(std::int64_t sample) const noexcept {
+    return y_[static_cast<std::size_t>(sample)];
+  }
+
+ private:
+  std::int64_t n_samples_;
+  std::int64_t n_features_;
+  std::int32_t n_classes_;
+  std::vector<float> columns_;  // feature-major: one column's values are contiguous
+  std::vector<std::int32_t> y_;
+};
+
+/// A fitted binary classification tree in scikit-learn's array layout (`tree_`): node i has
+/// children_left[i], children_right[i] (kLeaf for leaves), a split on feature[i] at
+/// threshold[i] (x <= threshold goes left), and value[i] = weighted class counts.
+///
+/// Invariant, relied on by apply(): every child has a larger index than its parent and every
+/// node but the root has exactly one parent. The tree is therefore acyclic and every path from
+/// the root reaches a leaf within node_count steps. scikit-learn's depth-first builder numbers
+/// nodes in pre-order, so its trees satisfy this; load() refuses trees that do not.
+class Tree {
+ public:
+  static constexpr std::int64_t kLeaf = -1;       ///< children of a leaf
+  static constexpr std::int64_t kUndefined = -2;  ///< feature and threshold of a leaf
+
+  /// Grows a tree, like scikit-learn's best splitter and depth-first builder, on the samples
+  /// with non-zero weight (`sample_weight` empty: every sample once). `seed` starts the
+  /// splitter's feature sampling.
+  [[nodiscard]] static Tree fit(const TrainingSet& data, std::span<const double> sample_weight,
+                                const GrowthOptions& options, std::uint32_t seed);
+
+  /// Restores and validates the node arrays of `state` (see the class invariant): throws
+  /// SchemaError naming the offending array.
+  [[nodiscard]] static Tree load(const Node& state, std::int64_t n_features,
+                                 std::int64_t n_classes);
+  /// Adds node_count, max_depth and the node arrays to `out`.
+  void save(Map& out) const;
+
+  [[nodiscard]] std::int64_t node_count() const noexcept {
+    return static_cast<std::int64_t>(children_left_.size());
+  }
+  [[nodiscard]] std::int64_t max_depth() const noexcept { return max_depth_; }
+  [[nodiscard]] std::int64_t n_leaves() const noexcept;
+  [[nodiscard]] std::int64_t n_classes() const noexcept { return n_classes_; }
+  [[nodiscard]] const std::vector<std::int64_t>& children_left() const { return children_left_; }
+  [[nodiscard]] const std::vector<std::int64_t>& children_right() const { return children_right_; }
+  [[nodiscard]] const std::vector<std::int64_t>& feature() const { return feature_; }
+  [[nodiscard]] const std::vector<double>& threshold() const { return threshold_; }
+  [[nodiscard]] const std::vector<double>& impurity() const { return impurity_; }
+  [[nodiscard]] const std::vector<std::int64_t>& n_node_samples() const { return n_node_samples_; }
+  [[nodiscard]] const std::vector<double>& weighted_n_node_samples() const {
+    return weighted_n_node_samples_;
+  }
+  /// Weighted class counts of `node` (n_classes values).
+  [[nodiscard]] std::span<const double> value(std::int64_t node) const noexcept {
+    return {value_.data() + node * n_classes_, static_cast<std::size_t>(n_classes_)};
+  }
+
+  /// The leaf each row of X ends in. X must have the fitted number of columns.
+  [[nodiscard]] std::vector<std::int64_t> apply(const Matrix& X) const;
+  /// Class counts of each row's leaf (scikit-learn's `tree_.predict`).
+  [[nodiscard]] Matrix leaf_values(const Matrix& X) const;
+  /// Adds each row's leaf class distribution (normalised counts) to `proba`.
+  void accumulate_proba(const Matrix& X, Matrix& proba) const;
+  /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump).
+  [[nodiscard]] Vector feature_importances(std::int64_t n_features) const;
+
+ private:
+  friend class TreeBuilder;
+
+  std::int64_t n_classes_ = 0;
+  std::int64_t max_depth_ = 0;
+  std::vector<std::int64_t> children_left_;
+  std::vector<std::int64_t> children_right_;
+  std::vector<std::int64_t> feature_;
+  std::vector<double> threshold_;
+  std::vector<double> impurity_;
+  std::vector<std::int64_t> n_node_samples_;
+  std::vector<double> weighted_n_node_samples_;
+  std::vector<double> value_;  // node_count x n_classes, row-major
+};
+
+}  // namespace mlpersist::tree

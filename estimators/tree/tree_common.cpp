@@ -1,0 +1,132 @@
+#include "tree_common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mlpersist/error.hpp>
+#include <random>
+
+namespace mlpersist::tree {
+namespace {
+
+[[noreturn]] void bad_param(std::string_view who, const std::string& what) {
+  throw UsageError(ErrorCode::kInvalidParameter, std::string(who) + ": " + what);
+}
+
+constexpr std::int64_t kMaxSeed = 0xFFFFFFFF;  // NumPy's seeds are 32-bit
+
+}  // namespace
+
+Value param_to_value(const MaxFeatures& m) {
+  return std::visit(
+      [](const auto& v) -> Value {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+          return Value();
+        else
+          return Value(v);
+      },
+      m.value);
+}
+
+void param_from_node(const Node& n, MaxFeatures& out) {
+  constexpr std::string_view kExpected =
+      "max_features must be None, an integer >= 1, a float in (0, 1], 'sqrt' or 'log2'";
+  switch (n.value().kind()) {
+    case Kind::kNull: out.value = std::monostate{}; return;
+    case Kind::kString: {
+      const std::string& s = n.as_string();
+      if (s != "sqrt" && s != "log2") n.fail(kExpected);
+      out.value = s;
+      return;
+    }
+    case Kind::kInt:
+    case Kind::kUInt: out.value = n.as_int(1); return;
+    case Kind::kDouble: {
+      const double f = n.as_double();
+      if (!(f > 0.0 && f <= 1.0)) n.fail(kExpected);
+      out.value = f;
+      return;
+    }
+    default: n.fail(kExpected);
+  }
+}
+
+Criterion parse_criterion(std::string_view who, const std::string& name) {
+  if (name == "gini") return Criterion::kGini;
+  if (name == "entropy" || name == "log_loss") return Criterion::kEntropy;
+  bad_param(who, "criterion must be 'gini', 'entropy' or 'log_loss', got '" + name + "'");
+}
+
+void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
+                         std::int64_t min_samples_split, std::int64_t min_samples_leaf,
+                         const std::optional<std::int64_t>& random_state) {
+  if (max_depth && *max_depth < 1) bad_param(who, "max_depth must be None or >= 1");
+  if (min_samples_split < 2) bad_param(who, "min_samples_split must be >= 2");
+  if (min_samples_leaf < 1) bad_param(who, "min_samples_leaf must be >= 1");
+  if (random_state && (*random_state < 0 || *random_state > kMaxSeed))
+    bad_param(who, "random_state must be None or in [0, 2**32 - 1]");
+}
+
+std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
+                                  std::int64_t n_features) {
+  const auto d = static_cast<double>(n_features);
+  std::int64_t k = n_features;
+  if (const auto* name = std::get_if<std::string>(&m.value))
+    k = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(*name == "sqrt" ? std::sqrt(d) : std::log2(d)));
+  else if (const auto* fraction = std::get_if<double>(&m.value))
+    k = std::max<std::int64_t>(1, static_cast<std::int64_t>(*fraction * d));
+  else if (const auto* count = std::get_if<std::int64_t>(&m.value))
+    k = *count;
+  if (k < 1 || k > n_features)
+    bad_param(who, "max_features=" + std::to_string(k) +
+                       " must be in [1, n_features=" + std::to_string(n_features) + "]");
+  return k;
+}
+
+TrainingSet encode_training_set(const Matrix& X, const Vector& y, std::vector<double>& classes) {
+  if (X.rows() > std::numeric_limits<std::int32_t>::max())
+    throw UsageError(ErrorCode::kInvalidInput, "trees are limited to 2^31 - 1 training samples");
+  classes.assign(y.begin(), y.end());
+  std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  std::vector<std::int32_t> index(static_cast<std::size_t>(y.size()));
+  for (Eigen::Index i = 0; i < y.size(); ++i)
+    index[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(
+        std::lower_bound(classes.begin(), classes.end(), y(i)) - classes.begin());
+  return {X, std::move(index), static_cast<std::int32_t>(classes.size())};
+}
+
+std::uint32_t initial_seed(const std::optional<std::int64_t>& random_state) {
+  if (random_state) return static_cast<std::uint32_t>(*random_state);
+  return std::random_device{}();
+}
+
+void save_classes(Map& state, const std::vector<double>& classes) {
+  state.insert("classes_", Tensor::from_values(std::span<const double>(classes)));
+  state.insert("n_classes_", static_cast<std::int64_t>(classes.size()));
+}
+
+std::vector<double> load_classes(const Node& state) {
+  const Node node = state["classes_"];
+  const auto c = node.as_tensor(DType::kFloat64, 1).values<double>();
+  if (c.empty() || std::adjacent_find(c.begin(), c.end(), std::greater_equal<>()) != c.end())
+    node.fail("expected at least one class, distinct and in increasing order");
+  const Node count = state["n_classes_"];
+  if (count.as_int() != static_cast<std::int64_t>(c.size()))
+    count.fail("expected " + std::to_string(c.size()) + ", the length of classes_");
+  return {c.begin(), c.end()};
+}
+
+Vector class_of_row_max(const Matrix& scores, const std::vector<double>& classes) {
+  Vector out(scores.rows());
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    Eigen::Index best = 0;
+    for (Eigen::Index c = 1; c < scores.cols(); ++c)
+      if (scores(i, c) > scores(i, best)) best = c;
+    out(i) = classes[static_cast<std::size_t>(best)];
+  }
+  return out;
+}
+
+}  // namespace mlpersist::tree

@@ -1,0 +1,73 @@
+#pragma once
+
+// What DecisionTreeClassifier and RandomForestClassifier share: the growth parameters and their
+// checks, class labels, and seeding.
+
+#include <cstdint>
+#include <mlpersist/params.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "tree.hpp"
+
+namespace mlpersist::tree {
+
+/// max_features: None (every feature), a count >= 1, a fraction in (0, 1], 'sqrt' or 'log2'.
+struct MaxFeatures {
+  std::variant<std::monostate, std::int64_t, double, std::string> value;
+  friend bool operator==(const MaxFeatures&, const MaxFeatures&) = default;
+};
+Value param_to_value(const MaxFeatures& m);
+/// Throws SchemaError (reported as UsageError by set_params) for any other value.
+void param_from_node(const Node& n, MaxFeatures& out);
+
+/// Throws UsageError(kInvalidParameter) unless `name` is 'gini', 'entropy' or 'log_loss'.
+[[nodiscard]] Criterion parse_criterion(std::string_view who, const std::string& name);
+/// Throws UsageError(kInvalidParameter) for max_depth < 1, min_samples_split < 2,
+/// min_samples_leaf < 1, or a random_state outside NumPy's [0, 2^32).
+void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
+                         std::int64_t min_samples_split, std::int64_t min_samples_leaf,
+                         const std::optional<std::int64_t>& random_state);
+/// Features examined per split for `n_features` columns, as scikit-learn resolves
+/// max_features. Throws UsageError(kInvalidParameter) when a count exceeds n_features.
+[[nodiscard]] std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
+                                                std::int64_t n_features);
+
+/// Checks the growth parameters every tree estimator's params struct P has.
+template <class P>
+void validate_growth_params(std::string_view who, const P& p) {
+  (void)parse_criterion(who, p.criterion);
+  check_growth_limits(who, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.random_state);
+}
+
+/// P's growth parameters resolved against the training data's width.
+template <class P>
+GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_features) {
+  GrowthOptions o;
+  o.criterion = parse_criterion(who, p.criterion);
+  if (p.max_depth) o.max_depth = *p.max_depth;
+  o.min_samples_split = p.min_samples_split;
+  o.min_samples_leaf = p.min_samples_leaf;
+  o.max_features = resolve_max_features(who, p.max_features, n_features);
+  return o;
+}
+
+/// The splitter data for (X, y): y's distinct values in increasing order go to `classes`.
+[[nodiscard]] TrainingSet encode_training_set(const Matrix& X, const Vector& y,
+                                              std::vector<double>& classes);
+
+/// NumPy's RandomState seed: random_state, or fresh entropy when it is None.
+[[nodiscard]] std::uint32_t initial_seed(const std::optional<std::int64_t>& random_state);
+
+/// Saves classes_ and n_classes_.
+void save_classes(Map& state, const std::vector<double>& classes);
+/// Reads classes_ (distinct, increasing) and n_classes_ (their number); throws SchemaError.
+[[nodiscard]] std::vector<double> load_classes(const Node& state);
+
+/// classes[argmax of each row] (the first maximum on ties, as NumPy's argmax).
+[[nodiscard]] Vector class_of_row_max(const Matrix& scores, const std::vector<double>& classes);
+
+}  // namespace mlpersist::tree
