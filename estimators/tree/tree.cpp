@@ -17,7 +17,7 @@ template <class T>
 std::vector<T> node_array(const Node& state, std::string_view key, std::int64_t node_count) {
   const auto v =
       state[key]
-          .as_tensor(dtype_of<T>(), Tensor::Shape{static_cast<std::uint64_t>(node_count)})
+          .as_shaped_tensor(dtype_of<T>(), Tensor::Shape{static_cast<std::uint64_t>(node_count)})
           .template values<T>();
   return {v.begin(), v.end()};
 }

@@ -1,0 +1,60 @@
+#pragma once
+
+// The "msgpack" payload format. This comment is its specification: files in the wild depend on
+// it, so change it only by adding to it.
+//
+// The payload is exactly one MessagePack value (https://msgpack.org/ spec), nothing after it.
+// Value kinds are written as follows:
+//
+//   null, bool     nil, true, false
+//   int, uint      the smallest integer encoding (positive fixint ... uint 64, negative fixint
+//                  ... int 64); on read every integer that fits int64 is an int, the rest uint
+//   double         float 64, always (-0.0, NaN with its payload and infinities included);
+//                  float 32 is accepted on read and widened
+//   string         str (valid UTF-8)
+//   bytes          bin
+//   array          array
+//   map            map with str keys, in order, no key twice
+//   tensor         ext type 1 (kTensorExtType) whose body is
+//                    u8  dtype code (1 float64, 2 float32, 3 int64, 4 int32, 5 uint8)
+//                    u8  rank
+//                    rank x u64 little-endian dimensions
+//                    the elements, row-major, little-endian, unpadded
+//                  so the body is exactly 2 + 8 * rank + product(shape) * element size bytes
+//                  (at most 4 GiB - 1, msgpack's ext limit; larger tensors need the binary
+//                  backend)
+//
+// Reading is strict: other ext types, non-str map keys, duplicate keys, invalid UTF-8, unknown
+// dtype codes and bodies whose length disagrees with dtype and shape are errors. Nesting depth,
+// string and bytes length, container entries, tensor rank and elements are bounded by Limits,
+// and no claimed count is believed beyond the bytes that remain (an array entry takes at least
+// one byte, a map entry two); nothing is allocated for a value before its bytes are present.
+
+#include <cstdint>
+#include <mlpersist/backend.hpp>
+#include <string_view>
+
+namespace mlpersist::msgpack_format {
+
+/// The ext type that carries a tensor.
+inline constexpr std::int8_t kTensorExtType = 1;
+/// Bytes of a tensor ext body before the elements: dtype code, rank, dimensions.
+constexpr std::size_t tensor_header_bytes(std::size_t rank) {
+  return 2 + 8 * rank;
+}
+
+/// The "msgpack" format backend (see the specification above).
+class MsgpackBackend final : public Backend {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "msgpack"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "MessagePack: compact, widely readable, tensors as raw little-endian ext data";
+  }
+  /// Throws UsageError when a string, bytes value, array, map or tensor is too large for
+  /// msgpack (4 GiB or 2^32 entries); the sink then holds a partial payload.
+  void encode(const Value& document, Sink& out) const override;
+  /// Throws FormatError (kMalformed, kTruncated or kLimitExceeded) naming the byte offset.
+  [[nodiscard]] Value decode(const DecodeInput& input) const override;
+};
+
+}  // namespace mlpersist::msgpack_format

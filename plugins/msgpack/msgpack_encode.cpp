@@ -1,0 +1,167 @@
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <mlpersist/endian.hpp>
+#include <mlpersist/error.hpp>
+#include <msgpack/pack.hpp>
+#include <string>
+#include <vector>
+
+#include "msgpack_backend.hpp"
+
+namespace mlpersist::msgpack_format {
+namespace {
+
+// The packer's output stream: small writes are gathered into chunks for the Sink, large ones
+// (tensor data) go straight through without a copy.
+class SinkBuffer {
+ public:
+  static constexpr std::size_t kChunkBytes = 64 << 10;
+
+  explicit SinkBuffer(Sink& sink) : sink_(sink), buffer_(kChunkBytes) {}
+  void write(const char* data, std::size_t size) {
+    if (size == 0) return;  // data may be null then (an empty string or tensor)
+    if (used_ + size > buffer_.size()) flush();
+    if (size >= buffer_.size()) {
+      sink_.write(data, size);
+      return;
+    }
+    std::memcpy(buffer_.data() + used_, data, size);
+    used_ += size;
+  }
+  void flush() {
+    if (used_ > 0) sink_.write(buffer_.data(), used_);
+    used_ = 0;
+  }
+
+ private:
+  Sink& sink_;
+  std::vector<char> buffer_;
+  std::size_t used_ = 0;
+};
+
+// msgpack lengths and counts are 32-bit.
+std::uint32_t checked_length(std::size_t length, std::string_view what) {
+  if (length > std::numeric_limits<std::uint32_t>::max())
+    throw UsageError(ErrorCode::kInvalidInput, "the msgpack backend cannot write " +
+                                                   std::string(what) + " of " +
+                                                   std::to_string(length) +
+                                                   " (msgpack's limit is 2^32 - 1); use the "
+                                                   "binary backend");
+  return static_cast<std::uint32_t>(length);
+}
+
+class Encoder {
+ public:
+  explicit Encoder(Sink& sink) : buffer_(sink), packer_(buffer_) {}
+
+  void document(const Value& value) {
+    write(value);
+    buffer_.flush();
+  }
+
+ private:
+  void write(const Value& value);
+  void real(double value);
+  void string(const std::string& text);
+  void map(const Map& map);
+  void tensor(const Tensor& tensor);
+  void elements(const Tensor& tensor);
+
+  SinkBuffer buffer_;
+  msgpack::packer<SinkBuffer> packer_;
+};
+
+void Encoder::write(const Value& value) {
+  switch (value.kind()) {
+    case Kind::kNull: packer_.pack_nil(); return;
+    case Kind::kBool: value.as_bool() ? packer_.pack_true() : packer_.pack_false(); return;
+    case Kind::kInt: packer_.pack_int64(value.as_int()); return;
+    case Kind::kUInt: packer_.pack_uint64(value.as_uint()); return;
+    case Kind::kDouble: real(value.as_double()); return;
+    case Kind::kString: string(value.as_string()); return;
+    case Kind::kMap: map(value.as_map()); return;
+    case Kind::kTensor: tensor(value.as_tensor()); return;
+    case Kind::kBytes: {
+      const Bytes& bytes = value.as_bytes();
+      const std::uint32_t size = checked_length(bytes.size(), "a bytes value");
+      packer_.pack_bin(size);
+      packer_.pack_bin_body(reinterpret_cast<const char*>(bytes.data()), size);
+      return;
+    }
+    case Kind::kArray:
+      packer_.pack_array(checked_length(value.as_array().size(), "an array"));
+      for (const Value& element : value.as_array()) write(element);
+      return;
+  }
+}
+
+// msgpack-c 4.1.2 and later pack integral doubles, -0.0 included, as integers (msgpack-c
+// PR #1018), and the format promises float 64 for every double: write it by hand.
+void Encoder::real(double value) {
+  constexpr char kFloat64 = static_cast<char>(0xcb);
+  std::array<char, 9> bytes{kFloat64};
+  std::uint64_t bits = std::bit_cast<std::uint64_t>(value);
+  if constexpr (kHostIsLittleEndian) bits = byteswap(bits);  // msgpack is big-endian
+  std::memcpy(&bytes[1], &bits, sizeof bits);
+  buffer_.write(bytes.data(), bytes.size());
+}
+
+void Encoder::string(const std::string& text) {
+  const std::uint32_t size = checked_length(text.size(), "a string");
+  packer_.pack_str(size);
+  packer_.pack_str_body(text.data(), size);
+}
+
+void Encoder::map(const Map& map) {
+  packer_.pack_map(checked_length(map.size(), "a map"));
+  for (const auto& [key, value] : map) {
+    string(key);
+    write(value);
+  }
+}
+
+void Encoder::tensor(const Tensor& tensor) {
+  const std::size_t header_bytes = tensor_header_bytes(tensor.rank());
+  if (tensor.rank() > std::numeric_limits<std::uint8_t>::max())
+    throw UsageError(ErrorCode::kInvalidInput,
+                     "the msgpack backend cannot write a tensor of rank " +
+                         std::to_string(tensor.rank()) + " (at most 255)");
+  const std::uint32_t body_bytes = checked_length(header_bytes + tensor.nbytes(), "a tensor body");
+  std::vector<std::byte> header(header_bytes);
+  header[0] = static_cast<std::byte>(tensor.dtype());
+  header[1] = static_cast<std::byte>(tensor.rank());
+  for (std::size_t i = 0; i < tensor.rank(); ++i) store_le(&header[2 + 8 * i], tensor.shape()[i]);
+  packer_.pack_ext(body_bytes, kTensorExtType);
+  packer_.pack_ext_body(reinterpret_cast<const char*>(header.data()),
+                        static_cast<std::uint32_t>(header_bytes));
+  elements(tensor);
+}
+
+void Encoder::elements(const Tensor& tensor) {
+  const auto* data = reinterpret_cast<const char*>(tensor.data());
+  if constexpr (kHostIsLittleEndian) {
+    buffer_.write(data, tensor.nbytes());
+  } else {
+    // Swap a chunk at a time so a large tensor is never copied whole.
+    const std::size_t element_bytes = dtype_size(tensor.dtype());
+    const std::size_t chunk_elements = SinkBuffer::kChunkBytes / element_bytes;
+    std::vector<std::byte> chunk(chunk_elements * element_bytes);
+    for (std::uint64_t done = 0; done < tensor.size(); done += chunk_elements) {
+      const std::size_t n = std::min<std::uint64_t>(chunk_elements, tensor.size() - done);
+      std::memcpy(chunk.data(), data + done * element_bytes, n * element_bytes);
+      swap_elements(chunk.data(), n, element_bytes);
+      buffer_.write(reinterpret_cast<const char*>(chunk.data()), n * element_bytes);
+    }
+  }
+}
+
+}  // namespace
+
+void MsgpackBackend::encode(const Value& document, Sink& out) const {
+  Encoder(out).document(document);
+}
+
+}  // namespace mlpersist::msgpack_format
