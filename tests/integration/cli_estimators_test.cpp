@@ -69,7 +69,7 @@ void check_type(const std::string& type, const std::string& extra_args, Estimato
 }
 
 // Randomised estimators are seeded so that the CLI's fit and the in-process fit agree.
-std::string seeded(const std::string& type, Estimator& e) {
+std::string seeded(Estimator& e) {
   const Value params = e.get_params();
   if (!params.as_map().contains("random_state")) return "";
   Map m;
@@ -83,7 +83,7 @@ TEST(CliEstimators, EveryTypeFitsAndPredictsAcrossProcesses) {
   for (const TypeInfo& t : test::registry().types()) {
     if (t.type_tag == "pipeline.Pipeline") continue;  // needs steps: its own test below
     auto reference = test::registry().create(t.type_tag);
-    check_type(t.type_tag, seeded(t.type_tag, *reference), *reference);
+    check_type(t.type_tag, seeded(*reference), *reference);
     ++checked;
   }
   EXPECT_GE(checked, 1u);

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <mlpersist/params.hpp>
+#include <mlpersist/persist.hpp>
+
+#include "linear_common.hpp"
+
+namespace mlpersist::linear_model {
+
+/// scikit-learn 1.2's Ridge parameters that change the fitted model (solver 'auto').
+struct RidgeParams {
+  double alpha = 1.0;
+  bool fit_intercept = true;
+  static constexpr std::array<std::string_view, 2> kNames{"alpha", "fit_intercept"};
+};
+
+/// Linear least squares with an L2 penalty alpha ||coef||^2, solved as scikit-learn's 'auto'
+/// solver does for dense data: a Cholesky factorisation of the centred normal equations (or of
+/// the kernel X X' + alpha I when there are more features than samples), falling back to an SVD
+/// when the system is not positive definite.
+class Ridge : public EstimatorWithParams<Ridge, RidgeParams> {
+ public:
+  static constexpr std::string_view kTypeTag = "linear_model.Ridge";
+  static constexpr std::uint32_t kSchemaVersion = 1;
+  using EstimatorWithParams::EstimatorWithParams;
+
+  /// Throws UsageError(kInvalidParameter) unless alpha is finite and >= 0.
+  void validate_params(const RidgeParams& p) const;
+  [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kRegressor; }
+  [[nodiscard]] bool supports(Method m) const override { return m == Method::kPredict; }
+  [[nodiscard]] Value save_state(SaveContext& ctx) const override;
+  void load_state(const Node& state, LoadContext& ctx) override;
+
+  /// coef_ and intercept_.
+  [[nodiscard]] const LinearFit& fit_result() const noexcept { return fit_; }
+
+ protected:
+  void do_fit(const Matrix& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const Matrix& X) const override { return fit_.predict(X); }
+
+ private:
+  LinearFit fit_;
+};
+
+/// Ridge coefficients for centred data (no intercept), as scikit-learn's _ridge_regression with
+/// solver 'cholesky' and its SVD fallback.
+[[nodiscard]] Vector solve_ridge(const Eigen::MatrixXd& X, const Vector& y, double alpha);
+
+}  // namespace mlpersist::linear_model
