@@ -58,7 +58,8 @@ INSTANTIATE_TEST_SUITE_P(Iris, SvcParity,
                          ::testing::Values(ParityCase{"iris__svc_rbf_scale", "rbf", "scale"},
                                            ParityCase{"iris__svc_rbf_auto", "rbf", "auto"},
                                            ParityCase{"iris__svc_linear", "linear", "scale"},
-                                           ParityCase{"iris__svc_poly3_scale", "poly", "scale"}));
+                                           ParityCase{"iris__svc_poly3_scale", "poly", "scale"}),
+                         [](const auto& info) { return std::string(info.param.reference); });
 
 TEST(Svc, SeedSessionPredictsRowZeroAsClassZero) {
   const Dataset d = test::load_dataset("iris");
