@@ -6,29 +6,13 @@
 #include <cstdint>
 #include <random>
 
+#include "estimators/common/numpy_random.hpp"
+
 namespace mlpersist::tree {
 
-/// NumPy's legacy `RandomState(seed)`: MT19937 seeded with one 32-bit integer (init_genrand,
-/// the same as std::mt19937's constructor) and `randint`'s masked rejection sampling.
-class NumpyRandomState {
- public:
-  explicit NumpyRandomState(std::uint32_t seed) : mt_(seed) {}
-
-  /// `randint(0, high)` for 1 <= high <= 2^32: uniform in [0, high).
-  [[nodiscard]] std::uint32_t randint(std::uint64_t high) {
-    const auto range = static_cast<std::uint32_t>(high - 1);
-    if (range == 0) return 0;  // NumPy draws nothing for a one-value range
-    std::uint32_t mask = range;
-    for (int shift = 1; shift < 32; shift *= 2) mask |= mask >> shift;
-    for (;;) {
-      const std::uint32_t v = static_cast<std::uint32_t>(mt_()) & mask;
-      if (v <= range) return v;
-    }
-  }
-
- private:
-  std::mt19937 mt_;
-};
+/// NumPy's legacy RandomState, shared with the other estimators that reproduce scikit-learn's
+/// random choices.
+using NumpyRandomState = common::NumpyRandomState;
 
 /// The largest value scikit-learn draws seeds below (`np.iinfo(np.int32).max`, its RAND_R_MAX).
 inline constexpr std::uint32_t kRandRMax = 0x7FFFFFFF;
@@ -36,7 +20,7 @@ inline constexpr std::uint32_t kRandRMax = 0x7FFFFFFF;
 /// A seed for a tree's splitter or a forest's member, as scikit-learn draws it from a
 /// RandomState: `randint(0, RAND_R_MAX)`.
 [[nodiscard]] inline std::uint32_t draw_seed(NumpyRandomState& random_state) {
-  return random_state.randint(kRandRMax);
+  return static_cast<std::uint32_t>(random_state.randint(kRandRMax));
 }
 
 /// The splitter's generator: scikit-learn's `our_rand_r` (a 32-bit xorshift) and `rand_int`.
