@@ -1,6 +1,3 @@
-#include <mlpersist/error.hpp>
-#include <mlpersist/json_text.hpp>
-
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
@@ -8,6 +5,9 @@
 #include <rapidjson/writer.h>
 
 #include <cmath>
+#include <mlpersist/error.hpp>
+#include <mlpersist/json_text.hpp>
+#include <mlpersist/utf8.hpp>
 
 namespace mlpersist {
 namespace {
@@ -39,23 +39,30 @@ void write(Writer& w, const Value& v) {
       w.EndObject();
       return;
     default:
-      throw UsageError(ErrorCode::kInvalidInput, "plain JSON cannot hold a " +
-                                                     std::string(kind_name(v.kind())) + " value");
+      throw UsageError(ErrorCode::kInvalidInput,
+                       "plain JSON cannot hold a " + std::string(kind_name(v.kind())) + " value");
   }
 }
 
 Value convert(const rapidjson::Value& j, std::string_view source, std::uint32_t depth,
               const Limits& limits) {
   if (depth > limits.max_depth)
-    throw FormatError(ErrorCode::kLimitExceeded, std::string(source) + ": JSON nested deeper than " +
-                                                     std::to_string(limits.max_depth) +
-                                                     " levels (Limits::max_depth)");
+    throw FormatError(ErrorCode::kLimitExceeded,
+                      std::string(source) + ": JSON nested deeper than " +
+                          std::to_string(limits.max_depth) + " levels (Limits::max_depth)");
   if (j.IsNull()) return {};
   if (j.IsBool()) return j.GetBool();
   if (j.IsInt64()) return j.GetInt64();
   if (j.IsUint64()) return j.GetUint64();
   if (j.IsNumber()) return j.GetDouble();
-  if (j.IsString()) return std::string(j.GetString(), j.GetStringLength());
+  if (j.IsString()) {
+    std::string text(j.GetString(), j.GetStringLength());
+    // RapidJSON 1.1 turns an escaped lone surrogate (\udc00) into bytes that are not UTF-8.
+    if (find_invalid_utf8(text) != std::string::npos)
+      throw FormatError(ErrorCode::kMalformed,
+                        std::string(source) + ": JSON string is not valid UTF-8 (lone surrogate)");
+    return text;
+  }
   if (j.IsArray()) {
     Array a;
     a.reserve(j.Size());
@@ -95,10 +102,9 @@ Value parse_json_text(std::string_view text, std::string_view source, const Limi
   rapidjson::Document doc;
   doc.Parse<kFlags>(text.data(), text.size());
   if (doc.HasParseError())
-    throw FormatError(ErrorCode::kMalformed,
-                      std::string(source) + ": invalid JSON at byte " +
-                          std::to_string(doc.GetErrorOffset()) + ": " +
-                          rapidjson::GetParseError_En(doc.GetParseError()));
+    throw FormatError(ErrorCode::kMalformed, std::string(source) + ": invalid JSON at byte " +
+                                                 std::to_string(doc.GetErrorOffset()) + ": " +
+                                                 rapidjson::GetParseError_En(doc.GetParseError()));
   return convert(doc, source, 0, limits);
 }
 

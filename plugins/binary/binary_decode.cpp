@@ -8,10 +8,10 @@
 #include <limits>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/utf8.hpp>
 #include <string>
 
 #include "binary_backend.hpp"
-#include "utf8.hpp"
 
 namespace mlpersist::binary {
 namespace {
@@ -36,18 +36,6 @@ std::string shape_string(const Tensor::Shape& shape) {
 bool is_known_dtype(std::uint8_t d) noexcept {
   return d >= static_cast<std::uint8_t>(DType::kFloat64) &&
          d <= static_cast<std::uint8_t>(DType::kUInt8);
-}
-
-// Tensor only hands out typed writable pointers; the copy is untyped.
-std::byte* writable_bytes(Tensor& t) {
-  switch (t.dtype()) {
-    case DType::kFloat64: return reinterpret_cast<std::byte*>(t.mutable_data<double>());
-    case DType::kFloat32: return reinterpret_cast<std::byte*>(t.mutable_data<float>());
-    case DType::kInt64: return reinterpret_cast<std::byte*>(t.mutable_data<std::int64_t>());
-    case DType::kInt32: return reinterpret_cast<std::byte*>(t.mutable_data<std::int32_t>());
-    case DType::kUInt8: return reinterpret_cast<std::byte*>(t.mutable_data<std::uint8_t>());
-  }
-  return nullptr;
 }
 
 class Decoder {
@@ -278,7 +266,7 @@ Value Decoder::tensor() {
     return Tensor::borrow(dtype, std::move(dims), data, in_.owner);
   Tensor t = Tensor::allocate(dtype, std::move(dims));
   if (nbytes > 0) {
-    std::byte* out = writable_bytes(t);
+    std::byte* out = t.mutable_bytes();
     std::memcpy(out, data, static_cast<std::size_t>(nbytes));
     if constexpr (!kHostIsLittleEndian)
       swap_elements(out, static_cast<std::size_t>(elements), element);

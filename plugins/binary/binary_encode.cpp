@@ -6,11 +6,11 @@
 #include <cstring>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/utf8.hpp>
 #include <string>
 #include <vector>
 
 #include "binary_backend.hpp"
-#include "utf8.hpp"
 
 namespace mlpersist::binary {
 namespace {

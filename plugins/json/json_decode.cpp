@@ -3,6 +3,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstring>
+#include <mlpersist/utf8.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,14 +22,6 @@ namespace {
 constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag |
                                  rapidjson::kParseValidateEncodingFlag |
                                  rapidjson::kParseIterativeFlag;
-
-// RapidJSON 1.1 turns an escaped lone surrogate ("\udc00") into the bytes ED B0..BF xx, which
-// are not UTF-8. The raw input is validated, so such bytes can only come from an escape.
-bool has_surrogate(std::string_view text) {
-  for (std::size_t i = text.find('\xed'); i != std::string_view::npos; i = text.find('\xed', i + 1))
-    if (i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0xa0) return true;
-  return false;
-}
 
 // Builds the Value tree from RapidJSON's SAX events; tensor bodies are handed to a
 // TensorReader. Every handler returns true or throws FormatError.
@@ -315,7 +308,9 @@ std::string_view DocumentReader::checked_string(const char* text,
                                                 rapidjson::SizeType length) const {
   const std::string_view s(text, length);
   if (frames_.empty() || frames_.back().kind != FrameKind::kBytes) check_length(length, "a string");
-  if (has_surrogate(s))
+  // RapidJSON 1.1 turns an escaped lone surrogate into bytes that are not UTF-8; the raw
+  // input was validated, so only an escape can produce them.
+  if (find_invalid_utf8(s) != std::string_view::npos)
     context_.fail(ErrorCode::kMalformed,
                   "a string escapes a lone UTF-16 surrogate (\\ud800 to "
                   "\\udfff without its pair), which is not valid UTF-8");

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/utf8.hpp>
 #include <msgpack/null_visitor.hpp>
 #include <msgpack/unpack.hpp>  // parse() with the definitions it needs, unpack_error
 #include <optional>
@@ -13,51 +14,6 @@
 
 namespace mlpersist::msgpack_format {
 namespace {
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool is_valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xbf;  // range of the second byte
-    if (c >= 0xc2 && c <= 0xdf) {
-      length = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      length = 3;
-      low = c == 0xe0 ? 0xa0 : 0x80;
-      high = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      length = 4;
-      low = c == 0xf0 ? 0x90 : 0x80;
-      high = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-      return false;
-    }
-    if (n - i < length || s[i + 1] < low || s[i + 1] > high) return false;
-    for (std::size_t k = 2; k < length; ++k)
-      if ((s[i + k] & 0xc0) != 0x80) return false;
-    i += length;
-  }
-  return true;
-}
-
-// Writable bytes of a freshly allocated tensor.
-std::byte* mutable_bytes(Tensor& tensor) {
-  switch (tensor.dtype()) {
-    case DType::kFloat32: return reinterpret_cast<std::byte*>(tensor.mutable_data<float>());
-    case DType::kInt64: return reinterpret_cast<std::byte*>(tensor.mutable_data<std::int64_t>());
-    case DType::kInt32: return reinterpret_cast<std::byte*>(tensor.mutable_data<std::int32_t>());
-    case DType::kUInt8: return reinterpret_cast<std::byte*>(tensor.mutable_data<std::uint8_t>());
-    case DType::kFloat64: break;
-  }
-  return reinterpret_cast<std::byte*>(tensor.mutable_data<double>());
-}
 
 // Input text for a message, cut short (at a character boundary) so hostile input cannot flood it.
 std::string excerpt(std::string_view text) {
@@ -182,7 +138,7 @@ bool DocumentVisitor::check_length(std::size_t size, std::string_view what, cons
 bool DocumentVisitor::visit_str(const char* data, std::uint32_t size) {
   const std::string_view text(data, size);
   if (!check_length(size, "a string", data)) return false;
-  if (!is_valid_utf8(text))
+  if (find_invalid_utf8(text) != std::string_view::npos)
     return fail(ErrorCode::kMalformed, "a string is not valid UTF-8", offset_of(data));
   consume(1 + size, data != nullptr ? data + size : nullptr);
   if (frames_.empty() || !frames_.back().in_key) return add(Value(text));
@@ -312,7 +268,7 @@ bool DocumentVisitor::tensor(const std::byte* body, std::size_t size) {
                     std::to_string(count) + " x " + std::to_string(element_bytes),
                 at);
   Tensor tensor = Tensor::allocate(dtype, std::move(shape));
-  std::byte* out = mutable_bytes(tensor);
+  std::byte* out = tensor.mutable_bytes();
   if (data_bytes > 0) std::memcpy(out, body + tensor_header_bytes(rank), data_bytes);
   if constexpr (!kHostIsLittleEndian) swap_elements(out, count, element_bytes);
   return add(std::move(tensor));

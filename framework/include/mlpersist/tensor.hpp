@@ -1,11 +1,10 @@
 #pragma once
 
-#include <mlpersist/export.hpp>
-
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mlpersist/export.hpp>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -25,15 +24,25 @@ MLPERSIST_API std::size_t dtype_size(DType dtype) noexcept;
 template <class T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<double>() { return DType::kFloat64; }
+constexpr DType dtype_of<double>() {
+  return DType::kFloat64;
+}
 template <>
-constexpr DType dtype_of<float>() { return DType::kFloat32; }
+constexpr DType dtype_of<float>() {
+  return DType::kFloat32;
+}
 template <>
-constexpr DType dtype_of<std::int64_t>() { return DType::kInt64; }
+constexpr DType dtype_of<std::int64_t>() {
+  return DType::kInt64;
+}
 template <>
-constexpr DType dtype_of<std::int32_t>() { return DType::kInt32; }
+constexpr DType dtype_of<std::int32_t>() {
+  return DType::kInt32;
+}
 template <>
-constexpr DType dtype_of<std::uint8_t>() { return DType::kUInt8; }
+constexpr DType dtype_of<std::uint8_t>() {
+  return DType::kUInt8;
+}
 
 template <class T>
 using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -83,6 +92,13 @@ class MLPERSIST_API Tensor {
   template <class T>
   [[nodiscard]] T* mutable_data();
 
+  /// The untyped writable bytes of a tensor made by allocate() (decoders copying raw data).
+  /// Throws on borrowed tensors.
+  [[nodiscard]] std::byte* mutable_bytes() {
+    check_owned();
+    return const_cast<std::byte*>(data_);
+  }
+
   /// Zero-copy Eigen views. matrix() needs rank 2, vector() rank 1.
   template <class T = double>
   [[nodiscard]] Eigen::Map<const RowMajorMatrix<T>> matrix() const;
@@ -108,8 +124,8 @@ class MLPERSIST_API Tensor {
 template <class Derived>
 Tensor Tensor::from_matrix(const Eigen::DenseBase<Derived>& m) {
   using T = typename Derived::Scalar;
-  Tensor t = allocate(dtype_of<T>(), {static_cast<std::uint64_t>(m.rows()),
-                                      static_cast<std::uint64_t>(m.cols())});
+  Tensor t = allocate(dtype_of<T>(),
+                      {static_cast<std::uint64_t>(m.rows()), static_cast<std::uint64_t>(m.cols())});
   Eigen::Map<RowMajorMatrix<T>>(t.mutable_data<T>(), m.rows(), m.cols()) = m;
   return t;
 }

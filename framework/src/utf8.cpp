@@ -1,9 +1,8 @@
-#include "utf8.hpp"
-
 #include <cstdint>
 #include <cstring>
+#include <mlpersist/utf8.hpp>
 
-namespace mlpersist::binary {
+namespace mlpersist {
 namespace {
 
 constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
@@ -57,4 +56,4 @@ std::size_t find_invalid_utf8(std::string_view text) noexcept {
   return std::string_view::npos;
 }
 
-}  // namespace mlpersist::binary
+}  // namespace mlpersist

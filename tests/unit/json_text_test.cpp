@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include <mlpersist/error.hpp>
+#include <mlpersist/json_text.hpp>
+#include <mlpersist/utf8.hpp>
+
+namespace {
+
+using namespace mlpersist;
+
+TEST(JsonText, RoundTripsPlainValues) {
+  Map m;
+  m.insert("name", "iris").insert("rows", 150).insert("score", 0.9666666666666667);
+  m.insert("folds", Array{1, 2.5, nullptr, true});
+  const Value v(std::move(m));
+  EXPECT_EQ(parse_json_text(to_json_text(v), "mem", {}), v);
+  EXPECT_EQ(parse_json_text(to_json_text(v, /*pretty=*/true), "mem", {}), v);
+}
+
+TEST(JsonText, RefusesWhatPlainJsonCannotHold) {
+  EXPECT_THROW((void)to_json_text(Value(std::nan(""))), UsageError);
+  EXPECT_THROW((void)to_json_text(Value(Tensor())), UsageError);
+}
+
+TEST(JsonText, RejectsEscapedLoneSurrogate) {
+  // RapidJSON 1.1 validates raw UTF-8 but decodes "\udc00" into bytes that are not UTF-8.
+  EXPECT_THROW((void)parse_json_text(R"({"k": "\udc00"})", "mem", {}), FormatError);
+  EXPECT_NO_THROW((void)parse_json_text(R"({"k": "\ud83d\ude00"})", "mem", {}));
+}
+
+TEST(JsonText, RejectsDuplicateKeysDepthAndGarbage) {
+  EXPECT_THROW((void)parse_json_text(R"({"a": 1, "a": 2})", "mem", {}), FormatError);
+  EXPECT_THROW((void)parse_json_text(std::string(100, '[') + std::string(100, ']'), "mem", {}),
+               FormatError);
+  EXPECT_THROW((void)parse_json_text("{} x", "mem", {}), FormatError);
+  EXPECT_THROW((void)parse_json_text("{\"a\": \"\xff\"}", "mem", {}), FormatError);
+}
+
+TEST(Utf8, FindsTheFirstInvalidByte) {
+  EXPECT_EQ(find_invalid_utf8("plain ascii text, long enough for the fast path"),
+            std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("caf\xc3\xa9"), std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("ab\xc0\xaf"), 2u);        // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("abc\xed\xa0\x80"), 3u);   // UTF-16 surrogate
+  EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("x\xe2\x82"), 1u);         // truncated sequence
+}
+
+}  // namespace
