@@ -243,22 +243,7 @@ TEST(LinearModels, RoundTripBitIdenticalThroughEveryBackendAndMedium) {
                                          binary.X);
 }
 
-// Replaces state.<key> of a saved `est` and expects instantiate() to refuse it, naming the path
-// where the inconsistency shows (the key itself unless `blamed` says otherwise).
-void expect_rejected_edit(const Estimator& est, const std::string& key, Value replacement,
-                          std::string blamed = "") {
-  if (blamed.empty()) blamed = key;
-  const auto file = test::temp_dir() / "linear.bin";
-  dump(test::registry(), est, file);
-  Document doc = read_document(test::registry(), file);
-  *doc.root.as_map().find("state")->as_map().find(key) = std::move(replacement);
-  try {
-    (void)instantiate(test::registry(), doc);
-    FAIL() << "accepted an inconsistent " << key;
-  } catch (const SchemaError& e) {
-    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
-  }
-}
+using test::expect_rejected_edit;
 
 Tensor ints(std::vector<std::int64_t> v) {
   return Tensor::from_values(std::span<const std::int64_t>(v));

@@ -103,21 +103,10 @@ TEST(GaussianNB, ZeroVarianceWithoutSmoothingIsRefusedAtFit) {
   EXPECT_THROW(est->fit(X, (Vector(4) << 0, 0, 1, 1).finished()), UsageError);
 }
 
-// Replaces state.<key> of a saved GaussianNB and expects instantiate() to refuse it, naming the
-// path where the inconsistency shows (the key itself unless `blamed` says otherwise).
+// Replaces state.<key> of a saved GaussianNB and expects load to refuse it.
 void expect_rejected_edit(const std::string& key, Value replacement, std::string blamed = "") {
-  if (blamed.empty()) blamed = key;
-  const auto est = fitted_nb(test::load_dataset("iris"));
-  const auto file = test::temp_dir() / "gaussian_nb.bin";
-  dump(test::registry(), *est, file);
-  Document doc = read_document(test::registry(), file);
-  *doc.root.as_map().find("state")->as_map().find(key) = std::move(replacement);
-  try {
-    (void)instantiate(test::registry(), doc);
-    FAIL() << "accepted an inconsistent " << key;
-  } catch (const SchemaError& e) {
-    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
-  }
+  test::expect_rejected_edit(*fitted_nb(test::load_dataset("iris")), key, std::move(replacement),
+                             std::move(blamed));
 }
 
 TEST(GaussianNB, LoadRejectsInconsistentHandEditedState) {

@@ -53,25 +53,6 @@ inline void expect_cv_scores(const Estimator& prototype, const Dataset& d,
   EXPECT_TRUE(near_rel(scores, want, tol)) << what;
 }
 
-/// Saves `fitted`, replaces state.<key> in the decoded document and expects instantiate() to
-/// refuse it with a SchemaError naming 'state.<blamed>' (the key itself unless given).
-inline void expect_rejected_edit(const Estimator& fitted, const std::string& key, Value replacement,
-                                 std::string blamed = "") {
-  if (blamed.empty()) blamed = key;
-  const auto file = temp_dir() / "edited.bin";
-  dump(registry(), fitted, file);
-  Document doc = read_document(registry(), file);
-  Value* slot = doc.root.as_map().find("state")->as_map().find(key);
-  ASSERT_NE(slot, nullptr) << "no state." << key;
-  *slot = std::move(replacement);
-  try {
-    (void)instantiate(registry(), doc);
-    ADD_FAILURE() << "accepted an inconsistent state." << key;
-  } catch (const SchemaError& e) {
-    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
-  }
-}
-
 /// Each (name, value) alone must be refused by set_params with UsageError.
 inline void expect_params_refused(const std::string& type,
                                   const std::vector<std::pair<std::string, Value>>& bad) {

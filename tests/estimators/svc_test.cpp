@@ -93,22 +93,10 @@ TEST(Svc, UnfittedModelRoundTripsItsParameters) {
   EXPECT_THROW((void)back->predict(Matrix::Zero(1, 4)), UsageError);
 }
 
-// Replaces state.<key> in a decoded document and expects instantiate() to refuse it, naming
-// the path where the inconsistency shows (the key itself unless `blamed` says otherwise).
+// Replaces state.<key> of a saved SVC and expects load to refuse it.
 void expect_rejected_edit(const std::string& key, Value replacement, std::string blamed = "") {
-  if (blamed.empty()) blamed = key;
-  const Dataset d = test::load_dataset("iris");
-  const auto clf = fitted_svc(d);
-  const fs::path file = test::temp_dir() / "svc.bin";
-  dump(test::registry(), *clf, file);
-  Document doc = read_document(test::registry(), file);
-  *doc.root.as_map().find("state")->as_map().find(key) = std::move(replacement);
-  try {
-    (void)instantiate(test::registry(), doc);
-    FAIL() << "accepted an inconsistent " << key;
-  } catch (const SchemaError& e) {
-    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
-  }
+  test::expect_rejected_edit(*fitted_svc(test::load_dataset("iris")), key, std::move(replacement),
+                             std::move(blamed));
 }
 
 TEST(Svc, LoadRejectsInconsistentHandEditedState) {

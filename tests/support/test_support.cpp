@@ -1,13 +1,13 @@
 #include "test_support.hpp"
 
-#include <mlpersist/persist.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mlpersist/error.hpp>
+#include <mlpersist/persist.hpp>
 #include <sstream>
 
 namespace mlpersist::test {
@@ -18,7 +18,9 @@ fs::path data_dir() {
   return MLPERSIST_TEST_DATA_DIR;
 }
 
-Dataset load_dataset(const std::string& name) { return read_csv(data_dir() / (name + ".csv")); }
+Dataset load_dataset(const std::string& name) {
+  return read_csv(data_dir() / (name + ".csv"));
+}
 
 rapidjson::Document load_reference(const std::string& name) {
   const fs::path file = data_dir() / "references" / (name + ".json");
@@ -88,13 +90,17 @@ template <class M>
   for (Eigen::Index r = 0; r < a.rows(); ++r)
     for (Eigen::Index c = 0; c < a.cols(); ++c)
       if (std::memcmp(&a(r, c), &b(r, c), sizeof(double)) != 0)
-        return ::testing::AssertionFailure() << "differ at (" << r << ", " << c << "): " << a(r, c)
-                                             << " vs " << b(r, c);
+        return ::testing::AssertionFailure()
+               << "differ at (" << r << ", " << c << "): " << a(r, c) << " vs " << b(r, c);
   return ::testing::AssertionSuccess();
 }
 
-::testing::AssertionResult bit_identical(const Matrix& a, const Matrix& b) { return bits_equal(a, b); }
-::testing::AssertionResult bit_identical(const Vector& a, const Vector& b) { return bits_equal(a, b); }
+::testing::AssertionResult bit_identical(const Matrix& a, const Matrix& b) {
+  return bits_equal(a, b);
+}
+::testing::AssertionResult bit_identical(const Vector& a, const Vector& b) {
+  return bits_equal(a, b);
+}
 
 namespace {
 
@@ -137,6 +143,23 @@ void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& 
     dump(reg, estimator, file, save);
     expect_same_outputs(estimator, *load(reg, file, {.mmap = true}), X, format + " mapped file");
     expect_same_outputs(estimator, *load(reg, file, {.mmap = false}), X, format + " read file");
+  }
+}
+
+void expect_rejected_edit(const Estimator& fitted, const std::string& key, Value replacement,
+                          std::string blamed) {
+  if (blamed.empty()) blamed = key;
+  const auto file = temp_dir() / "edited.bin";
+  dump(registry(), fitted, file);
+  Document doc = read_document(registry(), file);
+  Value* slot = doc.root.as_map().find("state")->as_map().find(key);
+  ASSERT_NE(slot, nullptr) << "no state." << key;
+  *slot = std::move(replacement);
+  try {
+    (void)instantiate(registry(), doc);
+    ADD_FAILURE() << "accepted an inconsistent state." << key;
+  } catch (const SchemaError& e) {
+    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
   }
 }
 

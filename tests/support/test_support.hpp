@@ -3,14 +3,13 @@
 // Helpers shared by the test suite: the repository's data files, scikit-learn's reference
 // results, and a registry loaded with the plugins of this build.
 
-#include <mlpersist/dataset.hpp>
-#include <mlpersist/estimator.hpp>
-#include <mlpersist/registry.hpp>
-
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
 #include <filesystem>
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/registry.hpp>
 #include <string>
 #include <vector>
 
@@ -43,6 +42,11 @@ std::filesystem::path temp_dir();
 /// loads each back and checks that every method the estimator supports gives bit-identical
 /// outputs on X, and that parameters and input signature survive.
 void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X);
+
+/// Saves `fitted`, replaces state.<key> in the decoded document and expects instantiate() to
+/// refuse it with a SchemaError naming 'state.<blamed>' (the key itself unless given).
+void expect_rejected_edit(const Estimator& fitted, const std::string& key, Value replacement,
+                          std::string blamed = "");
 
 /// Runs the mlpersist CLI with `args` (shell-quoted by the caller); returns its exit code and
 /// fills `output` with stdout (and `error` with stderr).
