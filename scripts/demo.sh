@@ -12,4 +12,6 @@ echo
 echo "== The same with the mlpersist CLI: fit in one process, predict in another"
 "$build/bin/mlpersist" fit svm.SVC --data tests/data/iris.csv -o "$out/svc.bin"
 "$build/bin/mlpersist" inspect "$out/svc.bin"
-"$build/bin/mlpersist" predict "$out/svc.bin" --data tests/data/iris.csv | head -n 3
+"$build/bin/mlpersist" predict "$out/svc.bin" --data tests/data/iris.csv -o "$out/predictions.csv"
+echo "predictions (first rows of $(wc -l < "$out/predictions.csv") lines):"
+head -n 3 "$out/predictions.csv"
