@@ -131,6 +131,22 @@ void expect_same_outputs(const Estimator& a, const Estimator& b, const Matrix& X
 
 }  // namespace
 
+std::string encode_payload(std::string_view backend, const Value& value) {
+  std::string out;
+  StringSink sink(out);
+  registry().backend(backend)->encode(value, sink);
+  return out;
+}
+
+Value decode_payload(std::string_view backend, std::string_view payload, const Limits& limits) {
+  DecodeInput input;
+  input.payload = std::as_bytes(std::span(payload.data(), payload.size()));
+  input.source = "model.mlp";
+  input.payload_offset = 64;
+  input.limits = limits;
+  return registry().backend(backend)->decode(input);
+}
+
 void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X) {
   const Registry& reg = registry();
   for (const std::string& format : backend_names()) {

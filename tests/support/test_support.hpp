@@ -11,6 +11,7 @@
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/registry.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlpersist::test {
@@ -42,6 +43,11 @@ std::filesystem::path temp_dir();
 /// loads each back and checks that every method the estimator supports gives bit-identical
 /// outputs on X, and that parameters and input signature survive.
 void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X);
+
+/// Encodes `value` with the named backend (a payload, without the envelope).
+std::string encode_payload(std::string_view backend, const Value& value);
+/// Decodes a payload with the named backend as if it sat at byte 64 of "model.mlp".
+Value decode_payload(std::string_view backend, std::string_view payload, const Limits& limits = {});
 
 /// Saves `fitted`, replaces state.<key> in the decoded document and expects instantiate() to
 /// refuse it with a SchemaError naming 'state.<blamed>' (the key itself unless given).

@@ -27,19 +27,11 @@ const Backend& backend() {
 }
 
 std::string encode(const Value& value) {
-  std::string out;
-  StringSink sink(out);
-  backend().encode(value, sink);
-  return out;
+  return test::encode_payload("json", value);
 }
 
 Value decode(std::string_view payload, const Limits& limits = {}) {
-  DecodeInput input;
-  input.payload = std::as_bytes(std::span(payload.data(), payload.size()));
-  input.source = "model.mlp";
-  input.payload_offset = 64;
-  input.limits = limits;
-  return backend().decode(input);
+  return test::decode_payload("json", payload, limits);
 }
 
 // Decoding fails with `code`, and the message names the source, an offset and `fragment`.
