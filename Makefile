@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLPERSIST_WERROR=ON
 
-.PHONY: all deps configure build demo test bench format clean
+.PHONY: all deps configure build demo test install cross-s390x bench format clean
 
 all: build
 
@@ -26,11 +26,25 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
 
-# Benchmarks in their own optimised build tree; prints Google Benchmark's table.
-bench: deps
+# Installs library, headers, command, plugins, CMake package and pkg-config file under PREFIX
+# (docs/plugins.md).
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# Big-endian proof: builds for s390x, runs under qemu-user and checks artifacts written on each
+# architecture on the other (scripts/cross-s390x.sh; reuses the native tree $(BUILD)).
+cross-s390x:
+	@NATIVE_BUILD=$(BUILD) JOBS=$(JOBS) bash scripts/cross-s390x.sh
+
+# Benchmarks in their own optimised build tree: persistence against memcpy, raw read()/write()
+# and the peers (ends with a markdown table), then the estimators' fit and predict.
+bench:
+	@bash scripts/install-deps.sh --bench
 	@cmake -S . -B $(BUILD)-bench -DCMAKE_BUILD_TYPE=Release -DMLPERSIST_BUILD_TESTS=OFF \
 	  -DMLPERSIST_BUILD_EXAMPLES=OFF -DMLPERSIST_BUILD_BENCHMARKS=ON >/dev/null
-	@cmake --build $(BUILD)-bench -j$(JOBS) --target estimators_bench
+	@cmake --build $(BUILD)-bench -j$(JOBS) --target persist_bench estimators_bench
+	@$(BUILD)-bench/bin/persist_bench
 	@$(BUILD)-bench/bin/estimators_bench
 
 format:
@@ -38,3 +52,18 @@ format:
 
 clean:
 	@rm -rf $(BUILD)
+
+.PHONY: sanitize fuzz
+
+# The test suite under AddressSanitizer + UBSan and the concurrency test under ThreadSanitizer,
+# each in its own tree (build-asan, build-tsan); see SECURITY.md.
+sanitize:
+	@JOBS=$(JOBS) bash scripts/ci-hardening.sh asan tsan
+
+# Long fuzzing runs: every libFuzzer target (or FUZZ_TARGETS) for FUZZ_SECONDS each, JOBS at a
+# time, in build-fuzz; new inputs and crash reproducers collect in build-fuzz/work/<target>/.
+# e.g. make fuzz FUZZ_SECONDS=3600 FUZZ_TARGETS="fuzz_json fuzz_load_svc"
+FUZZ_SECONDS ?= 600
+fuzz:
+	@JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+	  bash scripts/ci-hardening.sh fuzz

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
+#include <mlpersist/persist.hpp>
 #include <mlpersist/registry.hpp>
 #include <optional>
 #include <string>
@@ -18,6 +19,12 @@ class Context {
  public:
   /// `--plugin-dir` values; when any is given they replace the default directories.
   std::vector<std::string> plugin_dirs;
+  /// `--allow-writable-plugins`: load plugins that others could have replaced.
+  bool allow_writable_plugins = false;
+  /// The trust options of the command that loads (add_trust_options).
+  std::vector<std::string> trusted_key_files;
+  bool require_signature = false;
+  std::vector<std::string> allowed_types;
 
   /// Loads the plugins on first call; plugins that fail are recorded, not thrown.
   Registry& registry();
@@ -26,6 +33,8 @@ class Context {
   /// A note for "unknown type/backend" errors when some plugin failed to load (the likely
   /// cause); empty otherwise.
   [[nodiscard]] std::string failure_hint() const;
+  /// LoadOptions carrying the trust options (reads the public key files).
+  [[nodiscard]] LoadOptions load_options() const;
 
  private:
   std::optional<Registry> registry_;
@@ -39,12 +48,29 @@ struct Command {
 
 // commands_inspect.cpp: reading what exists.
 Command add_plugins_command(CLI::App& app, Context& ctx);
-Command add_inspect_command(CLI::App& app);
+Command add_inspect_command(CLI::App& app, Context& ctx);
 Command add_show_command(CLI::App& app, Context& ctx);
 
 // commands_model.cpp: making and using models.
 Command add_convert_command(CLI::App& app, Context& ctx);
 Command add_fit_command(CLI::App& app, Context& ctx);
 Command add_predict_command(CLI::App& app, Context& ctx);
+
+// commands_lifecycle.cpp: keeping saved models trustworthy.
+Command add_verify_command(CLI::App& app, Context& ctx);
+Command add_migrate_command(CLI::App& app, Context& ctx);
+
+// commands_security.cpp: deciding what to trust.
+Command add_keygen_command(CLI::App& app);
+Command add_sign_command(CLI::App& app);
+/// --trusted-key, --require-signature and --allow-type on a command that loads artifacts.
+void add_trust_options(CLI::App& command, Context& ctx);
+void add_allow_type_option(CLI::App& command, Context& ctx);
+/// inspect --check-types: each type the header lists, whether a loaded plugin provides it and
+/// whether --allow-type admits it.
+[[nodiscard]] Value type_check(Context& ctx, const Header& header);
+void print_type_check(const Value& check);
+/// Throws CompatibilityError(kUnknownTypeTag) naming the types that loading would refuse.
+void refuse_unloadable_types(const Value& check);
 
 }  // namespace mlpersist::cli

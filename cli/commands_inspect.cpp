@@ -42,7 +42,25 @@ Value plugins_value(Context& ctx) {
     types.emplace_back(Map{}
                            .insert("type", t.type_tag)
                            .insert("schema_version", t.schema_version)
+                           .insert("min_reader_version", t.min_reader_version)
                            .insert("plugin", t.plugin));
+  Array migrations;
+  for (const MigrationInfo& m : registry.migrations())
+    migrations.emplace_back(
+        Map{}
+            .insert("type", m.type_tag)
+            .insert("direction", m.direction == MigrationDirection::kUpgrade ? "upgrade"
+                                                                             : "downgrade")
+            .insert("from", m.from_version)
+            .insert("to", m.to_version)
+            .insert("description", m.description)
+            .insert("plugin", m.plugin));
+  for (const RenameInfo& r : registry.renames())
+    migrations.emplace_back(Map{}
+                                .insert("type", r.new_tag)
+                                .insert("direction", "rename")
+                                .insert("renamed_from", r.old_tag)
+                                .insert("plugin", r.plugin));
   Array backends;
   for (const BackendInfo& b : registry.backends())
     backends.emplace_back(Map{}
@@ -55,8 +73,20 @@ Value plugins_value(Context& ctx) {
   Map out;
   out.insert("directories", path_array(ctx.directories()));
   out.insert("plugins", std::move(plugins)).insert("types", std::move(types));
-  out.insert("backends", std::move(backends)).insert("failures", std::move(failures));
+  out.insert("backends", std::move(backends)).insert("migrations", std::move(migrations));
+  out.insert("failures", std::move(failures));
   return out;
+}
+
+// The hooks and renames a plugin registered (maybe for another plugin's types).
+void print_migrations(const Registry& registry, const std::string& plugin) {
+  for (const MigrationInfo& m : registry.migrations())
+    if (m.plugin == plugin)
+      std::cout << "  " << (m.direction == MigrationDirection::kUpgrade ? "upgrade" : "downgrade")
+                << " " << m.type_tag << " " << m.from_version << " -> " << m.to_version << ": "
+                << m.description << '\n';
+  for (const RenameInfo& r : registry.renames())
+    if (r.plugin == plugin) std::cout << "  rename " << r.old_tag << " -> " << r.new_tag << '\n';
 }
 
 void print_plugins(Context& ctx) {
@@ -76,6 +106,7 @@ void print_plugins(Context& ctx) {
     }
     for (const std::string& name : p.backends)
       std::cout << "  backend " << name << ": " << descriptions[name] << '\n';
+    print_migrations(registry, p.name);
   }
   if (registry.plugins().empty()) std::cout << "no plugins loaded\n";
   for (const PluginFailure& f : registry.failures())
@@ -93,8 +124,12 @@ void print_header(const fs::path& file, const Header& h) {
     std::cout << std::left << std::setw(20) << (std::string(label) + ":") << value << '\n';
   };
   std::string types;
-  for (const auto& [tag, version] : h.types)
-    types += (types.empty() ? "" : ", ") + tag + " (schema " + std::to_string(version) + ")";
+  for (const auto& [tag, version] : h.types) {
+    types += (types.empty() ? "" : ", ") + tag + " (schema " + std::to_string(version);
+    if (auto it = h.min_reader_versions.find(tag); it != h.min_reader_versions.end())
+      types += ", readable from schema " + std::to_string(it->second);
+    types += ")";
+  }
   line("file", file.string());
   line("backend", h.backend);
   line("type", h.type_tag);
@@ -131,20 +166,31 @@ Command add_plugins_command(CLI::App& app, Context& ctx) {
           }};
 }
 
-Command add_inspect_command(CLI::App& app) {
+Command add_inspect_command(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "inspect", "Print an artifact's header and metadata without decoding it or loading plugins");
   auto file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto check = std::make_shared<bool>(false);
   sub->add_option("FILE", *file, "Model artifact")->required();
   sub->add_flag("--json", *json, "Print the header as one JSON object");
-  // No registry here: reading a header must never run plugin code.
-  return {sub, [file, json] {
+  sub->add_flag("--check-types", *check,
+                "Also load the plugins and mark every listed type that none of them provides "
+                "(or that --allow-type refuses); exit 1 if there is any");
+  add_allow_type_option(*sub, ctx);
+  // Without --check-types no registry is made: reading a header must never run plugin code.
+  return {sub, [&ctx, file, json, check] {
             const Header h = inspect(*file);
-            if (*json)
-              std::cout << to_json_text(header_to_value(h), /*pretty=*/true) << '\n';
-            else
+            const Value types = *check ? type_check(ctx, h) : Value();
+            if (*json) {
+              Value v = header_to_value(h);
+              if (*check) v.as_map().insert("type_check", types);
+              std::cout << to_json_text(v, /*pretty=*/true) << '\n';
+            } else {
               print_header(*file, h);
+              if (*check) print_type_check(types);
+            }
+            if (*check) refuse_unloadable_types(types);
           }};
 }
 
@@ -155,8 +201,9 @@ Command add_show_command(CLI::App& app, Context& ctx) {
   auto full = std::make_shared<bool>(false);
   sub->add_option("FILE", *file, "Model artifact")->required();
   sub->add_flag("--full", *full, "Print every tensor element instead of a preview and checksum");
+  add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, full] {
-            const Document doc = read_document(ctx.registry(), *file);
+            const Document doc = read_document(ctx.registry(), *file, ctx.load_options());
             write_display_json(std::cout, doc.root, *full);
             std::cout << '\n';
           }};

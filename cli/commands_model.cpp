@@ -4,11 +4,13 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/model_selection.hpp>
 #include <mlpersist/persist.hpp>
+#include <mlpersist/provenance.hpp>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,7 @@ namespace {
 
 // The default target column of fit, and the column predict drops when present.
 constexpr const char* kTargetColumn = "target";
+constexpr Eigen::Index kVerificationRows = 5;
 constexpr const char* kMethods[] = {"predict", "decision_function", "predict_proba", "transform"};
 
 bool parses_whole(std::string_view text, auto& out) {
@@ -72,17 +75,6 @@ void check_feature_names(const Estimator& model, const Dataset& data, const std:
                        "]; give the same columns in the same order");
 }
 
-Matrix apply(const Estimator& model, Method method, const Matrix& X) {
-  switch (method) {
-    case Method::kPredict: return model.predict(X);
-    case Method::kDecisionFunction: return model.decision_function(X);
-    case Method::kPredictProba: return model.predict_proba(X);
-    case Method::kTransform: return model.transform(X);
-    case Method::kInverseTransform: return model.inverse_transform(X);
-  }
-  throw UsageError(ErrorCode::kNotSupported, "unknown method");
-}
-
 std::vector<std::string> output_header(Method method, Eigen::Index columns) {
   if (method == Method::kPredict) return {"prediction"};
   std::vector<std::string> header;
@@ -111,6 +103,7 @@ struct FitOptions {
   std::string target = kTargetColumn;
   std::vector<std::string> steps;
   std::vector<std::string> params;
+  std::vector<std::string> meta;
   std::string format = "binary";
   std::string out;
   int cv = 0;
@@ -133,13 +126,35 @@ void set_steps(Context& ctx, Estimator& estimator, const std::vector<std::string
   composite->set_steps(std::move(steps));
 }
 
-// Cross-validates before the final fit and returns the scores for the artifact's metadata.
-Value cross_validation(const Estimator& prototype, const Dataset& data, int k) {
-  const CvResult r = cross_validate(prototype, data.X, data.y, k);
+// Cross-validates before the final fit; the scores go into the artifact's metadata.
+CvResult cross_validation(const Estimator& prototype, const Dataset& data, int k) {
+  CvResult r = cross_validate(prototype, data.X, data.y, k);
   std::cout << "cross-validation (" << r.splitter << ", " << r.metric << "):";
   for (double s : r.scores) std::cout << " " << format_double(s);
   std::cout << "\nmean " << format_double(r.mean) << ", std " << format_double(r.std) << "\n";
-  return r.to_value();
+  return r;
+}
+
+std::map<std::string, std::string> parse_meta(const std::vector<std::string>& assignments) {
+  std::map<std::string, std::string> meta;
+  for (const std::string& assignment : assignments) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(ErrorCode::kInvalidParameter,
+                       "--meta '" + assignment + "': expected KEY=VALUE, e.g. --meta owner=ml-team");
+    if (!meta.emplace(assignment.substr(0, eq), assignment.substr(eq + 1)).second)
+      throw UsageError(ErrorCode::kInvalidParameter,
+                       "--meta '" + assignment.substr(0, eq) + "' given twice");
+  }
+  return meta;
+}
+
+// A few training rows spread over the file: their exact outputs become verification records.
+Matrix verification_rows(const Matrix& X) {
+  const Eigen::Index n = std::min<Eigen::Index>(kVerificationRows, X.rows());
+  Matrix rows(n, X.cols());
+  for (Eigen::Index i = 0; i < n; ++i) rows.row(i) = X.row(i * X.rows() / n);
+  return rows;
 }
 
 void run_fit(Context& ctx, const FitOptions& o) {
@@ -152,10 +167,15 @@ void run_fit(Context& ctx, const FitOptions& o) {
   const bool supervised = kind == EstimatorKind::kClassifier || kind == EstimatorKind::kRegressor;
   Dataset data = read_csv(o.data, o.target, supervised);
   SaveOptions save{.format = o.format};
-  if (o.cv > 0)
-    save.metadata.as_map().insert("cross_validation", cross_validation(*estimator, data, o.cv));
+  Provenance& p = save.provenance;
+  p.user = parse_meta(o.meta);
+  p.training_data =
+      TrainingData::of_file(o.data, data.X.rows(), data.X.cols(), supervised ? o.target : "");
+  p.source = SourceInfo::of_current_program();
+  if (o.cv > 0) p.cross_validation = cross_validation(*estimator, data, o.cv);
   estimator->set_feature_names(data.feature_names);
   estimator->fit(data.X, data.y);
+  p.verification_inputs = verification_rows(data.X);
   dump(ctx.registry(), *estimator, std::filesystem::path(o.out), save);
 }
 
@@ -171,8 +191,9 @@ Command add_convert_command(CLI::App& app, Context& ctx) {
       ->type_name("NAME")
       ->required();
   sub->add_option("-o,--output", *out, "Artifact to write")->type_name("OUT")->required();
+  add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, format, out] {
-            const Document doc = read_document(ctx.registry(), *file);
+            const Document doc = read_document(ctx.registry(), *file, ctx.load_options());
             write_document(ctx.registry(), doc, *format, *out);
           }};
 }
@@ -194,6 +215,8 @@ Command add_fit_command(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(2, 1000));
   sub->add_option("--param", o->params,
                   "Parameter KEY=VALUE (repeatable); true/false, integers, decimals, none, or text")
+      ->type_name("KEY=VALUE");
+  sub->add_option("--meta", o->meta, "Record KEY=VALUE in the artifact's metadata (repeatable)")
       ->type_name("KEY=VALUE");
   sub->add_option("--format", o->format, "Backend to save with")
       ->capture_default_str()
@@ -217,13 +240,15 @@ Command add_predict_command(CLI::App& app, Context& ctx) {
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>(std::begin(kMethods), std::end(kMethods))));
   sub->add_option("-o,--output", *out, "CSV to write (default: stdout)")->type_name("OUT");
+  add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, data, method, out] {
-            const auto model = load(ctx.registry(), std::filesystem::path(*file));
+            const auto model =
+                load(ctx.registry(), std::filesystem::path(*file), ctx.load_options());
             const Dataset input = read_csv(*data, kTargetColumn, /*target_required=*/false);
             check_feature_names(*model, input, *data);
             Method m{};
             method_from_name(*method, m);
-            write_output(*out, m, apply(*model, m, input.X));
+            write_output(*out, m, apply_method(*model, m, input.X));
           }};
 }
 

@@ -55,12 +55,16 @@ int run(int argc, char** argv) {
                  "Load plugins from DIR instead of the default directories (repeatable)")
       ->type_name("DIR")
       ->check(CLI::Validator(CLI::ExistingDirectory).description(""));
+  app.add_flag("--allow-writable-plugins", ctx.allow_writable_plugins,
+               "Load plugins even when users other than root and you could have replaced them");
   app.require_subcommand(1);
   // Lets global options follow the subcommand: `mlpersist plugins --plugin-dir DIR`.
   app.fallthrough();
-  const std::vector<Command> commands{add_plugins_command(app, ctx), add_inspect_command(app),
+  const std::vector<Command> commands{add_plugins_command(app, ctx), add_inspect_command(app, ctx),
                                       add_show_command(app, ctx),    add_convert_command(app, ctx),
-                                      add_fit_command(app, ctx),     add_predict_command(app, ctx)};
+                                      add_fit_command(app, ctx),     add_predict_command(app, ctx),
+                                      add_verify_command(app, ctx),  add_migrate_command(app, ctx),
+                                      add_keygen_command(app),       add_sign_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -88,12 +92,9 @@ int run(int argc, char** argv) {
 
 Registry& Context::registry() {
   if (!registry_) {
-    if (plugin_dirs.empty()) {
-      registry_.emplace(Registry::with_default_plugins());
-    } else {
-      registry_.emplace();
-      registry_->load_plugins(directories());
-    }
+    const PluginTrust trust{.allow_writable_by_others = allow_writable_plugins};
+    registry_.emplace();
+    registry_->load_plugins(directories(), trust);
   }
   return *registry_;
 }

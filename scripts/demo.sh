@@ -15,3 +15,7 @@ echo "== The same with the mlpersist CLI: fit in one process, predict in another
 "$build/bin/mlpersist" predict "$out/svc.bin" --data tests/data/iris.csv -o "$out/predictions.csv"
 echo "predictions (first rows of $(wc -l < "$out/predictions.csv") lines):"
 head -n 3 "$out/predictions.csv"
+
+echo
+echo "== An old model file (schema 1, tests/fixtures/schema-v1) migrated (examples/migrate_model.cpp)"
+"$build/bin/migrate_model" tests/fixtures/schema-v1/pipeline_iris.binary.mlp "$out/migrated"

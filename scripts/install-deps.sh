@@ -22,7 +22,16 @@ packages=(
   "libbenchmark-dev:/usr/include/benchmark/benchmark.h"
   "python3:/usr/bin/python3"
   "jq:/usr/bin/jq"
+  "pkgconf:/usr/bin/pkg-config"
 )
+
+# Peers measured by `make bench` only (install-deps.sh --bench).
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(
+    "libcereal-dev:/usr/include/cereal/cereal.hpp"
+    "libboost-serialization1.81-dev:/usr/lib/$(gcc -print-multiarch)/libboost_serialization.so"
+  )
+fi
 
 missing=()
 for entry in "${packages[@]}"; do

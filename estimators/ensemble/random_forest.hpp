@@ -34,7 +34,10 @@ class RandomForestClassifier
     : public EstimatorWithParams<RandomForestClassifier, RandomForestClassifierParams> {
  public:
   static constexpr std::string_view kTypeTag = "ensemble.RandomForestClassifier";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  /// 2: each tree's `value` holds class fractions, no longer counts (tree_migrations.hpp).
+  static constexpr std::uint32_t kSchemaVersion = 2;
+  // A schema 1 reader would take the fractions for counts: breaking.
+  static constexpr std::uint32_t kMinReaderVersion = 2;
   using EstimatorWithParams::EstimatorWithParams;
 
   /// Throws UsageError(kInvalidParameter) naming the bad parameter.

@@ -6,6 +6,9 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <optional>
+#include <string>
+
+#include "estimators/common/migration.hpp"
 
 namespace mlpersist::linear_model {
 namespace {
@@ -30,9 +33,12 @@ Vector solve_svd(const Eigen::MatrixXd& X, const Vector& y, double alpha) {
   return svd.matrixV() * d.cwiseProduct(uty);
 }
 
+constexpr std::string_view kCholesky = "cholesky";
+constexpr std::string_view kSvd = "svd";
+
 }  // namespace
 
-Vector solve_ridge(const Eigen::MatrixXd& X, const Vector& y, double alpha) {
+RidgeSolution solve_ridge(const Eigen::MatrixXd& X, const Vector& y, double alpha) {
   std::optional<Vector> coef;
   if (X.cols() > X.rows()) {
     // Dual form: fewer unknowns when there are more features than samples.
@@ -41,7 +47,21 @@ Vector solve_ridge(const Eigen::MatrixXd& X, const Vector& y, double alpha) {
   } else {
     coef = solve_positive(X.transpose() * X, X.transpose() * y, alpha);
   }
-  return coef ? *coef : solve_svd(X, y, alpha);
+  if (coef) return {std::move(*coef), kCholesky};
+  return {solve_svd(X, y, alpha), kSvd};
+}
+
+Value upgrade_ridge_1_to_2(const Node& document) {
+  // solver_ is optional: which solver an old fit used is unknown, so it stays absent.
+  return document.value();
+}
+
+Value downgrade_ridge_2_to_1(const Node& document) {
+  return common::rewrite_state(document, [](const Node& state) {
+    Map old = state.as_map();
+    old.erase("solver_");
+    return old;
+  });
 }
 
 void Ridge::validate_params(const RidgeParams& p) const {
@@ -53,19 +73,28 @@ void Ridge::validate_params(const RidgeParams& p) const {
 void Ridge::do_fit(const Matrix& X, const Vector& y) {
   const CenteredData data = center(X, y, params_.fit_intercept);
   LinearFit fit;
-  fit.coef = solve_ridge(data.X, data.y, params_.alpha);
+  RidgeSolution solution = solve_ridge(data.X, data.y, params_.alpha);
+  fit.coef = std::move(solution.coef);
   fit.set_intercept(data);
   fit_ = std::move(fit);
+  solver_ = std::string(solution.solver);
 }
 
 Value Ridge::save_state(SaveContext&) const {
   Map m;
   save_linear_fit(fit_, m);
+  if (!solver_.empty()) m.insert("solver_", solver_);
   return m;
 }
 
 void Ridge::load_state(const Node& state, LoadContext&) {
+  std::string solver;
+  if (auto s = state.find("solver_")) {
+    solver = s->as_string();
+    if (solver != kCholesky && solver != kSvd) s->fail("expected 'cholesky' or 'svd'");
+  }
   fit_ = load_linear_fit(state, n_features_in());
+  solver_ = std::move(solver);
 }
 
 }  // namespace mlpersist::linear_model

@@ -14,6 +14,12 @@ struct RidgeParams {
   static constexpr std::array<std::string_view, 2> kNames{"alpha", "fit_intercept"};
 };
 
+/// How solve_ridge solved: scikit-learn 1.5's `solver_` names the solver actually used.
+struct RidgeSolution {
+  Vector coef;
+  std::string_view solver;  ///< "cholesky", or "svd" after the fallback
+};
+
 /// Linear least squares with an L2 penalty alpha ||coef||^2, solved as scikit-learn's 'auto'
 /// solver does for dense data: a Cholesky factorisation of the centred normal equations (or of
 /// the kernel X X' + alpha I when there are more features than samples), falling back to an SVD
@@ -21,7 +27,10 @@ struct RidgeParams {
 class Ridge : public EstimatorWithParams<Ridge, RidgeParams> {
  public:
   static constexpr std::string_view kTypeTag = "linear_model.Ridge";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  /// Schema 2 added the optional `solver_` (as scikit-learn 1.5 did); schema-1 readers ignore
+  /// it, so files keep min_reader_version 1.
+  static constexpr std::uint32_t kSchemaVersion = 2;
+  static constexpr std::uint32_t kMinReaderVersion = 1;
   using EstimatorWithParams::EstimatorWithParams;
 
   /// Throws UsageError(kInvalidParameter) unless alpha is finite and >= 0.
@@ -33,6 +42,8 @@ class Ridge : public EstimatorWithParams<Ridge, RidgeParams> {
 
   /// coef_ and intercept_.
   [[nodiscard]] const LinearFit& fit_result() const noexcept { return fit_; }
+  /// The solver fit used; empty for a model loaded from a schema-1 file (not recorded then).
+  [[nodiscard]] const std::string& solver() const noexcept { return solver_; }
 
  protected:
   void do_fit(const Matrix& X, const Vector& y) override;
@@ -40,10 +51,15 @@ class Ridge : public EstimatorWithParams<Ridge, RidgeParams> {
 
  private:
   LinearFit fit_;
+  std::string solver_;
 };
 
 /// Ridge coefficients for centred data (no intercept), as scikit-learn's _ridge_regression with
 /// solver 'cholesky' and its SVD fallback.
-[[nodiscard]] Vector solve_ridge(const Eigen::MatrixXd& X, const Vector& y, double alpha);
+[[nodiscard]] RidgeSolution solve_ridge(const Eigen::MatrixXd& X, const Vector& y, double alpha);
+
+/// Schema hooks: 1 -> 2 adds nothing (solver_ is optional), 2 -> 1 drops solver_.
+[[nodiscard]] Value upgrade_ridge_1_to_2(const Node& document);
+[[nodiscard]] Value downgrade_ridge_2_to_1(const Node& document);
 
 }  // namespace mlpersist::linear_model

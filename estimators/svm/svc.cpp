@@ -1,7 +1,9 @@
 #include "svc.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <mlpersist/error.hpp>
+#include <optional>
 #include <stdexcept>
 
 namespace mlpersist::svm {
@@ -12,11 +14,24 @@ constexpr std::pair<std::string_view, KernelKind> kKernels[] = {{"linear", Kerne
                                                                 {"rbf", KernelKind::rbf},
                                                                 {"sigmoid", KernelKind::sigmoid}};
 
-KernelKind kernel_kind(const std::string& name) {
+constexpr std::string_view kKernelChoice = "kernel must be 'linear', 'poly', 'rbf' or 'sigmoid'";
+
+std::optional<KernelKind> find_kernel(const std::string& name) {
   for (const auto& [n, k] : kKernels)
     if (n == name) return k;
+  return std::nullopt;
+}
+
+KernelKind kernel_kind(const std::string& name) {
+  if (auto k = find_kernel(name)) return *k;
   throw UsageError(ErrorCode::kInvalidParameter,
-                   "SVC: kernel must be 'linear', 'poly', 'rbf' or 'sigmoid', got '" + name + "'");
+                   "SVC: " + std::string(kKernelChoice) + ", got '" + name + "'");
+}
+
+double positive_gamma(const Node& n) {
+  const double g = n.as_double();
+  if (!(g > 0)) n.fail("gamma must be positive");
+  return g;
 }
 
 [[noreturn]] void bad_param(const std::string& what) {
@@ -48,6 +63,37 @@ void param_from_node(const Node& n, Gamma& out) {
   const double g = n.as_double();
   if (g <= 0) n.fail("gamma must be 'scale', 'auto' or a positive number");
   out.value = g;
+}
+
+std::string_view kernel_name(KernelKind kind) noexcept {
+  for (const auto& [n, k] : kKernels)
+    if (k == kind) return n;
+  return {};
+}
+
+KernelSpec read_kernel(const Node& kernel, const Node& gamma, const Node& degree,
+                       const Node& coef0) {
+  KernelSpec k;
+  const auto kind = find_kernel(kernel.as_string());
+  if (!kind) kernel.fail(std::string(kKernelChoice) + ", got '" + kernel.as_string() + "'");
+  k.kind = *kind;
+  k.gamma = positive_gamma(gamma);
+  k.degree = static_cast<int>(degree.as_int(0, INT32_MAX));
+  k.coef0 = coef0.as_double();
+  return k;
+}
+
+Value kernel_to_value(const KernelSpec& k) {
+  Map m;
+  m.insert("kernel", kernel_name(k.kind));
+  m.insert("gamma", k.gamma);
+  m.insert("degree", k.degree);
+  m.insert("coef0", k.coef0);
+  return m;
+}
+
+KernelSpec kernel_from_value(const Node& kernel) {
+  return read_kernel(kernel["kernel"], kernel["gamma"], kernel["degree"], kernel["coef0"]);
 }
 
 void SVC::validate_params(const SVCParams& p) const {
@@ -117,7 +163,7 @@ Value SVC::save_state(SaveContext&) const {
   m.insert("n_support_", int_tensor(model_.n_support));
   m.insert("n_iter_", int_tensor(model_.n_iter));
   m.insert("fit_status_", model_.fit_status);
-  m.insert("_gamma", kernel_.gamma);
+  m.insert("kernel_", kernel_to_value(kernel_));
   return m;
 }
 
@@ -151,9 +197,8 @@ void SVC::load_state(const Node& state, LoadContext&) {
   m.n_iter = int_vector(state["n_iter_"].as_tensor(DType::kInt64, 1));
   m.fit_status = static_cast<int>(state["fit_status_"].as_int(0, 1));
 
-  KernelSpec k = kernel_for(Matrix(1, 1));  // gamma comes from the state, not from data
-  k.gamma = state["_gamma"].as_double();
-  if (!(k.gamma > 0)) state["_gamma"].fail("gamma must be positive");
+  // The fitted kernel, not the parameters, which may have been changed after fitting.
+  const KernelSpec k = kernel_from_value(state["kernel_"]);
   model_ = std::move(m);
   kernel_ = k;
 }

@@ -2,7 +2,6 @@
 
 #include <mlpersist/params.hpp>
 #include <mlpersist/persist.hpp>
-
 #include <string>
 #include <variant>
 
@@ -17,6 +16,19 @@ struct Gamma {
 };
 Value param_to_value(const Gamma& g);
 void param_from_node(const Node& n, Gamma& out);
+
+/// scikit-learn's name of a kernel: "linear", "poly", "rbf" or "sigmoid".
+[[nodiscard]] std::string_view kernel_name(KernelKind kind) noexcept;
+/// A kernel from its four members, wherever a schema version keeps them. Throws SchemaError
+/// naming the offending member: an unknown kernel name, a gamma that is not positive and
+/// finite, a degree outside [0, 2^31) (scikit-learn's degree >= 0), a coef0 that is not finite.
+[[nodiscard]] KernelSpec read_kernel(const Node& kernel, const Node& gamma, const Node& degree,
+                                     const Node& coef0);
+/// The fitted kernel as schema 2 saves it in `state.kernel_`:
+/// {"kernel": name, "gamma": double, "degree": int, "coef0": double}.
+[[nodiscard]] Value kernel_to_value(const KernelSpec& k);
+/// Inverse of kernel_to_value, validated as read_kernel.
+[[nodiscard]] KernelSpec kernel_from_value(const Node& kernel);
 
 /// scikit-learn 1.2's SVC parameters that change the fitted model, with its defaults.
 struct SVCParams {
@@ -36,10 +48,16 @@ struct SVCParams {
 };
 
 /// C-support vector classification (libsvm's C-SVC, one-vs-one for several classes).
+///
+/// Schema 2 saves the kernel the model was fitted with (`state.kernel_`); schema 1 saved only
+/// `_gamma` and took the rest of the kernel from the parameters at load, so that parameters
+/// changed after fitting changed a loaded model's decisions. See svc_migrations.hpp.
 class SVC : public EstimatorWithParams<SVC, SVCParams> {
  public:
   static constexpr std::string_view kTypeTag = "svm.SVC";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  static constexpr std::uint32_t kSchemaVersion = 2;
+  // A schema 1 reader needs _gamma and takes the kernel from the parameters: breaking.
+  static constexpr std::uint32_t kMinReaderVersion = 2;
   using EstimatorWithParams::EstimatorWithParams;
 
   void validate_params(const SVCParams& p) const;
@@ -52,6 +70,8 @@ class SVC : public EstimatorWithParams<SVC, SVCParams> {
   [[nodiscard]] const SvcModel& model() const noexcept { return model_; }
   /// The numeric gamma used by the kernel (scikit-learn's `_gamma`).
   [[nodiscard]] double fitted_gamma() const noexcept { return kernel_.gamma; }
+  /// The kernel the model was fitted with, whatever the parameters say now.
+  [[nodiscard]] const KernelSpec& fitted_kernel() const noexcept { return kernel_; }
   /// The raw one-vs-one decision values, whatever decision_function_shape says.
   [[nodiscard]] Matrix decision_ovo(const Matrix& X) const;
 

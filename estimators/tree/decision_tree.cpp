@@ -30,7 +30,7 @@ void DecisionTreeClassifier::do_fit(const Matrix& X, const Vector& y) {
 }
 
 Vector DecisionTreeClassifier::do_predict(const Matrix& X) const {
-  // Raw counts, not probabilities: normalising could turn a strict maximum into a tie.
+  // As argmax of the counts: fractions of an integral total below 2^53 keep a strict maximum.
   return class_of_row_max(tree_.leaf_values(X), classes_);
 }
 

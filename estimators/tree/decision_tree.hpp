@@ -31,7 +31,10 @@ class DecisionTreeClassifier
     : public EstimatorWithParams<DecisionTreeClassifier, DecisionTreeClassifierParams> {
  public:
   static constexpr std::string_view kTypeTag = "tree.DecisionTreeClassifier";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  /// 2: `value` holds class fractions, no longer counts (tree_migrations.hpp).
+  static constexpr std::uint32_t kSchemaVersion = 2;
+  // A schema 1 reader would take the fractions for counts: breaking.
+  static constexpr std::uint32_t kMinReaderVersion = 2;
   using EstimatorWithParams::EstimatorWithParams;
 
   /// Throws UsageError(kInvalidParameter) naming the bad parameter.

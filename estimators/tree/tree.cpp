@@ -1,7 +1,9 @@
 #include "tree.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace mlpersist::tree {
@@ -22,19 +24,41 @@ std::vector<T> node_array(const Node& state, std::string_view key, std::int64_t 
   return {v.begin(), v.end()};
 }
 
-// Counts and impurities are never negative; `per_node` values belong to each node.
+// Counts and impurities are never negative.
 template <class T>
-void expect_non_negative(const Node& state, std::string_view key, const std::vector<T>& v,
-                         std::int64_t per_node = 1) {
+void expect_non_negative(const Node& state, std::string_view key, const std::vector<T>& v) {
   const auto bad = std::find_if(v.begin(), v.end(), [](T x) { return x < 0; });
   if (bad != v.end())
-    state[key].fail("node " + std::to_string((bad - v.begin()) / per_node) +
-                    " has a negative value");
+    state[key].fail("node " + std::to_string(bad - v.begin()) + " has a negative value");
 }
 
 [[noreturn]] void fail_at(const Node& state, std::string_view key, std::int64_t node,
                           const std::string& what) {
   state[key].fail("node " + std::to_string(node) + ": " + what);
+}
+
+std::string shortest(double x) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, x).ptr;
+  return {text, end};
+}
+
+// Each value row: fractions in [0, 1] summing to 1 up to rounding, or an empty node's zeros.
+void check_fractions(const Node& state, const Tree& t) {
+  const double tolerance = Tree::kFractionSumUlpsPerClass * static_cast<double>(t.n_classes()) *
+                           std::numeric_limits<double>::epsilon();
+  for (std::int64_t i = 0; i < t.node_count(); ++i) {
+    double sum = 0.0;
+    for (const double f : t.value(i)) {
+      if (!(f >= 0.0 && f <= 1.0))
+        fail_at(state, "value", i, "has a class fraction outside [0, 1]");
+      sum += f;
+    }
+    if (sum != 0.0 && std::abs(sum - 1.0) > tolerance)
+      fail_at(state, "value", i,
+              "class fractions sum to " + shortest(sum) +
+                  "; they must sum to 1, or all be 0 for an empty node");
+  }
 }
 
 void check_leaf(const Node& state, const Tree& t, std::int64_t i) {
@@ -87,6 +111,13 @@ std::int64_t check_links(const Node& state, const Tree& t, std::int64_t n_featur
 
 }  // namespace
 
+void class_fractions(std::span<const double> counts, std::span<double> fractions) noexcept {
+  double total = 0.0;
+  for (const double count : counts) total += count;
+  for (std::size_t c = 0; c < counts.size(); ++c)
+    fractions[c] = total == 0.0 ? 0.0 : counts[c] / total;
+}
+
 float to_float32(double x) noexcept {
   constexpr double kMax = std::numeric_limits<float>::max();
   // Halfway between FLT_MAX and 2^128: from there on, round-to-nearest gives infinity.
@@ -135,15 +166,7 @@ Matrix Tree::leaf_values(const Matrix& X) const {
 }
 
 void Tree::accumulate_proba(const Matrix& X, Matrix& proba) const {
-  const auto leaves = apply(X);
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const auto v = value(leaves[static_cast<std::size_t>(i)]);
-    double total = 0.0;
-    for (const double count : v) total += count;
-    if (total == 0.0) total = 1.0;  // an empty leaf gives zeros, as in scikit-learn
-    for (std::int64_t c = 0; c < n_classes_; ++c)
-      proba(i, c) += v[static_cast<std::size_t>(c)] / total;
-  }
+  proba += leaf_values(X);
 }
 
 Vector Tree::feature_importances(std::int64_t n_features) const {
@@ -193,13 +216,13 @@ Tree Tree::load(const Node& state, std::int64_t n_features, std::int64_t n_class
   expect_non_negative(state, "n_node_samples", t.n_node_samples_);
   expect_non_negative(state, "weighted_n_node_samples", t.weighted_n_node_samples_);
 
-  const auto counts =
+  const auto fractions =
       state["value"]
           .as_shaped_tensor(DType::kFloat64, Tensor::Shape{static_cast<std::uint64_t>(n),
                                                            static_cast<std::uint64_t>(n_classes)})
           .values<double>();
-  t.value_.assign(counts.begin(), counts.end());
-  expect_non_negative(state, "value", t.value_, n_classes);
+  t.value_.assign(fractions.begin(), fractions.end());
+  check_fractions(state, t);
 
   const std::int64_t deepest = check_links(state, t, n_features);
   const Node max_depth = state["max_depth"];

@@ -26,6 +26,12 @@ struct GrowthOptions {
 /// NumPy's astype (overflow to ±inf) reproduces its splits and its predictions exactly.
 [[nodiscard]] float to_float32(double x) noexcept;
 
+/// scikit-learn 1.4's `value` row of a node: each weighted class count divided by their total,
+/// summed in class order (as predict_proba normalised counts before schema 2), so that
+/// probabilities are bit-identical to those of schema 1 trees; all zero when the total is zero.
+/// `fractions` has as many elements as `counts`.
+void class_fractions(std::span<const double> counts, std::span<double> fractions) noexcept;
+
 /// Training data in the splitter's layout: float32 columns, class indices 0..n_classes-1.
 class TrainingSet {
  public:
@@ -52,7 +58,9 @@ class TrainingSet {
 
 /// A fitted binary classification tree in scikit-learn's array layout (`tree_`): node i has
 /// children_left[i], children_right[i] (kLeaf for leaves), a split on feature[i] at
-/// threshold[i] (x <= threshold goes left), and value[i] = weighted class counts.
+/// threshold[i] (x <= threshold goes left), and value[i] = the class fractions of the node's
+/// weighted samples (scikit-learn >= 1.4; schema 1 saved weighted class counts, see
+/// tree_migrations.hpp), which sum to 1 up to rounding, or are all zero for an empty node.
 ///
 /// Invariant, relied on by apply(): every child has a larger index than its parent and every
 /// node but the root has exactly one parent. The tree is therefore acyclic and every path from
@@ -62,6 +70,10 @@ class Tree {
  public:
   static constexpr std::int64_t kLeaf = -1;       ///< children of a leaf
   static constexpr std::int64_t kUndefined = -2;  ///< feature and threshold of a leaf
+  /// How far a loaded value row may sum from 1, in DBL_EPSILONs per class. The n rounded
+  /// fractions are off by at most epsilon / 2 in all, and each of the n - 1 additions (partial
+  /// sums below 2) by at most epsilon / 2: under n / 2 epsilons; this allows four times that.
+  static constexpr double kFractionSumUlpsPerClass = 2.0;
 
   /// Grows a tree, like scikit-learn's best splitter and depth-first builder, on the samples
   /// with non-zero weight (`sample_weight` empty: every sample once). `seed` starts the
@@ -69,8 +81,9 @@ class Tree {
   [[nodiscard]] static Tree fit(const TrainingSet& data, std::span<const double> sample_weight,
                                 const GrowthOptions& options, std::uint32_t seed);
 
-  /// Restores and validates the node arrays of `state` (see the class invariant): throws
-  /// SchemaError naming the offending array.
+  /// Restores and validates the node arrays of `state` (see the class invariant; every value
+  /// row holds fractions in [0, 1] that sum to 1 within kFractionSumUlpsPerClass epsilons per
+  /// class, or only zeros): throws SchemaError naming the offending array.
   [[nodiscard]] static Tree load(const Node& state, std::int64_t n_features,
                                  std::int64_t n_classes);
   /// Adds node_count, max_depth and the node arrays to `out`.
@@ -91,16 +104,16 @@ class Tree {
   [[nodiscard]] const std::vector<double>& weighted_n_node_samples() const {
     return weighted_n_node_samples_;
   }
-  /// Weighted class counts of `node` (n_classes values).
+  /// Class fractions of `node` (n_classes values).
   [[nodiscard]] std::span<const double> value(std::int64_t node) const noexcept {
     return {value_.data() + node * n_classes_, static_cast<std::size_t>(n_classes_)};
   }
 
   /// The leaf each row of X ends in. X must have the fitted number of columns.
   [[nodiscard]] std::vector<std::int64_t> apply(const Matrix& X) const;
-  /// Class counts of each row's leaf (scikit-learn's `tree_.predict`).
+  /// Class fractions of each row's leaf (scikit-learn's `tree_.predict`).
   [[nodiscard]] Matrix leaf_values(const Matrix& X) const;
-  /// Adds each row's leaf class distribution (normalised counts) to `proba`.
+  /// Adds each row's leaf class fractions to `proba`.
   void accumulate_proba(const Matrix& X, Matrix& proba) const;
   /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump).
   [[nodiscard]] Vector feature_importances(std::int64_t n_features) const;

@@ -288,7 +288,8 @@ std::int64_t TreeBuilder::add_node(const Pending& at, bool is_leaf, const Split&
   t.impurity_.push_back(at.impurity);
   t.n_node_samples_.push_back(at.end - at.start);
   t.weighted_n_node_samples_.push_back(node_weight_);
-  t.value_.insert(t.value_.end(), total_.begin(), total_.end());
+  t.value_.resize(t.value_.size() + total_.size());
+  class_fractions(total_, std::span(t.value_).last(total_.size()));
   t.max_depth_ = std::max(t.max_depth_, at.depth);
   return id;
 }

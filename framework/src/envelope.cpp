@@ -112,6 +112,27 @@ Header read_header(std::span<const std::byte> bytes, std::string_view source,
   return h;
 }
 
+std::span<const std::byte> checked_payload(std::span<const std::byte> bytes, const Header& h,
+                                           std::string_view source, bool verify_checksum) {
+  const std::uint64_t expected = artifact_size(h);
+  if (bytes.size() < expected)
+    format_error(ErrorCode::kTruncated, source, bytes.size(),
+                 "input ends at byte " + std::to_string(bytes.size()) +
+                     ", but its header declares " + std::to_string(expected) +
+                     " bytes; the file is truncated");
+  if (bytes.size() > expected)
+    format_error(ErrorCode::kMalformed, source, expected,
+                 std::to_string(bytes.size() - expected) +
+                     " unexpected bytes after the end of the artifact");
+  const auto payload = bytes.subspan(h.payload_offset, h.payload_size);
+  if (verify_checksum && checksum64(payload) != h.payload_checksum)
+    format_error(ErrorCode::kChecksumMismatch, source, h.payload_offset,
+                 "payload checksum mismatch (bytes " + std::to_string(h.payload_offset) + " to " +
+                     std::to_string(h.payload_offset + h.payload_size) +
+                     "): the file was altered or corrupted after saving");
+  return payload;
+}
+
 std::string write_header(Header& h, std::uint64_t payload_size) {
   const std::string text = detail::header_json(h);
   h.header_size = text.size();
@@ -145,6 +166,9 @@ Value header_to_value(const Header& h) {
   m.insert("schema_version", h.schema_version);
   m.insert("framework_version", h.framework_version);
   m.insert("types", std::move(types));
+  Map min_readers;
+  for (const auto& [tag, version] : h.min_reader_versions) min_readers.insert(tag, version);
+  m.insert("min_reader_versions", std::move(min_readers));
   m.insert("header_size", h.header_size);
   m.insert("payload_offset", h.payload_offset);
   m.insert("payload_size", h.payload_size);

@@ -23,6 +23,11 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::kInvalidInput: return "InvalidInput";
     case ErrorCode::kPlugin: return "Plugin";
     case ErrorCode::kDuplicate: return "Duplicate";
+    case ErrorCode::kVerificationFailed: return "VerificationFailed";
+    case ErrorCode::kTypeNotAllowed: return "TypeNotAllowed";
+    case ErrorCode::kSignatureRequired: return "SignatureRequired";
+    case ErrorCode::kBadSignature: return "BadSignature";
+    case ErrorCode::kUnsafePermissions: return "UnsafePermissions";
   }
   return "Unknown";
 }

@@ -68,6 +68,17 @@ bool method_from_name(std::string_view name, Method& out) noexcept {
   return false;
 }
 
+Matrix apply_method(const Estimator& estimator, Method method, const Matrix& X) {
+  switch (method) {
+    case Method::kPredict: return estimator.predict(X);
+    case Method::kDecisionFunction: return estimator.decision_function(X);
+    case Method::kPredictProba: return estimator.predict_proba(X);
+    case Method::kTransform: return estimator.transform(X);
+    case Method::kInverseTransform: return estimator.inverse_transform(X);
+  }
+  throw UsageError(ErrorCode::kNotSupported, "unknown method");
+}
+
 Estimator::~Estimator() = default;
 Composite::~Composite() = default;
 

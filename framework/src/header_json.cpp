@@ -22,6 +22,17 @@ const std::string& checked_name(const Node& n) {
   return s;
 }
 
+// A min reader version must belong to a listed type and not exceed its schema version.
+std::uint32_t checked_min_reader(const Header& h, const std::string& tag, const Value& version,
+                                 const Node& parent) {
+  const Node n(version, parent.path() + "." + tag);
+  const auto it = h.types.find(tag);
+  if (it == h.types.end()) n.fail("names a type that 'types' does not list");
+  const std::uint32_t v = as_u32(n);
+  if (v < 1 || v > it->second) n.fail("must lie in [1, " + std::to_string(it->second) + "]");
+  return v;
+}
+
 }  // namespace
 
 std::string header_json(const Header& h) {
@@ -33,6 +44,11 @@ std::string header_json(const Header& h) {
   m.insert("schema_version", h.schema_version);
   m.insert("framework_version", h.framework_version);
   m.insert("types", std::move(types));
+  if (!h.min_reader_versions.empty()) {
+    Map min_readers;
+    for (const auto& [tag, version] : h.min_reader_versions) min_readers.insert(tag, version);
+    m.insert("min_reader_versions", std::move(min_readers));
+  }
   m.insert("metadata", h.metadata);
   return to_json_text(m);
 }
@@ -49,6 +65,9 @@ Header parse_header_json(std::string_view text, std::string_view source, const L
     const Node types = root["types"];
     for (const auto& [tag, version] : types.as_map())
       h.types.emplace(tag, as_u32(Node(version, types.path() + "." + tag)));
+    if (auto min_readers = root.find("min_reader_versions"))
+      for (const auto& [tag, version] : min_readers->as_map())
+        h.min_reader_versions.emplace(tag, checked_min_reader(h, tag, version, *min_readers));
     h.metadata = Value(root["metadata"].as_map());
     return h;
   } catch (const SchemaError& e) {

@@ -4,13 +4,28 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/utf8.hpp>
 
 namespace mlpersist {
 namespace {
+
+// Shortest text that reads back to the same double (RapidJSON's Grisu2 is exact but often
+// longer); a ".0" keeps integral values doubles when parsed again.
+template <class Writer>
+void write_double(Writer& w, double d) {
+  char text[32];
+  char* end = std::to_chars(text, text + sizeof text - 2, d).ptr;
+  if (std::string_view(text, end).find_first_of(".e") == std::string_view::npos) {
+    *end++ = '.';
+    *end++ = '0';
+  }
+  w.RawValue(text, static_cast<std::size_t>(end - text), rapidjson::kNumberType);
+}
 
 template <class Writer>
 void write(Writer& w, const Value& v) {
@@ -22,7 +37,7 @@ void write(Writer& w, const Value& v) {
     case Kind::kDouble:
       if (!std::isfinite(v.as_double()))
         throw UsageError(ErrorCode::kInvalidInput, "plain JSON cannot hold NaN or infinity");
-      w.Double(v.as_double());
+      write_double(w, v.as_double());
       return;
     case Kind::kString: w.String(v.as_string().data(), v.as_string().size()); return;
     case Kind::kArray:
@@ -44,12 +59,46 @@ void write(Writer& w, const Value& v) {
   }
 }
 
+// `where` is ": at byte N" when the offset is known.
+[[noreturn]] void too_deep(std::string_view source, const Limits& limits,
+                           const std::string& where) {
+  throw FormatError(ErrorCode::kLimitExceeded,
+                    std::string(source) + where + ": JSON nested deeper than " +
+                        std::to_string(limits.depth_limit()) +
+                        " levels (Limits::max_depth, at most 1000); the file is corrupt or "
+                        "hostile");
+}
+
+// The DOM parser builds the whole tree before convert() can see its depth, so a megabyte of
+// '[' would cost tens of megabytes first: measure the nesting in one pass that allocates
+// nothing. Brackets open values one level below their container, hence max_depth + 1.
+void check_nesting(std::string_view text, std::string_view source, const Limits& limits) {
+  std::uint64_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      in_string = escaped || c != '"';
+      escaped = !escaped && c == '\\';
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > std::uint64_t{limits.depth_limit()} + 1)
+        too_deep(source, limits, ": at byte " + std::to_string(i));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
 Value convert(const rapidjson::Value& j, std::string_view source, std::uint32_t depth,
-              const Limits& limits) {
-  if (depth > limits.max_depth)
-    throw FormatError(ErrorCode::kLimitExceeded,
-                      std::string(source) + ": JSON nested deeper than " +
-                          std::to_string(limits.max_depth) + " levels (Limits::max_depth)");
+              const Limits& limits, std::uint64_t& values) {
+  if (depth > limits.depth_limit()) too_deep(source, limits, "");
+  if (++values > limits.max_values)
+    throw FormatError(ErrorCode::kLimitExceeded, std::string(source) + ": JSON holds more than " +
+                                                     std::to_string(limits.max_values) +
+                                                     " values (Limits::max_values)");
   if (j.IsNull()) return {};
   if (j.IsBool()) return j.GetBool();
   if (j.IsInt64()) return j.GetInt64();
@@ -66,7 +115,7 @@ Value convert(const rapidjson::Value& j, std::string_view source, std::uint32_t 
   if (j.IsArray()) {
     Array a;
     a.reserve(j.Size());
-    for (const auto& e : j.GetArray()) a.push_back(convert(e, source, depth + 1, limits));
+    for (const auto& e : j.GetArray()) a.push_back(convert(e, source, depth + 1, limits, values));
     return a;
   }
   Map m;
@@ -75,7 +124,7 @@ Value convert(const rapidjson::Value& j, std::string_view source, std::uint32_t 
     if (m.contains(key))
       throw FormatError(ErrorCode::kMalformed,
                         std::string(source) + ": duplicate JSON key '" + key + "'");
-    m.insert(std::move(key), convert(member.value, source, depth + 1, limits));
+    m.insert(std::move(key), convert(member.value, source, depth + 1, limits, values));
   }
   return m;
 }
@@ -99,13 +148,15 @@ Value parse_json_text(std::string_view text, std::string_view source, const Limi
   // Iterative parsing: nesting depth costs heap, not stack, so deep input cannot overflow it.
   constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag;
+  check_nesting(text, source, limits);
   rapidjson::Document doc;
   doc.Parse<kFlags>(text.data(), text.size());
   if (doc.HasParseError())
     throw FormatError(ErrorCode::kMalformed, std::string(source) + ": invalid JSON at byte " +
                                                  std::to_string(doc.GetErrorOffset()) + ": " +
                                                  rapidjson::GetParseError_En(doc.GetParseError()));
-  return convert(doc, source, 0, limits);
+  std::uint64_t values = 0;
+  return convert(doc, source, 0, limits, values);
 }
 
 }  // namespace mlpersist

@@ -1,9 +1,12 @@
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
+#include <mlpersist/verify.hpp>
 #include <mlpersist/version.hpp>
 
 #include "detail/file_io.hpp"
+#include "detail/migrate.hpp"
+#include "detail/signature_policy.hpp"
 
 #include <istream>
 #include <limits>
@@ -33,9 +36,38 @@ Encoded encode_document(const Registry& registry, Header h, const Value& root) {
   return e;
 }
 
-Encoded encode(const Registry& registry, const Estimator& estimator, const SaveOptions& options) {
+// The header metadata: the framework's entries (created_at, versions, provenance), then the
+// caller's own, which may not reuse a reserved name.
+Value compose_metadata(const Registry& registry, const Estimator& estimator, const Header& h,
+                       const SaveOptions& options) {
   if (options.metadata.kind() != Kind::kMap)
     throw UsageError(ErrorCode::kInvalidParameter, "SaveOptions::metadata must be a map");
+  const Provenance& p = options.provenance;
+  Map m;
+  m.insert("created_at", utc_timestamp());
+  m.insert("versions", current_versions(registry, h));
+  if (p.training_data) m.insert("training_data", p.training_data->to_value());
+  if (p.source) m.insert("source", p.source->to_value());
+  if (p.cross_validation) m.insert("cross_validation", p.cross_validation->to_value());
+  if (!p.user.empty()) {
+    Map user;
+    for (const auto& [key, value] : p.user) user.insert(key, value);
+    m.insert("user", std::move(user));
+  }
+  if (p.verification_inputs)
+    m.insert("verification", make_verification_record(estimator, *p.verification_inputs));
+  for (const auto& [key, value] : options.metadata.as_map()) {
+    for (const char* reserved : kReservedMetadataKeys)
+      if (key == reserved)
+        throw UsageError(ErrorCode::kInvalidParameter,
+                         "SaveOptions::metadata: key '" + key + "' is reserved; set it through "
+                         "SaveOptions::provenance");
+    m.insert(key, value);
+  }
+  return m;
+}
+
+Encoded encode(const Registry& registry, const Estimator& estimator, const SaveOptions& options) {
   SaveContext ctx;
   const Value root = ctx.save_nested(estimator);
   Header h;
@@ -43,7 +75,8 @@ Encoded encode(const Registry& registry, const Estimator& estimator, const SaveO
   h.type_tag = std::string(estimator.type_tag());
   h.schema_version = estimator.schema_version();
   h.types = ctx.types();
-  h.metadata = options.metadata;
+  h.min_reader_versions = ctx.min_reader_versions();
+  h.metadata = compose_metadata(registry, estimator, h, options);
   return encode_document(registry, std::move(h), root);
 }
 
@@ -55,25 +88,87 @@ void write_to_file(const Encoded& e, const fs::path& file) {
   });
 }
 
+// The type a tag names here, following renames registered by plugins.
+const TypeInfo* resolve(const Registry& registry, std::string tag) {
+  for (int hop = 0; hop < 16; ++hop) {
+    if (const TypeInfo* info = registry.find_type(tag)) return info;
+    const RenameInfo* rename = registry.find_rename(tag);
+    if (rename == nullptr) return nullptr;
+    tag = rename->new_tag;
+  }
+  return nullptr;
+}
+
+std::uint32_t min_reader(const Header& h, const std::string& tag, std::uint32_t version) {
+  const auto it = h.min_reader_versions.find(tag);
+  return it == h.min_reader_versions.end() ? version : it->second;
+}
+
+// A file newer than the plugin is readable only when its writer says so (min_reader_version,
+// as SQLite's and ext4's feature flags do); otherwise refuse before decoding anything.
+void check_not_too_new(const Header& h, const std::string& tag, std::uint32_t version,
+                       const TypeInfo& info, std::string_view source) {
+  const std::uint32_t needs = min_reader(h, tag, version);
+  if (needs <= info.schema_version) return;
+  throw CompatibilityError(
+      ErrorCode::kSchemaTooNew,
+      std::string(source) + ": type '" + tag + "' was saved with schema version " +
+          std::to_string(version) + ", which needs a reader of schema " + std::to_string(needs) +
+          " or later; plugin '" + info.plugin + "' reads up to schema " +
+          std::to_string(info.schema_version) + ". Upgrade that plugin");
+}
+
 // Refuses unknown or too-new types before any payload is decoded (the header lists them all).
 void check_types(const Registry& registry, const Header& h, std::string_view source) {
   std::string unknown;
   for (const auto& [tag, version] : h.types) {
-    const TypeInfo* info = registry.find_type(tag);
-    if (info == nullptr) {
+    if (const TypeInfo* info = resolve(registry, tag))
+      check_not_too_new(h, tag, version, *info, source);
+    else
       unknown += (unknown.empty() ? "" : ", ") + tag;
-    } else if (version > info->schema_version) {
-      throw CompatibilityError(
-          ErrorCode::kSchemaTooNew,
-          std::string(source) + ": type '" + tag + "' was saved with schema version " +
-              std::to_string(version) + ", but plugin '" + info->plugin + "' reads up to " +
-              std::to_string(info->schema_version) + "; upgrade that plugin");
-    }
   }
   if (!unknown.empty())
     throw CompatibilityError(ErrorCode::kUnknownTypeTag,
                              std::string(source) + ": no loaded plugin provides type(s): " +
                                  unknown + "; load the plugins that provide them");
+}
+
+std::string join(const std::set<std::string, std::less<>>& tags) {
+  std::string out;
+  for (const std::string& tag : tags) out += (out.empty() ? "" : ", ") + tag;
+  return out;
+}
+
+[[noreturn]] void refuse_types(std::string_view where, const std::string& tags,
+                               const LoadOptions& options) {
+  throw SecurityError(ErrorCode::kTypeNotAllowed,
+                      std::string(where) + ": type(s) outside the allowed set: " + tags +
+                          "; allowed: " + join(options.allowed_types) +
+                          " (LoadOptions::allowed_types, --allow-type)");
+}
+
+// LoadOptions::allowed_types, checked on the types as they would load here (after renames).
+void check_allowed(const Registry& registry, const Header& h, const LoadOptions& options,
+                   std::string_view source) {
+  if (options.allowed_types.empty()) return;
+  std::string refused;
+  for (const auto& [tag, version] : h.types) {
+    const TypeInfo* info = resolve(registry, tag);
+    if (!options.allowed_types.contains(info != nullptr ? info->type_tag : tag))
+      refused += (refused.empty() ? "" : ", ") + tag;
+  }
+  if (!refused.empty()) refuse_types(source, refused, options);
+}
+
+// Migration errors name the document path; the file is added here.
+void upgrade(const Registry& registry, Document& doc, std::string_view source) {
+  try {
+    upgrade_document(registry, doc);
+  } catch (const SchemaError& e) {
+    throw SchemaError(e.code(), std::string(source) + ": " + e.what());
+  } catch (const CompatibilityError& e) {
+    throw CompatibilityError(e.code(), std::string(source) + ": " + e.what());
+  }
 }
 
 Document decode(const Registry& registry, std::span<const std::byte> bytes,
@@ -82,28 +177,15 @@ Document decode(const Registry& registry, std::span<const std::byte> bytes,
   Document doc;
   doc.header = read_header(bytes, source, options.limits);
   const Header& h = doc.header;
-  const std::uint64_t expected = artifact_size(h);
-  if (bytes.size() < expected)
-    throw FormatError(ErrorCode::kTruncated,
-                      std::string(source) + ": input has " + std::to_string(bytes.size()) +
-                          " bytes, but its header declares " + std::to_string(expected) +
-                          "; the file is truncated");
-  if (bytes.size() > expected)
-    throw FormatError(ErrorCode::kMalformed,
-                      std::string(source) + ": " + std::to_string(bytes.size() - expected) +
-                          " unexpected bytes after the end of the artifact at byte " +
-                          std::to_string(expected));
-  const auto payload = bytes.subspan(h.payload_offset, h.payload_size);
-  if (options.verify_checksum && checksum64(payload) != h.payload_checksum)
-    throw FormatError(ErrorCode::kChecksumMismatch,
-                      std::string(source) + ": payload checksum mismatch (bytes " +
-                          std::to_string(h.payload_offset) + " to " +
-                          std::to_string(h.payload_offset + h.payload_size) +
-                          "): the file was altered or corrupted after saving");
+  const auto payload = checked_payload(bytes, h, source, options.verify_checksum);
+  detail::enforce_signature_policy(h, payload, options.trusted_public_keys,
+                                   options.require_signature, source);
+  check_allowed(registry, h, options, source);
   check_types(registry, h, source);
   const auto backend = registry.backend(h.backend);
   DecodeInput in{payload, source, h.payload_offset, std::move(owner), options.limits};
   doc.root = backend->decode(in);
+  if (options.migrate && detail::needs_upgrade(registry, h)) upgrade(registry, doc, source);
   return doc;
 }
 
@@ -132,12 +214,54 @@ void read_exact(std::istream& in, std::string& out, std::uint64_t size) {
 
 }  // namespace
 
+namespace {
+
+// Same version, or newer with only optional additions (min_reader_version); older documents
+// must have been upgraded by upgrade_document first.
+void check_readable(const Node& doc, const TypeInfo& info) {
+  const Node version_node = doc["schema_version"];
+  const auto version = static_cast<std::uint32_t>(version_node.as_int(1, UINT32_MAX));
+  if (version == info.schema_version) return;
+  auto needs = version;
+  if (auto m = doc.find("min_reader_version"))
+    needs = static_cast<std::uint32_t>(m->as_int(1, version));
+  if (version > info.schema_version && needs <= info.schema_version) return;
+  const std::string what = "state of '" + info.type_tag + "' has schema version " +
+                           std::to_string(version) + ", plugin '" + info.plugin + "' reads " +
+                           std::to_string(info.schema_version);
+  if (version > info.schema_version)
+    version_node.fail(what + " and the file needs a reader of schema " + std::to_string(needs) +
+                      "; upgrade that plugin");
+  version_node.fail(what + "; load it with LoadOptions::migrate (the default) to upgrade it");
+}
+
+// LoadOptions::replay_verification: the model must reproduce its recorded outputs.
+void replay_or_throw(const Registry& registry, const Document& doc, const Estimator& model) {
+  const Map& metadata = doc.header.metadata.as_map();
+  const Value* record = metadata.find("verification");
+  if (record == nullptr) return;
+  const Value* versions = metadata.find("versions");
+  const bool same = versions != nullptr && *versions == current_versions(registry, doc.header);
+  const VerificationReport report = replay_verification(model, *record, same);
+  if (!report.passed())
+    throw CompatibilityError(ErrorCode::kVerificationFailed,
+                             "the loaded '" + doc.header.type_tag + "' does not reproduce its "
+                             "verification records" + (same ? " (same build: exact)" : "") +
+                             ": " + report.summary() + "; re-fit or re-verify the model");
+}
+
+}  // namespace
+
 Value SaveContext::save_nested(const Estimator& estimator) {
   const std::string tag(estimator.type_tag());
   types_[tag] = estimator.schema_version();
   Map m;
   m.insert("type", tag);
   m.insert("schema_version", estimator.schema_version());
+  if (estimator.min_reader_version() < estimator.schema_version()) {
+    min_readers_[tag] = estimator.min_reader_version();
+    m.insert("min_reader_version", estimator.min_reader_version());
+  }
   m.insert("params", estimator.get_params());
   if (!estimator.is_fitted()) {
     m.insert("state", Value());
@@ -158,12 +282,9 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
   const TypeInfo* info = registry_.find_type(tag);
   if (info == nullptr)
     type.fail("unknown estimator type '" + tag + "'; load the plugin that provides it");
-  const auto version = doc["schema_version"].as_int(1, UINT32_MAX);
-  if (version != info->schema_version)
-    doc["schema_version"].fail("state of '" + tag + "' has schema version " +
-                               std::to_string(version) + ", plugin '" + info->plugin +
-                               "' reads version " + std::to_string(info->schema_version) +
-                               " and registers no migration from it");
+  if (!options_.allowed_types.empty() && !options_.allowed_types.contains(tag))
+    refuse_types("'" + type.path() + "'", tag, options_);
+  check_readable(doc, *info);
   auto estimator = registry_.create(tag);
   try {
     estimator->set_params(doc["params"].value());
@@ -240,7 +361,9 @@ Document read_document(const Registry& registry, const fs::path& file,
 std::shared_ptr<Estimator> instantiate(const Registry& registry, const Document& document,
                                        const LoadOptions& options) {
   LoadContext ctx(registry, options);
-  return ctx.load_nested(Node(document.root, ""));
+  auto estimator = ctx.load_nested(Node(document.root, ""));
+  if (options.replay_verification) replay_or_throw(registry, document, *estimator);
+  return estimator;
 }
 
 Header inspect(const fs::path& file, const Limits& limits) {
@@ -260,9 +383,15 @@ Header inspect(const fs::path& file, const Limits& limits) {
   return h;
 }
 
+const TypeInfo* resolve_type(const Registry& registry, std::string_view type_tag) {
+  return resolve(registry, std::string(type_tag));
+}
+
 void write_document(const Registry& registry, const Document& document, std::string_view format,
                     const fs::path& file) {
   Header h = document.header;
+  // Re-encoding makes a new payload: a signature of the old one could only fail to verify.
+  h.metadata.as_map().erase("signature");
   h.backend = std::string(format);
   write_to_file(encode_document(registry, std::move(h), document.root), file);
 }

@@ -2,6 +2,8 @@
 #include <mlpersist/plugin.hpp>
 #include <mlpersist/registry.hpp>
 
+#include "detail/plugin_trust.hpp"
+
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
@@ -10,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <tuple>
 
 namespace mlpersist {
 
@@ -23,6 +26,8 @@ struct Registrar::Staged {
   };
   std::vector<Type> types;
   std::vector<std::unique_ptr<Backend>> backends;
+  std::vector<Migration> migrations;
+  std::vector<RenameInfo> renames;
 };
 
 namespace {
@@ -37,6 +42,16 @@ struct BackendEntry {
   BackendInfo info;
   std::shared_ptr<const Backend> backend;
 };
+
+// Migrations are looked up by (type tag, from version, direction).
+using MigrationKey = std::tuple<std::string, std::uint32_t, MigrationDirection>;
+
+MigrationKey key_of(const MigrationInfo& m) { return {m.type_tag, m.from_version, m.direction}; }
+
+std::string describe(const MigrationInfo& m) {
+  return std::string(m.direction == MigrationDirection::kUpgrade ? "upgrade" : "downgrade") +
+         " of '" + m.type_tag + "' from schema " + std::to_string(m.from_version);
+}
 
 template <class Entries>
 std::string known_names(const Entries& entries) {
@@ -84,6 +99,8 @@ struct Registry::Impl {
   mutable std::shared_mutex mutex;
   std::map<std::string, TypeEntry, std::less<>> types;
   std::map<std::string, BackendEntry, std::less<>> backends;
+  std::map<MigrationKey, Migration> migrations;
+  std::map<std::string, RenameInfo, std::less<>> renames;
   std::vector<PluginInfo> plugins;
   std::vector<PluginFailure> failures;
 
@@ -109,6 +126,17 @@ void Registry::Impl::check_duplicates(const Registrar::Staged& staged,
       throw PluginError(ErrorCode::kDuplicate,
                         "plugin '" + who + "': backend '" + std::string(b->name()) +
                             "' is already provided by plugin '" + it->second.info.plugin + "'");
+  for (const auto& m : staged.migrations)
+    if (auto it = migrations.find(key_of(m.info)); it != migrations.end())
+      throw PluginError(ErrorCode::kDuplicate, "plugin '" + who + "': the " + describe(m.info) +
+                                                   " is already registered by plugin '" +
+                                                   it->second.info.plugin + "'");
+  for (const auto& r : staged.renames)
+    if (auto it = renames.find(r.old_tag); it != renames.end())
+      throw PluginError(ErrorCode::kDuplicate, "plugin '" + who + "': type tag '" + r.old_tag +
+                                                   "' is already renamed to '" +
+                                                   it->second.new_tag + "' by plugin '" +
+                                                   it->second.plugin + "'");
 }
 
 const PluginInfo& Registry::Impl::commit(Registrar::Staged& staged, PluginInfo info,
@@ -126,6 +154,15 @@ const PluginInfo& Registry::Impl::commit(Registrar::Staged& staged, PluginInfo i
     // The deleter keeps the library mapped until the backend object is gone.
     std::shared_ptr<const Backend> shared(b.release(), [lib](const Backend* p) { delete p; });
     backends.emplace(bi.name, BackendEntry{bi, std::move(shared)});
+  }
+  // Hook code lives in the plugin too; `libraries` outlives these entries (declared first).
+  for (auto& m : staged.migrations) {
+    m.info.plugin = info.name;
+    migrations.emplace(key_of(m.info), std::move(m));
+  }
+  for (auto& r : staged.renames) {
+    r.plugin = info.name;
+    renames.emplace(r.old_tag, std::move(r));
   }
   if (lib) libraries.push_back(lib);
   plugins.push_back(std::move(info));
@@ -155,13 +192,14 @@ std::vector<fs::path> Registry::default_plugin_dirs() {
   return dirs;
 }
 
-Registry Registry::with_default_plugins() {
+Registry Registry::with_default_plugins(const PluginTrust& trust) {
   Registry r;
-  r.load_plugins(default_plugin_dirs());
+  r.load_plugins(default_plugin_dirs(), trust);
   return r;
 }
 
-const PluginInfo& Registry::load_plugin(const fs::path& file) {
+const PluginInfo& Registry::load_plugin(const fs::path& file, const PluginTrust& trust) {
+  if (!trust.allow_writable_by_others) detail::check_plugin_path(file);
   auto lib = open_library(file);
   const PluginDescriptor& d = checked_descriptor(*lib, file);
   Registrar::Staged staged;
@@ -176,7 +214,12 @@ const PluginInfo& Registry::load_plugin(const fs::path& file) {
   return impl_->commit(staged, std::move(info), lib);
 }
 
-std::size_t Registry::load_plugins(const std::vector<fs::path>& directories) {
+std::size_t Registry::load_plugins(const std::vector<fs::path>& directories,
+                                   const PluginTrust& trust) {
+  const auto record_failure = [this](const fs::path& path, const std::string& reason) {
+    std::unique_lock lock(impl_->mutex);
+    impl_->failures.push_back({path, reason});
+  };
   std::size_t loaded = 0;
   for (const fs::path& dir : directories) {
     std::error_code ec;
@@ -184,18 +227,23 @@ std::size_t Registry::load_plugins(const std::vector<fs::path>& directories) {
     for (const auto& entry : fs::directory_iterator(dir, ec))
       if (entry.path().extension() == ".so") files.push_back(entry.path());
     if (ec) {
-      std::unique_lock lock(impl_->mutex);
-      impl_->failures.push_back({dir, "cannot read plugin directory: " + ec.message()});
+      record_failure(dir, "cannot read plugin directory: " + ec.message());
       continue;
     }
     std::sort(files.begin(), files.end());  // a deterministic order decides duplicate conflicts
+    try {
+      // Every file in it gets loaded, so nobody else may be able to add one.
+      if (!trust.allow_writable_by_others) detail::check_plugin_path(dir);
+    } catch (const Error& e) {
+      record_failure(dir, e.what());
+      continue;
+    }
     for (const fs::path& file : files) {
       try {
-        load_plugin(file);
+        load_plugin(file, trust);
         ++loaded;
       } catch (const Error& e) {
-        std::unique_lock lock(impl_->mutex);
-        impl_->failures.push_back({file, e.what()});
+        record_failure(file, e.what());
       }
     }
   }
@@ -242,6 +290,33 @@ const TypeInfo* Registry::find_type(std::string_view type_tag) const {
   return it == impl_->types.end() ? nullptr : &it->second.info;
 }
 
+const Migration* Registry::find_migration(std::string_view type_tag, std::uint32_t from_version,
+                                          MigrationDirection direction) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->migrations.find({std::string(type_tag), from_version, direction});
+  return it == impl_->migrations.end() ? nullptr : &it->second;
+}
+
+const RenameInfo* Registry::find_rename(std::string_view old_tag) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->renames.find(old_tag);
+  return it == impl_->renames.end() ? nullptr : &it->second;
+}
+
+std::vector<MigrationInfo> Registry::migrations() const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<MigrationInfo> out;
+  for (const auto& [key, m] : impl_->migrations) out.push_back(m.info);
+  return out;
+}
+
+std::vector<RenameInfo> Registry::renames() const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<RenameInfo> out;
+  for (const auto& [tag, r] : impl_->renames) out.push_back(r);
+  return out;
+}
+
 std::vector<TypeInfo> Registry::types() const {
   std::shared_lock lock(impl_->mutex);
   std::vector<TypeInfo> out;
@@ -267,8 +342,49 @@ std::vector<PluginFailure> Registry::failures() const {
 }
 
 void Registrar::add_estimator(std::string type_tag, std::uint32_t schema_version,
-                              EstimatorFactory factory) {
-  staged_.types.push_back({TypeInfo{std::move(type_tag), schema_version, {}}, std::move(factory)});
+                              EstimatorFactory factory, std::uint32_t min_reader_version) {
+  if (schema_version == 0 || min_reader_version > schema_version)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "type '" + type_tag + "': schema_version must be at least 1 and "
+                     "min_reader_version at most schema_version");
+  const std::uint32_t min_reader = min_reader_version == 0 ? schema_version : min_reader_version;
+  staged_.types.push_back(
+      {TypeInfo{std::move(type_tag), schema_version, min_reader, {}}, std::move(factory)});
+}
+
+void Registrar::stage(Migration migration) {
+  for (const Migration& m : staged_.migrations)
+    if (key_of(m.info) == key_of(migration.info))
+      throw PluginError(ErrorCode::kDuplicate,
+                        "the " + describe(m.info) + " is registered twice by the same plugin");
+  staged_.migrations.push_back(std::move(migration));
+}
+
+void Registrar::add_upgrade(std::string type_tag, std::uint32_t from_version,
+                            std::string description, MigrationFunction upgrade) {
+  if (from_version == 0 || from_version == UINT32_MAX || !upgrade)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "upgrade of '" + type_tag + "': needs a version from 1 and a function");
+  stage({MigrationInfo{std::move(type_tag), from_version, from_version + 1,
+                       MigrationDirection::kUpgrade, std::move(description), {}},
+         std::move(upgrade)});
+}
+
+void Registrar::add_downgrade(std::string type_tag, std::uint32_t from_version,
+                              std::string description, MigrationFunction downgrade) {
+  if (from_version < 2 || !downgrade)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "downgrade of '" + type_tag + "': needs a version from 2 and a function");
+  stage({MigrationInfo{std::move(type_tag), from_version, from_version - 1,
+                       MigrationDirection::kDowngrade, std::move(description), {}},
+         std::move(downgrade)});
+}
+
+void Registrar::add_rename(std::string old_tag, std::string new_tag) {
+  if (old_tag.empty() || new_tag.empty() || old_tag == new_tag)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "rename '" + old_tag + "' -> '" + new_tag + "': needs two different tags");
+  staged_.renames.push_back({std::move(old_tag), std::move(new_tag), {}});
 }
 
 void Registrar::add_backend(std::unique_ptr<Backend> backend) {

@@ -3,6 +3,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -75,6 +76,20 @@ std::size_t dtype_size(DType dtype) noexcept {
     case DType::kUInt8: return 1;
   }
   return 1;
+}
+
+std::optional<std::uint64_t> checked_element_count(DType dtype, const Tensor::Shape& shape,
+                                                   std::uint64_t max_elements) noexcept {
+  const std::uint64_t cap = std::min<std::uint64_t>(
+      max_elements, std::numeric_limits<std::int64_t>::max() / dtype_size(dtype));
+  std::uint64_t nonzero_product = 1;  // bounds every partial product, so none can overflow
+  std::uint64_t count = 1;
+  for (std::uint64_t d : shape) {
+    if (d > cap || (d != 0 && nonzero_product > cap / d)) return std::nullopt;
+    if (d != 0) nonzero_product *= d;
+    count *= d;
+  }
+  return count;
 }
 
 Tensor::Tensor() = default;

@@ -16,9 +16,6 @@
 namespace mlpersist::binary {
 namespace {
 
-// Recursion is one stack frame per nesting level; this ceiling keeps a Limits::max_depth
-// configured very high from turning a deep file into a stack overflow.
-constexpr std::uint32_t kMaxSupportedDepth = 1000;
 // Reservations follow declared counts only up to here; beyond it vectors grow as elements are
 // actually decoded, so a count that passes the byte check still cannot reserve a multiple of
 // the input size up front.
@@ -125,17 +122,20 @@ class Decoder {
   Value map(std::uint32_t depth);
   Value tensor();
   Tensor::Shape shape(DType dtype, std::size_t at);
-  void check_elements(const Tensor::Shape& shape, std::uint64_t elements, std::size_t at) const;
+  void check_elements(DType dtype, const Tensor::Shape& shape, std::size_t at) const;
   void skip_padding();
   void check_depth(std::uint32_t depth, std::size_t at) const;
 
   const DecodeInput& in_;
   std::span<const std::byte> p_;
   std::size_t pos_ = 0;
+  std::uint64_t values_ = 0;  // decoded so far, for Limits::max_values
 };
 
 Value Decoder::value(std::uint32_t depth) {
   const std::size_t at = pos_;
+  if (++values_ > in_.limits.max_values)
+    fail_limit(at, "more than " + std::to_string(in_.limits.max_values) + " values", "max_values");
   switch (const std::uint8_t tag = u8("value tag"); static_cast<Tag>(tag)) {
     case Tag::kNull: return Value();
     case Tag::kFalse: return Value(false);
@@ -157,14 +157,11 @@ Value Decoder::value(std::uint32_t depth) {
   }
 }
 
+// Recursion is one stack frame per level: depth_limit() caps even a very high max_depth.
 void Decoder::check_depth(std::uint32_t depth, std::size_t at) const {
-  if (depth > in_.limits.max_depth)
-    fail_limit(at, "nesting deeper than " + std::to_string(in_.limits.max_depth) + " levels",
-               "max_depth");
-  if (depth > kMaxSupportedDepth)
-    fail(ErrorCode::kLimitExceeded, at,
-         "nesting deeper than " + std::to_string(kMaxSupportedDepth) + " levels",
-         "the binary backend reads at most that depth whatever the limits say");
+  if (depth > in_.limits.depth_limit())
+    fail_limit(at, "nesting deeper than " + std::to_string(in_.limits.depth_limit()) + " levels",
+               "max_depth (at most 1000)");
 }
 
 Value Decoder::array(std::uint32_t depth) {
@@ -193,9 +190,8 @@ Value Decoder::map(std::uint32_t depth) {
   return m;
 }
 
-// Dims, checked so that the product of the non-zero ones (an upper bound on every partial
-// product) times the element size fits int64: the bound Tensor and Eigen rely on, so building
-// the tensor can never throw anything but a FormatError from here.
+// Dims, checked so that their byte size fits int64 (whatever the limits): the bound Tensor and
+// Eigen rely on, so building the tensor can never throw anything but a FormatError from here.
 Tensor::Shape Decoder::shape(DType dtype, std::size_t at) {
   const std::size_t rank_at = pos_;
   const std::uint8_t rank = u8("tensor rank");
@@ -207,25 +203,17 @@ Tensor::Shape Decoder::shape(DType dtype, std::size_t at) {
   const std::byte* dims = take(std::uint64_t{8} * rank, "tensor shape");
   Tensor::Shape shape(rank);
   for (std::size_t i = 0; i < rank; ++i) shape[i] = load_le<std::uint64_t>(dims + 8 * i);
-  const std::uint64_t cap = std::numeric_limits<std::int64_t>::max() / dtype_size(dtype);
-  std::uint64_t nonzero_product = 1;
-  for (std::uint64_t d : shape) {
-    if (d == 0) continue;
-    if (nonzero_product > cap / d)
-      fail(ErrorCode::kMalformed, at,
-           "tensor shape " + shape_string(shape) + " overflows 64-bit sizes");
-    nonzero_product *= d;
-  }
+  if (!checked_element_count(dtype, shape, std::numeric_limits<std::uint64_t>::max()))
+    fail(ErrorCode::kMalformed, at,
+         "tensor shape " + shape_string(shape) + " overflows 64-bit sizes");
   return shape;
 }
 
 // Limits apply to each dimension as well as to the element count: a (0, 2^40) tensor is
 // empty, but no model needs it and consumers index dimensions with int64.
-void Decoder::check_elements(const Tensor::Shape& shape, std::uint64_t elements,
-                             std::size_t at) const {
+void Decoder::check_elements(DType dtype, const Tensor::Shape& shape, std::size_t at) const {
   const std::uint64_t limit = in_.limits.max_tensor_elements;
-  if (elements > limit ||
-      std::any_of(shape.begin(), shape.end(), [limit](std::uint64_t d) { return d > limit; }))
+  if (!checked_element_count(dtype, shape, limit))
     fail_limit(at,
                "tensor shape " + shape_string(shape) + " exceeds the limit of " +
                    std::to_string(limit) + " elements",
@@ -257,7 +245,7 @@ Value Decoder::tensor() {
   const std::byte* data = take(nbytes, what.c_str());
   // After the byte check: a file too short for its tensor is corrupt, and advice to raise a
   // limit would mislead.
-  check_elements(dims, elements, at);
+  check_elements(dtype, dims, at);
 
   const std::size_t element = dtype_size(dtype);
   // Borrowing needs a buffer that outlives the call, host byte order equal to the file's, and

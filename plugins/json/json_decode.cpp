@@ -71,6 +71,7 @@ class DocumentReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Do
   std::uint32_t depth_ = 0;
   std::optional<TensorReader> tensor_;
   Value root_;
+  std::uint64_t values_ = 0;  // added so far, for Limits::max_values
 };
 
 bool DocumentReader::Null() {
@@ -176,10 +177,10 @@ bool DocumentReader::EndArray(rapidjson::SizeType) {
 }
 
 void DocumentReader::check_depth(std::uint32_t depth) const {
-  if (depth > context_.limits().max_depth)
+  if (depth > context_.limits().depth_limit())
     context_.fail(ErrorCode::kLimitExceeded, "nesting deeper than " +
-                                                 std::to_string(context_.limits().max_depth) +
-                                                 " levels (Limits::max_depth)");
+                                                 std::to_string(context_.limits().depth_limit()) +
+                                                 " levels (Limits::max_depth, at most 1000)");
 }
 
 // Markers hold one string ($float, $bytes) or one object ($tensor), nothing else.
@@ -196,6 +197,10 @@ void DocumentReader::expect_plain_value(std::string_view event) const {
 }
 
 void DocumentReader::add(Value value) {
+  if (++values_ > context_.limits().max_values)
+    context_.fail(ErrorCode::kLimitExceeded, "the document holds more than " +
+                                                 std::to_string(context_.limits().max_values) +
+                                                 " values (Limits::max_values)");
   if (frames_.empty()) {
     root_ = std::move(value);
     return;

@@ -116,17 +116,14 @@ void TensorReader::add_dimension(std::string_view text) {
 // Everything about the claimed shape is checked before the buffer exists: the product, the
 // element limit, and the bytes left (each element needs a digit and a ',' or ']').
 void TensorReader::allocate() {
-  std::uint64_t count = 1;
-  for (std::uint64_t dimension : shape_)
-    if (__builtin_mul_overflow(count, dimension, &count))
-      context_.fail(ErrorCode::kLimitExceeded,
-                    "tensor shape " + shape_text(shape_) + " overflows 64-bit element counts");
   const std::uint64_t limit = context_.limits().max_tensor_elements;
-  if (count > limit)
+  const auto elements = checked_element_count(dtype_, shape_, limit);
+  if (!elements)
     context_.fail(ErrorCode::kLimitExceeded,
-                  "tensor shape " + shape_text(shape_) + " has " + std::to_string(count) +
-                      " elements, over the limit of " + std::to_string(limit) +
-                      " (Limits::max_tensor_elements)");
+                  "tensor shape " + shape_text(shape_) + " overflows or exceeds the limit of " +
+                      std::to_string(limit) +
+                      " elements per tensor and per dimension (Limits::max_tensor_elements)");
+  const std::uint64_t count = *elements;
   if (count > context_.remaining() / 2)
     context_.fail(ErrorCode::kTruncated,
                   "tensor shape " + shape_text(shape_) + " needs " + std::to_string(count) +

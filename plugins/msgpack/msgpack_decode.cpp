@@ -99,6 +99,7 @@ class DocumentVisitor : public msgpack::null_visitor {
   std::optional<Failure> failure_;
   // Never more than the bytes the parser has read, so "remaining" is never underestimated.
   std::size_t consumed_ = 0;
+  std::uint64_t values_ = 0;  // added so far, for Limits::max_values
 };
 
 bool DocumentVisitor::fail(ErrorCode code, std::string what, std::optional<std::size_t> offset) {
@@ -107,6 +108,10 @@ bool DocumentVisitor::fail(ErrorCode code, std::string what, std::optional<std::
 }
 
 bool DocumentVisitor::add(Value value) {
+  if (++values_ > input_.limits.max_values)
+    return fail(ErrorCode::kLimitExceeded, "the document holds more than " +
+                                               std::to_string(input_.limits.max_values) +
+                                               " values (Limits::max_values)");
   if (frames_.empty()) {
     root_ = std::move(value);
     return true;
@@ -183,10 +188,10 @@ bool DocumentVisitor::start_container(Value container, std::uint64_t count,
   const Limits& limits = input_.limits;
   if (!frames_.empty() && frames_.back().in_key)
     return fail(ErrorCode::kMalformed, "map keys must be strings, found a container");
-  if (frames_.size() >= limits.max_depth)
-    return fail(
-        ErrorCode::kLimitExceeded,
-        "nesting deeper than " + std::to_string(limits.max_depth) + " levels (Limits::max_depth)");
+  if (frames_.size() >= limits.depth_limit())
+    return fail(ErrorCode::kLimitExceeded, "nesting deeper than " +
+                                               std::to_string(limits.depth_limit()) +
+                                               " levels (Limits::max_depth, at most 1000)");
   consume(1);
   if (count > limits.max_container_entries)
     return fail(ErrorCode::kLimitExceeded, "a container claims " + std::to_string(count) +
@@ -247,18 +252,15 @@ bool DocumentVisitor::tensor(const std::byte* body, std::size_t size) {
                     std::to_string(rank) + " shape",
                 at);
   Tensor::Shape shape(rank);
-  std::uint64_t count = 1;
-  bool overflow = false;
-  for (std::size_t i = 0; i < rank; ++i) {
-    shape[i] = load_le<std::uint64_t>(body + 2 + 8 * i);
-    overflow = overflow || __builtin_mul_overflow(count, shape[i], &count);
-  }
-  if (overflow || count > input_.limits.max_tensor_elements)
+  for (std::size_t i = 0; i < rank; ++i) shape[i] = load_le<std::uint64_t>(body + 2 + 8 * i);
+  const auto elements = checked_element_count(dtype, shape, input_.limits.max_tensor_elements);
+  if (!elements)
     return fail(ErrorCode::kLimitExceeded,
-                "tensor shape " + shape_text(shape) + " has more than " +
+                "tensor shape " + shape_text(shape) + " overflows or exceeds the limit of " +
                     std::to_string(input_.limits.max_tensor_elements) +
-                    " elements (Limits::max_tensor_elements)",
+                    " elements per tensor and per dimension (Limits::max_tensor_elements)",
                 at);
+  const std::uint64_t count = *elements;
   const std::size_t data_bytes = size - tensor_header_bytes(rank);
   const std::size_t element_bytes = dtype_size(dtype);
   if (count > data_bytes / element_bytes || count * element_bytes != data_bytes)

@@ -124,7 +124,9 @@ TEST(Ridge, PrimalAndDualFormsAgree) {
   // More features than samples takes the kernel route; its transpose takes the primal one.
   const Eigen::MatrixXd X = Eigen::MatrixXd::Random(5, 8);
   const Vector y = Vector::Random(5);
-  const Vector dual = linear_model::solve_ridge(X, y, 0.7);
+  const linear_model::RidgeSolution solution = linear_model::solve_ridge(X, y, 0.7);
+  EXPECT_EQ(solution.solver, "cholesky");
+  const Vector& dual = solution.coef;
   const Eigen::MatrixXd XtX = X.transpose() * X + 0.7 * Eigen::MatrixXd::Identity(8, 8);
   const Vector primal = XtX.ldlt().solve(X.transpose() * y);
   EXPECT_LE((dual - primal).cwiseAbs().maxCoeff(), 1e-12);
@@ -132,7 +134,10 @@ TEST(Ridge, PrimalAndDualFormsAgree) {
   // (The singular X'X = [[1, 1], [1, 1]] is exact, so the factorisation surely fails.)
   Eigen::MatrixXd twin = Eigen::MatrixXd::Zero(3, 2);
   twin.row(0) << 1, 1;
-  const Vector coef = linear_model::solve_ridge(twin, 2 * Vector::Unit(3, 0), 0.0);
+  const linear_model::RidgeSolution fallback =
+      linear_model::solve_ridge(twin, 2 * Vector::Unit(3, 0), 0.0);
+  EXPECT_EQ(fallback.solver, "svd");
+  const Vector& coef = fallback.coef;
   EXPECT_NEAR(coef(0), 1.0, 1e-12);
   EXPECT_NEAR(coef(1), 1.0, 1e-12);
 }

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 #include <sstream>
 
+#include "schema_v1_fixtures.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -82,6 +84,38 @@ TEST(Svc, RoundTripsBitIdenticalThroughEveryBackendAndMedium) {
   test::expect_round_trips_bit_identical(*fitted_svc(d, ovo), d.X);
 }
 
+TEST(Svc, SavesTheFittedKernelNotTheParameters) {
+  const Dataset d = test::load_dataset("iris");
+  Map poly;
+  poly.insert("kernel", "poly").insert("degree", 2).insert("coef0", 1.5).insert("gamma", 0.5);
+  const auto svc = fitted_svc(d, poly);
+  const Matrix fitted_decisions = svc->decision_function(d.X);
+  Map changed;
+  changed.insert("kernel", "linear").insert("degree", 5).insert("coef0", 0.0).insert("gamma", 2.0);
+  svc->set_params(changed);
+  for (const std::string& format : test::backend_names()) {
+    const auto back = loads(test::registry(), dumps(test::registry(), *svc, {.format = format}));
+    EXPECT_EQ(back->get_params(), svc->get_params()) << format;
+    const svm::KernelSpec& k = dynamic_cast<const svm::SVC&>(*back).fitted_kernel();
+    EXPECT_EQ(k.kind, svm::KernelKind::poly) << format;
+    EXPECT_EQ(k.degree, 2) << format;
+    EXPECT_EQ(k.coef0, 1.5) << format;
+    EXPECT_EQ(k.gamma, 0.5) << format;
+    EXPECT_TRUE(test::bit_identical(back->decision_function(d.X), fitted_decisions)) << format;
+  }
+}
+
+TEST(Svc, FreshModelsAreSavedAtSchemaTwoForSchemaTwoReaders) {
+  const TypeInfo* info = test::registry().find_type("svm.SVC");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->schema_version, 2u);
+  EXPECT_EQ(info->min_reader_version, 2u);
+  const Document doc = test::saved_document(*fitted_svc(test::load_dataset("iris")));
+  EXPECT_EQ(Node(doc.root, "")["schema_version"].as_int(), 2);
+  EXPECT_FALSE(Node(doc.root, "").find("min_reader_version").has_value());
+  EXPECT_FALSE(Node(doc.root, "")["state"].find("_gamma").has_value());
+}
+
 TEST(Svc, UnfittedModelRoundTripsItsParameters) {
   auto svc = test::registry().create("svm.SVC");
   Map params;
@@ -108,7 +142,19 @@ TEST(Svc, LoadRejectsInconsistentHandEditedState) {
       Tensor::from_values(std::span<const std::int64_t>(std::vector<std::int64_t>{7, 29, 25})),
       "support_vectors_");
   expect_rejected_edit("classes_", Tensor::from_vector(Vector::Zero(3)));
-  expect_rejected_edit("_gamma", -1.0);
+  const auto kernel = [](std::string_view key, Value v) {
+    Value k = svm::kernel_to_value(svm::KernelSpec{});
+    *k.as_map().find(key) = std::move(v);
+    return k;
+  };
+  expect_rejected_edit("kernel_", kernel("kernel", "cubic"), "kernel_.kernel");
+  expect_rejected_edit("kernel_", kernel("gamma", -1.0), "kernel_.gamma");
+  expect_rejected_edit("kernel_", kernel("gamma", 0.0), "kernel_.gamma");
+  expect_rejected_edit("kernel_", kernel("gamma", INFINITY), "kernel_.gamma");
+  expect_rejected_edit("kernel_", kernel("degree", -1), "kernel_.degree");
+  expect_rejected_edit("kernel_", kernel("degree", 2.0), "kernel_.degree");
+  expect_rejected_edit("kernel_", kernel("coef0", NAN), "kernel_.coef0");
+  expect_rejected_edit("kernel_", 0.25);
   Matrix nan_sv = Matrix::Zero(60, 4);
   nan_sv(3, 2) = std::nan("");
   expect_rejected_edit("support_vectors_", Tensor::from_matrix(nan_sv));

@@ -6,6 +6,7 @@
 #include <functional>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
+#include <numeric>
 
 #include "decision_tree.hpp"
 #include "test_support.hpp"
@@ -53,8 +54,13 @@ TEST(DecisionTree, FitsIrisExactlyLikeScikitLearn) {
   EXPECT_EQ(t.impurity(), json_array<double>(fitted["tree_.impurity"]));
   EXPECT_EQ(t.n_node_samples(), json_array<std::int64_t>(fitted["tree_.n_node_samples"]));
   for (std::int64_t i = 0; i < t.node_count(); ++i) {
-    const auto& row = fitted["tree_.value"][static_cast<rapidjson::SizeType>(i)][0];
-    EXPECT_EQ(std::vector<double>(t.value(i).begin(), t.value(i).end()), json_array<double>(row));
+    // scikit-learn 1.2 gives counts; 1.4 and schema 2 save count / (the row's total).
+    const auto counts =
+        json_array<double>(fitted["tree_.value"][static_cast<rapidjson::SizeType>(i)][0]);
+    const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+    std::vector<double> fractions;
+    for (const double c : counts) fractions.push_back(c / total);
+    EXPECT_EQ(std::vector<double>(t.value(i).begin(), t.value(i).end()), fractions);
   }
   EXPECT_TRUE(test::bit_identical(est->predict(d.X), test::json_vector(ref["predict_train"])));
   EXPECT_TRUE(
@@ -136,6 +142,14 @@ void set_element(Map& state, const std::string& key, std::size_t i, T v) {
   slot = Tensor::from_values(std::span<const T>(copy));
 }
 
+// Sets the fraction of class c at node i in `value` (keeping its node_count x n_classes shape).
+void set_fraction(Map& state, std::int64_t i, std::int64_t c, double v) {
+  Value& slot = *state.find("value");
+  Matrix m = slot.as_tensor().matrix<double>();
+  m(i, c) = v;
+  slot = Tensor::from_matrix(m);
+}
+
 template <class T>
 void drop_last(Map& state, const std::string& key) {
   Value& slot = *state.find(key);
@@ -175,6 +189,15 @@ TEST(DecisionTree, LoadRejectsEveryBrokenTree) {
                   "state.value");
   expect_rejected([](Map& s) { *s.find("value") = Tensor::from_matrix(-Matrix::Ones(17, 3)); },
                   "state.value");
+  // Class fractions: in [0, 1], each row summing to 1 up to rounding (or all zero).
+  expect_rejected([](Map& s) { *s.find("value") = Tensor::from_matrix(Matrix::Ones(17, 3)); },
+                  "state.value");
+  expect_rejected(
+      [](Map& s) { *s.find("value") = Tensor::from_matrix(Matrix::Constant(17, 3, 0.5)); },
+      "state.value");
+  expect_rejected([](Map& s) { set_fraction(s, 1, 1, 1.5); }, "state.value");
+  expect_rejected([](Map& s) { set_fraction(s, 1, 0, 1.0 - 1e-9); }, "state.value");
+  expect_rejected([](Map& s) { set_fraction(s, 1, 0, -1e-300); }, "state.value");
   expect_rejected([](Map& s) { set_element<double>(s, "impurity", 4, -0.5); }, "state.impurity");
   expect_rejected([](Map& s) { *s.find("n_classes_") = 4; }, "state.n_classes_");
   expect_rejected([](Map& s) { *s.find("max_features_") = 5; }, "state.max_features_");
@@ -190,8 +213,10 @@ TEST(DecisionTree, ValidEditsLoadAndPredictSafely) {
   Map& state = doc.root.as_map().find("state")->as_map();
   set_element<std::int64_t>(state, "feature", 0, 0);
   set_element<double>(state, "threshold", 0, 1e300);
+  for (std::int64_t c = 0; c < 3; ++c) set_fraction(state, 1, c, 0.0);  // node 1: empty
   const auto est = instantiate(test::registry(), doc);
   EXPECT_TRUE((est->predict(d.X).array() == 0.0).all());  // everything goes to leaf 1
+  EXPECT_TRUE((est->predict_proba(d.X).array() == 0.0).all());
   EXPECT_TRUE(est->predict(Matrix::Constant(1, 4, 1e308)).allFinite());
 }
 

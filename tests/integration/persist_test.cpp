@@ -1,11 +1,11 @@
 // The container: routing by header, bad input with distinct, clear errors.
-#include <mlpersist/envelope.hpp>
-#include <mlpersist/error.hpp>
-#include <mlpersist/persist.hpp>
-
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mlpersist/endian.hpp>
+#include <mlpersist/envelope.hpp>
+#include <mlpersist/error.hpp>
+#include <mlpersist/persist.hpp>
 
 #include "test_support.hpp"
 
@@ -71,8 +71,8 @@ std::string artifact(const std::string& backend, const std::string& type) {
   const std::string payload = "payload";
   std::string out = write_header(h, payload.size()) + payload;
   std::string trailer(kTrailerSize, '\0');
-  const std::uint64_t sum = checksum64(std::as_bytes(std::span(payload.data(), payload.size())));
-  std::memcpy(trailer.data(), &sum, sizeof sum);  // little-endian host, as every test machine
+  store_le(reinterpret_cast<std::byte*>(trailer.data()),
+           checksum64(std::as_bytes(std::span(payload.data(), payload.size()))));
   return out + trailer;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 #include <sstream>
@@ -131,6 +132,16 @@ void expect_same_outputs(const Estimator& a, const Estimator& b, const Matrix& X
 
 }  // namespace
 
+std::string craft_artifact(Header header, std::string_view payload) {
+  std::string out = write_header(header, payload.size());
+  out += payload;
+  std::array<std::byte, kTrailerSize> trailer{};
+  store_le<std::uint64_t>(trailer.data(),
+                          checksum64(std::as_bytes(std::span(payload.data(), payload.size()))));
+  out.append(reinterpret_cast<const char*>(trailer.data()), trailer.size());
+  return out;
+}
+
 std::string encode_payload(std::string_view backend, const Value& value) {
   std::string out;
   StringSink sink(out);
@@ -188,18 +199,24 @@ std::string slurp(const fs::path& file) {
 }
 }  // namespace
 
-int run_cli(const std::string& args, std::string* output, std::string* error) {
+int run_command(const std::string& command, std::string* output, std::string* error) {
   const fs::path dir = fs::path(MLPERSIST_TEST_BINARY_DIR) / "tmp" / "cli";
   fs::create_directories(dir);
   const fs::path out = dir / ("cli_out_" + std::to_string(::getpid()));
   const fs::path err = dir / ("cli_err_" + std::to_string(::getpid()));
-  const std::string cmd = "MLPERSIST_PLUGIN_PATH='" MLPERSIST_TEST_PLUGIN_DIR "' '" +
-                          std::string(MLPERSIST_TEST_CLI) + "' " + args + " >'" + out.string() +
-                          "' 2>'" + err.string() + "'";
+  const std::string cmd = command + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(cmd.c_str());
   if (output) *output = slurp(out);
   if (error) *error = slurp(err);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int run_cli(const std::string& args, std::string* output, std::string* error) {
+  // A cross build runs the command under the emulator, as CTest runs the test executables.
+  const std::string launcher = MLPERSIST_TEST_CLI_LAUNCHER;
+  const std::string environment = "MLPERSIST_PLUGIN_PATH='" MLPERSIST_TEST_PLUGIN_DIR "'";
+  return run_command(environment + " " + launcher + " '" MLPERSIST_TEST_CLI "' " + args, output,
+                     error);
 }
 
 }  // namespace mlpersist::test

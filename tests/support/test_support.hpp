@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <mlpersist/dataset.hpp>
+#include <mlpersist/envelope.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/registry.hpp>
 #include <string>
@@ -44,6 +45,10 @@ std::filesystem::path temp_dir();
 /// outputs on X, and that parameters and input signature survive.
 void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X);
 
+/// A complete artifact around `payload` with correct checksums, as anyone can write one: the
+/// header's layout fields are filled in.
+std::string craft_artifact(Header header, std::string_view payload);
+
 /// Encodes `value` with the named backend (a payload, without the envelope).
 std::string encode_payload(std::string_view backend, const Value& value);
 /// Decodes a payload with the named backend as if it sat at byte 64 of "model.mlp".
@@ -57,5 +62,9 @@ void expect_rejected_edit(const Estimator& fitted, const std::string& key, Value
 /// Runs the mlpersist CLI with `args` (shell-quoted by the caller); returns its exit code and
 /// fills `output` with stdout (and `error` with stderr).
 int run_cli(const std::string& args, std::string* output = nullptr, std::string* error = nullptr);
+
+/// Runs a shell command line the same way (its exit code, or -1 when it did not exit).
+int run_command(const std::string& command, std::string* output = nullptr,
+                std::string* error = nullptr);
 
 }  // namespace mlpersist::test

@@ -228,12 +228,18 @@ TEST(BinaryBackend, AlignsTensorDataTo64BytesAndBorrowsFromSharedOwner) {
   collect_tensors(doc, tensors);
   ASSERT_EQ(tensors.size(), 8u);
   for (const Tensor* t : tensors) {
-    EXPECT_TRUE(t->borrowed());
-    const auto offset = t->data() - shared.bytes.data();
-    EXPECT_EQ(offset % 64, 0) << "tensor data at payload offset " << offset;
+    // Only a little-endian host can use the stored bytes as they are; a big-endian one copies
+    // them into its own (also 64-byte aligned) buffer and swaps them.
+    EXPECT_EQ(t->borrowed(), kHostIsLittleEndian);
+    if (kHostIsLittleEndian) {
+      const auto offset = t->data() - shared.bytes.data();
+      EXPECT_EQ(offset % 64, 0) << "tensor data at payload offset " << offset;
+    }
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(t->data()) % 64, 0u);
   }
-  EXPECT_GT(shared.owner.use_count(), 1) << "borrowed tensors must keep the buffer alive";
+  if (kHostIsLittleEndian) {
+    EXPECT_GT(shared.owner.use_count(), 1) << "borrowed tensors must keep the buffer alive";
+  }
 }
 
 TEST(BinaryBackend, CopiesTensorDataWithoutOwner) {

@@ -36,6 +36,26 @@ TEST(JsonText, RejectsDuplicateKeysDepthAndGarbage) {
   EXPECT_THROW((void)parse_json_text("{\"a\": \"\xff\"}", "mem", {}), FormatError);
 }
 
+TEST(JsonText, MeasuresNestingBeforeBuildingATree) {
+  Limits limits;
+  limits.max_depth = 3;
+  // Brackets inside strings, escaped quotes included, are text, not nesting.
+  EXPECT_NO_THROW((void)parse_json_text(R"({"a": ["[[[[\"{{{{", [1]]})", "mem", limits));
+  // Three levels of values below the root: at the limit. Four: one past it.
+  EXPECT_NO_THROW((void)parse_json_text("[[[0]]]", "mem", limits));
+  try {
+    (void)parse_json_text(std::string(100'000, '[') + std::string(100'000, ']'), "mem", limits);
+    FAIL() << "parsed 100,000 levels";
+  } catch (const FormatError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kLimitExceeded);
+    EXPECT_NE(std::string(e.what()).find("mem: at byte 4:"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)parse_json_text("[[[[0]]]]", "mem", limits), FormatError);
+  limits.max_values = 3;
+  EXPECT_THROW((void)parse_json_text("[1, 2, 3]", "mem", limits), FormatError);
+  EXPECT_NO_THROW((void)parse_json_text("[1, 2]", "mem", limits));
+}
+
 TEST(Utf8, FindsTheFirstInvalidByte) {
   EXPECT_EQ(find_invalid_utf8("plain ascii text, long enough for the fast path"),
             std::string_view::npos);

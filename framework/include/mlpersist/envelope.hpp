@@ -50,6 +50,9 @@ struct Header {
   std::string framework_version;     ///< the framework that wrote the file
   /// Every type tag in the document (nested ones too) with its schema version.
   std::map<std::string, std::uint32_t> types;
+  /// For types whose saved version older readers can still read (only optional fields were
+  /// added since): the oldest reader version. Absent: readers need the saved version itself.
+  std::map<std::string, std::uint32_t> min_reader_versions;
   Value metadata = Map{};  ///< provenance and user key/values (JSON-compatible values only)
 
   std::uint64_t header_size = 0;
@@ -67,6 +70,14 @@ struct Header {
 /// offset and CompatibilityError(kContainerTooNew).
 [[nodiscard]] MLPERSIST_API Header read_header(std::span<const std::byte> bytes,
                                                std::string_view source, const Limits& limits);
+
+/// The payload of a whole artifact whose header `read_header` parsed from `bytes`: checks that
+/// `bytes` is exactly as long as the header declares and, with `verify_checksum`, that the
+/// payload matches its trailer checksum. Throws FormatError (kTruncated, kMalformed,
+/// kChecksumMismatch) naming `source` and the byte range.
+[[nodiscard]] MLPERSIST_API std::span<const std::byte> checked_payload(
+    std::span<const std::byte> bytes, const Header& h, std::string_view source,
+    bool verify_checksum = true);
 
 /// Length of the prelude plus header text that `read_header` needs, taken from a 40-byte
 /// prelude (after checking magic, version and the header-size limit).

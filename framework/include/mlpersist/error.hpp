@@ -30,6 +30,11 @@ enum class ErrorCode : std::uint8_t {
   kInvalidInput,        ///< data passed to fit/predict is unusable (shape, NaN, ...)
   kPlugin,              ///< a plugin could not be loaded or registered
   kDuplicate,           ///< a type tag, backend or migration registered twice
+  kVerificationFailed,  ///< a model's outputs drifted from its verification records
+  kTypeNotAllowed,      ///< a type outside LoadOptions::allowed_types
+  kSignatureRequired,   ///< LoadOptions::require_signature, but the artifact is not signed
+  kBadSignature,        ///< a signature that is malformed, untrusted or does not match
+  kUnsafePermissions,   ///< a plugin others may write to, a secret key others may read
 };
 
 /// Stable name of a code, e.g. "UnknownTypeTag".
@@ -78,6 +83,13 @@ class MLPERSIST_API UsageError : public Error {
 
 /// Reading or writing a file or stream failed.
 class MLPERSIST_API IoError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A trust policy refused the input: a type outside the allowed set, a missing, untrusted or
+/// invalid signature, a key file others may read.
+class MLPERSIST_API SecurityError : public Error {
  public:
   using Error::Error;
 };

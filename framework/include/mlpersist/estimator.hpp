@@ -49,6 +49,9 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] virtual std::string_view type_tag() const = 0;
   /// Version of the saved state's schema; bumped on every change of the state layout.
   [[nodiscard]] virtual std::uint32_t schema_version() const = 0;
+  /// Oldest schema version whose reader loads this version's state correctly: schema_version()
+  /// unless the changes since then only added optional fields.
+  [[nodiscard]] virtual std::uint32_t min_reader_version() const { return schema_version(); }
   [[nodiscard]] virtual EstimatorKind kind() const = 0;
   [[nodiscard]] virtual bool supports(Method method) const = 0;
 
@@ -132,5 +135,18 @@ class MLPERSIST_API Composite {
 MLPERSIST_API double accuracy_score(const Vector& y_true, const Vector& y_pred);
 /// Coefficient of determination, as scikit-learn's r2_score.
 MLPERSIST_API double r2_score(const Vector& y_true, const Vector& y_pred);
+
+/// Calls `method` on a fitted estimator; predict's labels come back as one column.
+[[nodiscard]] MLPERSIST_API Matrix apply_method(const Estimator& estimator, Method method,
+                                                const Matrix& X);
+
+/// E::kMinReaderVersion when the estimator class declares one, else E::kSchemaVersion.
+template <class E>
+constexpr std::uint32_t min_reader_version_of() noexcept {
+  if constexpr (requires { E::kMinReaderVersion; })
+    return E::kMinReaderVersion;
+  else
+    return E::kSchemaVersion;
+}
 
 }  // namespace mlpersist

@@ -86,7 +86,10 @@ Value params_to_value(const P& p) {
 /// throw UsageError(kInvalidParameter); `p` may be partly updated then, so callers work on a copy.
 template <ParamsStruct P>
 void params_from_value(P& p, const Node& m, std::string_view estimator) {
-  for (const auto& [key, value] : m.as_map()) {
+  for (const Map::Entry& entry : m.as_map()) {
+    // Named references, not structured bindings: lambdas cannot capture those before clang 16.
+    const std::string& key = entry.first;
+    const Value& value = entry.second;
     bool found = false;
     boost::pfr::for_each_field(p, [&](auto& field, std::size_t i) {
       if (P::kNames[i] != key) return;
@@ -104,7 +107,8 @@ void params_from_value(P& p, const Node& m, std::string_view estimator) {
 
 /// Implements the parameter half of Estimator for a params struct P: get/set (validated by the
 /// derived class's `validate_params`), clone, and the type's identity, which Derived declares
-/// once as `static constexpr std::string_view kTypeTag` and `std::uint32_t kSchemaVersion`.
+/// once as `static constexpr std::string_view kTypeTag` and `std::uint32_t kSchemaVersion` (and
+/// `kMinReaderVersion` when a version only added optional fields).
 template <class Derived, ParamsStruct P>
 class EstimatorWithParams : public Estimator {
  public:
@@ -115,6 +119,9 @@ class EstimatorWithParams : public Estimator {
 
   [[nodiscard]] std::string_view type_tag() const override { return Derived::kTypeTag; }
   [[nodiscard]] std::uint32_t schema_version() const override { return Derived::kSchemaVersion; }
+  [[nodiscard]] std::uint32_t min_reader_version() const override {
+    return min_reader_version_of<Derived>();
+  }
   [[nodiscard]] Value get_params() const override { return params_to_value(params_); }
   void set_params(const Value& params) override {
     P next = params_;

@@ -4,21 +4,29 @@
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/limits.hpp>
+#include <mlpersist/provenance.hpp>
 #include <mlpersist/registry.hpp>
+#include <mlpersist/signature.hpp>
 #include <mlpersist/value.hpp>
 
 #include <filesystem>
 #include <iosfwd>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlpersist {
 
 /// How to save.
 struct SaveOptions {
   std::string format = "binary";  ///< a backend name: "binary", "msgpack", "json", ...
-  Value metadata = Map{};         ///< recorded in the header (JSON-compatible values only)
+  /// Training data, source, cross-validation, user key/values and verification inputs. The
+  /// creation time and every version involved are always recorded.
+  Provenance provenance{};
+  /// Further header entries (JSON-compatible values only); kReservedMetadataKeys are refused.
+  Value metadata = Map{};
 };
 
 /// How to load.
@@ -26,7 +34,21 @@ struct LoadOptions {
   /// Files only: map the file and let tensors borrow it (zero-copy) instead of reading it.
   bool mmap = true;
   bool verify_checksum = true;
+  /// Upgrade documents saved at older schema versions (or under renamed tags) with the
+  /// registered hooks; each step is recorded in the header metadata's "migrations".
+  bool migrate = true;
+  /// Replay the artifact's verification records after loading and throw
+  /// CompatibilityError(kVerificationFailed) on drift (see verify.hpp).
+  bool replay_verification = false;
   Limits limits{};
+  /// Public keys whose signatures are trusted (signature.hpp). When any is given, a signed
+  /// artifact is verified before anything is decoded, and an invalid signature is refused.
+  std::vector<PublicKey> trusted_public_keys{};
+  /// Refuse artifacts that do not carry a valid signature by one of trusted_public_keys.
+  bool require_signature = false;
+  /// When not empty, only these type tags may be built (nested ones too, after renames); an
+  /// artifact listing any other is refused before decoding, naming them all.
+  std::set<std::string, std::less<>> allowed_types{};
 };
 
 /// An artifact's header and its decoded (not yet instantiated) document.
@@ -61,7 +83,24 @@ MLPERSIST_API void dump(const Registry& registry, const Estimator& estimator,
 [[nodiscard]] MLPERSIST_API Header inspect(const std::filesystem::path& file,
                                            const Limits& limits = {});
 
-/// Decodes a file's document without instantiating an estimator (`show`, `convert`).
+/// The registered type that `type_tag`, as an artifact lists it, loads as here (following
+/// renames); nullptr when no loaded plugin provides it.
+[[nodiscard]] MLPERSIST_API const TypeInfo* resolve_type(const Registry& registry,
+                                                         std::string_view type_tag);
+
+/// Upgrades every typed document in `document`, nested ones included, to the schema versions
+/// the registry reads, following tag renames. Each applied step is appended to
+/// header.metadata["migrations"] and the header's types are updated. Throws SchemaError naming
+/// the hook and the document path when a hook fails, CompatibilityError when a step is missing;
+/// `document` is unchanged then.
+MLPERSIST_API void upgrade_document(const Registry& registry, Document& document);
+/// Rewrites every typed document of `type_tag` at `to_version` with the registered downgrade
+/// hooks, for deployments that read only that version. Same error guarantees as upgrade.
+MLPERSIST_API void downgrade_document(const Registry& registry, Document& document,
+                                      std::string_view type_tag, std::uint32_t to_version);
+
+/// Decodes a file's document without instantiating an estimator (`show`, `convert`), upgraded
+/// unless `options.migrate` is false.
 [[nodiscard]] MLPERSIST_API Document read_document(const Registry& registry,
                                                    const std::filesystem::path& file,
                                                    const LoadOptions& options = {});
@@ -80,9 +119,14 @@ class MLPERSIST_API SaveContext {
   [[nodiscard]] Value save_nested(const Estimator& estimator);
   /// Type tags and schema versions seen so far (the header's `types`).
   [[nodiscard]] const std::map<std::string, std::uint32_t>& types() const { return types_; }
+  /// Oldest reader versions of the types whose writers declare one below their version.
+  [[nodiscard]] const std::map<std::string, std::uint32_t>& min_reader_versions() const {
+    return min_readers_;
+  }
 
  private:
   std::map<std::string, std::uint32_t> types_;
+  std::map<std::string, std::uint32_t> min_readers_;
 };
 
 /// Used by estimators that contain estimators to load a nested typed document.

@@ -3,6 +3,7 @@
 #include <mlpersist/backend.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
+#include <mlpersist/node.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -20,8 +21,42 @@ using EstimatorFactory = std::function<std::unique_ptr<Estimator>()>;
 /// A registered estimator type.
 struct TypeInfo {
   std::string type_tag;
-  std::uint32_t schema_version = 0;
+  std::uint32_t schema_version = 0;  ///< the version this build writes and reads
+  /// The oldest reader version that reads what this build writes correctly: equal to
+  /// schema_version after a breaking change, lower when versions since then only added
+  /// optional fields (which older readers ignore).
+  std::uint32_t min_reader_version = 0;
   std::string plugin;  ///< name of the plugin that registered it
+};
+
+/// Turns a typed document ({type, schema_version, params, n_features_in_, state}) of one schema
+/// version into the document of the adjacent version. It reads through a path-aware Node, so
+/// `fail()` names the document path, and returns a new document: the input is never modified.
+/// The framework sets `type` and `schema_version` of the result itself.
+using MigrationFunction = std::function<Value(const Node& document)>;
+
+enum class MigrationDirection : std::uint8_t { kUpgrade, kDowngrade };
+
+/// A registered migration hook: from_version to from_version + 1 (upgrade) or - 1 (downgrade).
+struct MigrationInfo {
+  std::string type_tag;
+  std::uint32_t from_version = 0;
+  std::uint32_t to_version = 0;
+  MigrationDirection direction = MigrationDirection::kUpgrade;
+  std::string description;  ///< what changed, for people reading `mlpersist plugins`
+  std::string plugin;       ///< the plugin that registered the hook (maybe not the type's own)
+};
+
+struct Migration {
+  MigrationInfo info;
+  MigrationFunction apply;
+};
+
+/// A type tag that was renamed: documents saved under old_tag load as new_tag.
+struct RenameInfo {
+  std::string old_tag;
+  std::string new_tag;
+  std::string plugin;
 };
 
 /// A registered format backend.
@@ -49,6 +84,17 @@ struct PluginFailure {
 class Registrar;
 using RegisterFunction = void (*)(Registrar&);
 
+/// Who may have written a plugin before its code runs. Whoever can write a plugin file, or a
+/// directory on its path, runs code in every program that loads it.
+struct PluginTrust {
+  /// Load plugins that users other than their owner may replace: a file or plugin directory
+  /// that is world-writable, group-writable by a group other than root's or ours, or owned by
+  /// another user than root or us, or an ancestor directory that others may rename entries of
+  /// (writable without the sticky bit). Refused by default with
+  /// PluginError(kUnsafePermissions).
+  bool allow_writable_by_others = false;
+};
+
 /// Estimator factories and format backends, filled at run time from plugins.
 ///
 /// Setup (loading plugins) and use may overlap in time: lookups take a shared lock and are safe
@@ -63,17 +109,19 @@ class MLPERSIST_API Registry {
 
   /// A registry with every plugin found in default_plugin_dirs(); failures are recorded in
   /// failures(), not thrown.
-  static Registry with_default_plugins();
+  static Registry with_default_plugins(const PluginTrust& trust = {});
   /// $MLPERSIST_PLUGIN_PATH (colon-separated) when set, else the installation's plugin
   /// directory: `mlpersist/plugins` next to the framework library.
   static std::vector<std::filesystem::path> default_plugin_dirs();
 
-  /// Loads one plugin library. Throws PluginError naming the file on a missing entry, an ABI
-  /// mismatch, a duplicate name or a failing register function; nothing is registered then.
-  const PluginInfo& load_plugin(const std::filesystem::path& file);
-  /// Loads every `*.so` in the directories; a plugin that fails is recorded and skipped.
-  /// Returns the number loaded.
-  std::size_t load_plugins(const std::vector<std::filesystem::path>& directories);
+  /// Loads one plugin library. Throws PluginError naming the file on permissions `trust` does
+  /// not accept, a missing entry, an ABI mismatch, a duplicate name or a failing register
+  /// function; nothing is registered then.
+  const PluginInfo& load_plugin(const std::filesystem::path& file, const PluginTrust& trust = {});
+  /// Loads every `*.so` in the directories (and in no other place); a plugin or directory that
+  /// fails is recorded and skipped. Returns the number loaded.
+  std::size_t load_plugins(const std::vector<std::filesystem::path>& directories,
+                           const PluginTrust& trust = {});
   /// Registers a plugin linked into the program itself (same rules as load_plugin).
   const PluginInfo& add_static_plugin(std::string_view name, std::string_view version,
                                       RegisterFunction register_function);
@@ -84,11 +132,19 @@ class MLPERSIST_API Registry {
   [[nodiscard]] std::shared_ptr<const Backend> backend(std::string_view name) const;
   /// nullptr when the type is not registered.
   [[nodiscard]] const TypeInfo* find_type(std::string_view type_tag) const;
+  /// The hook from `from_version` in that direction; nullptr when none is registered.
+  [[nodiscard]] const Migration* find_migration(std::string_view type_tag,
+                                                std::uint32_t from_version,
+                                                MigrationDirection direction) const;
+  /// The tag `old_tag` was renamed to; nullptr when it was not renamed.
+  [[nodiscard]] const RenameInfo* find_rename(std::string_view old_tag) const;
 
   [[nodiscard]] std::vector<TypeInfo> types() const;
   [[nodiscard]] std::vector<BackendInfo> backends() const;
   [[nodiscard]] std::vector<PluginInfo> plugins() const;
   [[nodiscard]] std::vector<PluginFailure> failures() const;
+  [[nodiscard]] std::vector<MigrationInfo> migrations() const;
+  [[nodiscard]] std::vector<RenameInfo> renames() const;
 
   struct Impl;
 
@@ -100,13 +156,26 @@ class MLPERSIST_API Registry {
 /// Registry only when the whole function succeeds, so a failing plugin leaves no trace.
 class MLPERSIST_API Registrar {
  public:
-  /// Registers E under E::kTypeTag at E::kSchemaVersion; E must be default-constructible.
+  /// Registers E under E::kTypeTag at E::kSchemaVersion (and E::kMinReaderVersion when it
+  /// declares one); E must be default-constructible.
   template <class E>
   void add_estimator() {
     add_estimator(std::string(E::kTypeTag), E::kSchemaVersion,
-                  [] { return std::unique_ptr<Estimator>(new E()); });
+                  [] { return std::unique_ptr<Estimator>(new E()); }, min_reader_version_of<E>());
   }
-  void add_estimator(std::string type_tag, std::uint32_t schema_version, EstimatorFactory factory);
+  /// `min_reader_version` 0 means "equal to schema_version".
+  void add_estimator(std::string type_tag, std::uint32_t schema_version, EstimatorFactory factory,
+                     std::uint32_t min_reader_version = 0);
+
+  /// Hook from `from_version` to `from_version + 1` of `type_tag`, which another plugin may
+  /// provide. Registering the same step twice is a PluginError.
+  void add_upgrade(std::string type_tag, std::uint32_t from_version, std::string description,
+                   MigrationFunction upgrade);
+  /// Hook from `from_version` to `from_version - 1`, for writing files older deployments read.
+  void add_downgrade(std::string type_tag, std::uint32_t from_version, std::string description,
+                     MigrationFunction downgrade);
+  /// Documents saved under `old_tag` load as `new_tag` (then migrate as `new_tag` does).
+  void add_rename(std::string old_tag, std::string new_tag);
 
   template <class B>
   void add_backend() {
@@ -118,6 +187,8 @@ class MLPERSIST_API Registrar {
   explicit Registrar(Staged& staged) : staged_(staged) {}
 
  private:
+  void stage(Migration migration);
+
   Staged& staged_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mlpersist/export.hpp>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -120,6 +121,13 @@ class MLPERSIST_API Tensor {
   std::shared_ptr<const void> owner_;
   bool borrowed_ = false;
 };
+
+/// The element count of a tensor of `dtype` and `shape` if every dimension and the count are at
+/// most `max_elements` and the byte size fits int64 (what Tensor and Eigen index with), else
+/// nullopt. Decoders check claimed shapes with it before allocating; a zero dimension does not
+/// excuse the others.
+[[nodiscard]] MLPERSIST_API std::optional<std::uint64_t> checked_element_count(
+    DType dtype, const Tensor::Shape& shape, std::uint64_t max_elements) noexcept;
 
 template <class Derived>
 Tensor Tensor::from_matrix(const Eigen::DenseBase<Derived>& m) {

@@ -36,13 +36,15 @@ class MLPERSIST_API Map {
   [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
   /// Removes a key; returns whether it was present.
   bool erase(std::string_view key);
-  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
-  [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
-  [[nodiscard]] auto begin() const noexcept { return entries_.begin(); }
-  [[nodiscard]] auto end() const noexcept { return entries_.end(); }
-  [[nodiscard]] auto begin() noexcept { return entries_.begin(); }
-  [[nodiscard]] auto end() noexcept { return entries_.end(); }
-  void reserve(std::size_t n) { entries_.reserve(n); }
+  // Defined below Value: vector's members are constexpr in C++20, and clang instantiates them
+  // where they are defined, which needs Value complete.
+  [[nodiscard]] std::size_t size() const noexcept;
+  [[nodiscard]] bool empty() const noexcept;
+  [[nodiscard]] std::vector<Entry>::const_iterator begin() const noexcept;
+  [[nodiscard]] std::vector<Entry>::const_iterator end() const noexcept;
+  [[nodiscard]] std::vector<Entry>::iterator begin() noexcept;
+  [[nodiscard]] std::vector<Entry>::iterator end() noexcept;
+  void reserve(std::size_t n);
 
   friend MLPERSIST_API bool operator==(const Map& a, const Map& b);
 
@@ -136,5 +138,15 @@ class MLPERSIST_API Value {
 
   Storage v_;
 };
+
+inline std::size_t Map::size() const noexcept { return entries_.size(); }
+inline bool Map::empty() const noexcept { return entries_.empty(); }
+inline std::vector<Map::Entry>::const_iterator Map::begin() const noexcept {
+  return entries_.begin();
+}
+inline std::vector<Map::Entry>::const_iterator Map::end() const noexcept { return entries_.end(); }
+inline std::vector<Map::Entry>::iterator Map::begin() noexcept { return entries_.begin(); }
+inline std::vector<Map::Entry>::iterator Map::end() noexcept { return entries_.end(); }
+inline void Map::reserve(std::size_t n) { entries_.reserve(n); }
 
 }  // namespace mlpersist

@@ -1,0 +1,163 @@
+// Subcommands that keep saved models trustworthy over time: verify, migrate.
+
+#include <iostream>
+#include <memory>
+#include <mlpersist/error.hpp>
+#include <mlpersist/json_text.hpp>
+#include <mlpersist/persist.hpp>
+#include <mlpersist/verify.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "commands.hpp"
+
+namespace mlpersist::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* verdict(bool ok) { return ok ? "ok" : "FAILED"; }
+
+void print_data(const VerifyReport& r) {
+  std::cout << "training data:       ";
+  if (r.data_path.empty()) {
+    std::cout << "not recorded\n";
+  } else if (!r.data_error.empty()) {
+    std::cout << "FAILED: " << r.data_error << '\n';
+  } else if (r.data_recorded_sha256.empty()) {
+    std::cout << r.data_path << " (no recorded hash to compare)\n";
+  } else if (r.data_matches()) {
+    std::cout << "ok: " << r.data_path << " has the recorded SHA-256 " << r.data_recorded_sha256
+              << '\n';
+  } else {
+    std::cout << "FAILED: " << r.data_path << " changed since training: SHA-256 "
+              << r.data_actual_sha256 << ", recorded " << r.data_recorded_sha256 << '\n';
+  }
+}
+
+std::string mean_and_std(const Value& cv) {
+  const Map& m = cv.as_map();
+  return to_json_text(*m.find("mean")) + " (std " + to_json_text(*m.find("std")) + ")";
+}
+
+void print_cv(const VerifyReport& r) {
+  std::cout << "cross-validation:    ";
+  if (!r.cv_recorded) {
+    std::cout << "not recorded\n";
+    return;
+  }
+  if (!r.cv_error.empty()) {
+    std::cout << "FAILED: " << r.cv_error << '\n';
+    return;
+  }
+  std::cout << verdict(r.cv_passed()) << ": recorded mean " << mean_and_std(*r.cv_recorded)
+            << ", re-run mean " << mean_and_std(*r.cv_rerun) << "; "
+            << (r.cv_deterministic ? "deterministic, so every fold score must be identical"
+                                   : "|difference| must be <= " + to_json_text(r.cv_tolerance))
+            << '\n';
+}
+
+void print_records(const VerifyReport& r) {
+  std::cout << "verification records: ";
+  if (!r.records_error.empty()) {
+    std::cout << "FAILED: " << r.records_error << '\n';
+  } else if (!r.records) {
+    std::cout << "not recorded\n";
+  } else {
+    std::cout << verdict(r.records->passed())
+              << (r.records->same_build ? " (same build: must be exact)\n"
+                                        : " (another build: labels exact, values within 1e-9)\n");
+    std::istringstream lines(r.records->summary());
+    for (std::string line; std::getline(lines, line);) std::cout << "  " << line << '\n';
+  }
+}
+
+void run_verify(Context& ctx, const std::string& file, const std::string& data, bool json) {
+  VerifyOptions options;
+  options.load = ctx.load_options();
+  if (!data.empty()) options.data = fs::path(data);
+  const VerifyReport r = verify_artifact(ctx.registry(), file, options);
+  if (json) {
+    std::cout << to_json_text(r.to_value(), /*pretty=*/true) << '\n';
+  } else {
+    std::cout << "file:                " << file << '\n';
+    std::cout << "integrity:           "
+              << (r.integrity ? "ok" : "FAILED: " + r.integrity_error) << '\n';
+    if (r.integrity) {
+      print_data(r);
+      print_cv(r);
+      print_records(r);
+    }
+  }
+  if (!r.passed())
+    throw CompatibilityError(ErrorCode::kVerificationFailed,
+                             file + ": verification failed (see the report above)");
+}
+
+struct MigrateOptions {
+  std::string file;
+  std::string out;
+  std::optional<std::uint32_t> to_version;
+  std::string type;
+};
+
+// A downgraded document must still upgrade back into a loadable model.
+void check_downgrade(const Registry& registry, Document doc) {
+  upgrade_document(registry, doc);
+  (void)instantiate(registry, doc);
+}
+
+void run_migrate(Context& ctx, const MigrateOptions& o) {
+  const Registry& registry = ctx.registry();
+  Document doc = read_document(registry, o.file, ctx.load_options());
+  (void)instantiate(registry, doc);  // the upgraded state is valid for today's code
+  if (o.to_version) {
+    const std::string type = o.type.empty() ? doc.header.type_tag : o.type;
+    downgrade_document(registry, doc, type, *o.to_version);
+    check_downgrade(registry, doc);
+  }
+  const Value* history = doc.header.metadata.as_map().find("migrations");
+  const std::string out = o.out.empty() ? o.file : o.out;
+  write_document(registry, doc, doc.header.backend, out);
+  std::cout << "wrote " << out << " (" << doc.header.type_tag << ", schema "
+            << doc.header.schema_version << ")\n";
+  if (history != nullptr)
+    for (const Value& step : history->as_array()) std::cout << "  " << to_json_text(step) << '\n';
+}
+
+}  // namespace
+
+Command add_verify_command(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand(
+      "verify", "Check an artifact: integrity, training data hash, cross-validation, records");
+  auto file = std::make_shared<std::string>();
+  auto data = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("--data", *data, "Training data CSV (default: the recorded path)")
+      ->type_name("CSV");
+  sub->add_flag("--json", *json, "Print the report as JSON");
+  add_trust_options(*sub, ctx);
+  return {sub, [&ctx, file, data, json] { run_verify(ctx, *file, *data, *json); }};
+}
+
+Command add_migrate_command(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand(
+      "migrate", "Rewrite an artifact at the current schema versions (or an older one)");
+  auto o = std::make_shared<MigrateOptions>();
+  sub->add_option("FILE", o->file, "Model artifact")->required();
+  sub->add_option("-o,--output", o->out, "Artifact to write (default: FILE, atomically)")
+      ->type_name("OUT");
+  auto* to_version = sub->add_option("--to-version", o->to_version,
+                  "Write this older schema version with the registered downgrade hooks")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1000000u));
+  sub->add_option("--type", o->type, "Type to downgrade (default: the root type)")
+      ->type_name("TAG")
+      ->needs(to_version);
+  add_trust_options(*sub, ctx);
+  return {sub, [&ctx, o] { run_migrate(ctx, *o); }};
+}
+
+}  // namespace mlpersist::cli

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <mlpersist/signature.hpp>
+#include <span>
+#include <string_view>
+
+namespace mlpersist::detail {
+
+/// What loading does with signatures: with `required`, the artifact must carry a valid signature
+/// by one of `trusted`; without, a signature present is checked whenever `trusted` is not empty
+/// (an invalid one is evidence of tampering), and an unsigned artifact loads. Throws
+/// SecurityError, or UsageError when `required` comes without any trusted key.
+void enforce_signature_policy(const Header& header, std::span<const std::byte> payload,
+                              std::span<const PublicKey> trusted, bool required,
+                              std::string_view source);
+
+}  // namespace mlpersist::detail

@@ -1,0 +1,288 @@
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/error.hpp>
+#include <mlpersist/provenance.hpp>
+#include <mlpersist/verify.hpp>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace mlpersist {
+namespace {
+
+constexpr Method kRecordedMethods[] = {Method::kPredict, Method::kDecisionFunction,
+                                       Method::kPredictProba, Method::kTransform};
+
+Value rows_of(const Matrix& m) {
+  Array rows;
+  rows.reserve(static_cast<std::size_t>(m.rows()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    Array row;
+    for (Eigen::Index j = 0; j < m.cols(); ++j) row.emplace_back(m(i, j));
+    rows.emplace_back(std::move(row));
+  }
+  return rows;
+}
+
+Matrix matrix_of(const Node& rows) {
+  const std::size_t n = rows.size();
+  if (n == 0) rows.fail("expected at least one row");
+  const std::size_t cols = rows[0].size();
+  Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
+  for (std::size_t i = 0; i < n; ++i) {
+    const Node row = rows[i];
+    if (row.size() != cols) row.fail("expected " + std::to_string(cols) + " values");
+    for (std::size_t j = 0; j < cols; ++j)
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j].as_double();
+  }
+  return m;
+}
+
+// Distance in representable doubles (0 for bit-identical values).
+std::uint64_t ulps_between(double a, double b) {
+  const auto ordered = [](double x) {
+    const auto i = std::bit_cast<std::int64_t>(x);
+    return i < 0 ? std::numeric_limits<std::int64_t>::min() - i : i;
+  };
+  const std::int64_t ia = ordered(a);
+  const std::int64_t ib = ordered(b);
+  return ia > ib ? static_cast<std::uint64_t>(ia) - static_cast<std::uint64_t>(ib)
+                 : static_cast<std::uint64_t>(ib) - static_cast<std::uint64_t>(ia);
+}
+
+MethodDrift compare(std::string_view method, bool labels, const Matrix& expected,
+                    const Matrix& actual, bool same_build) {
+  MethodDrift d{std::string(method), static_cast<std::uint64_t>(expected.size()), 0, 0, 0, labels,
+                true};
+  if (expected.rows() != actual.rows() || expected.cols() != actual.cols()) {
+    d.differing = d.values;
+    d.passed = false;
+    return d;
+  }
+  for (Eigen::Index i = 0; i < expected.size(); ++i) {
+    const double old_value = expected.data()[i];
+    const double new_value = actual.data()[i];
+    const std::uint64_t ulps = ulps_between(old_value, new_value);
+    if (ulps == 0) continue;
+    ++d.differing;
+    const double diff = std::abs(new_value - old_value);
+    d.max_abs_difference = std::max(d.max_abs_difference, diff);
+    d.max_ulps = std::max(d.max_ulps, ulps);
+    const bool within = diff <= kVerificationTolerance * std::max(1.0, std::abs(old_value));
+    if (same_build || labels || !within) d.passed = false;
+  }
+  return d;
+}
+
+bool predicts_labels(const Estimator& model) {
+  return model.kind() == EstimatorKind::kClassifier || model.kind() == EstimatorKind::kClusterer;
+}
+
+// scikit-learn's convention: an unset random_state (None) makes fitting non-deterministic.
+bool is_deterministic(const Estimator& model) {
+  const Value params = model.get_params();
+  for (const auto& [name, value] : params.as_map())
+    if (name.ends_with("random_state") && value.is_null()) return false;
+  return true;
+}
+
+void rerun_cv(VerifyReport& r, const Estimator& model, const Node& cv, const TrainingData* data) {
+  const auto k = static_cast<int>(cv["k"].as_int(2, 1000));
+  const std::string target = data != nullptr ? data->target : "target";
+  const bool supervised = !target.empty();
+  const Dataset d = read_csv(r.data_path, supervised ? target : "target", supervised);
+  const auto prototype = model.clone();
+  r.cv_rerun = cross_validate(*prototype, d.X, d.y, k).to_value();
+  r.cv_deterministic = is_deterministic(model);
+  r.cv_tolerance = r.cv_deterministic ? 0.0 : 2.0 * cv["std"].as_double();
+}
+
+void check_data(VerifyReport& r, const Map& metadata, const VerifyOptions& options,
+                std::optional<TrainingData>& recorded) {
+  if (const Value* v = metadata.find("training_data")) {
+    recorded = TrainingData::from_node(Node(*v, "metadata.training_data"));
+    r.data_recorded_sha256 = recorded->sha256;
+    r.data_path = recorded->uri;
+  }
+  if (options.data) r.data_path = options.data->string();
+  if (r.data_path.empty()) return;
+  try {
+    r.data_actual_sha256 = sha256_file(r.data_path);
+  } catch (const Error& e) {
+    r.data_error = e.what();
+  }
+}
+
+}  // namespace
+
+Value make_verification_record(const Estimator& model, const Matrix& inputs) {
+  Map outputs;
+  for (const Method m : kRecordedMethods) {
+    if (!model.supports(m)) continue;
+    const Matrix out = apply_method(model, m, inputs);
+    if (out.allFinite()) outputs.insert(std::string(method_name(m)), rows_of(out));
+  }
+  Map record;
+  record.insert("inputs", rows_of(inputs));
+  record.insert("outputs", std::move(outputs));
+  return record;
+}
+
+VerificationReport replay_verification(const Estimator& model, const Value& record,
+                                       bool same_build) {
+  const Node r(record, "metadata.verification");
+  const Matrix inputs = matrix_of(r["inputs"]);
+  VerificationReport report;
+  report.same_build = same_build;
+  const Node outputs = r["outputs"];
+  for (const auto& [name, rows] : outputs.as_map()) {
+    const Node rows_node(rows, outputs.path() + "." + name);
+    Method m{};
+    if (!method_from_name(name, m)) rows_node.fail("is not a method name");
+    const bool labels = m == Method::kPredict && predicts_labels(model);
+    report.methods.push_back(compare(name, labels, matrix_of(rows_node),
+                                     apply_method(model, m, inputs), same_build));
+  }
+  return report;
+}
+
+bool VerificationReport::passed() const {
+  for (const MethodDrift& d : methods)
+    if (!d.passed) return false;
+  return true;
+}
+
+Value VerificationReport::to_value() const {
+  Array list;
+  for (const MethodDrift& d : methods) {
+    Map m;
+    m.insert("method", d.method);
+    m.insert("values", d.values);
+    m.insert("differing", d.differing);
+    m.insert("max_abs_difference", d.max_abs_difference);
+    m.insert("max_ulps", d.max_ulps);
+    m.insert("compared_as", d.labels ? "labels" : "values");
+    m.insert("passed", d.passed);
+    list.emplace_back(std::move(m));
+  }
+  Map out;
+  out.insert("same_build", same_build);
+  out.insert("tolerance", same_build ? 0.0 : kVerificationTolerance);
+  out.insert("methods", std::move(list));
+  out.insert("passed", passed());
+  return out;
+}
+
+std::string VerificationReport::summary() const {
+  std::string out;
+  for (const MethodDrift& d : methods)
+    out += d.method + ": " + std::to_string(d.values) + " values, " +
+           std::to_string(d.differing) + " differ (max " + std::to_string(d.max_ulps) +
+           " ulps)" + (d.passed ? "" : " FAILED") + "\n";
+  return out;
+}
+
+Value current_versions(const Registry& registry, const Header& header) {
+  Map plugins;
+  const auto note = [&](const std::string& plugin) {
+    for (const PluginInfo& p : registry.plugins())
+      if (p.name == plugin && !plugins.contains(plugin)) plugins.insert(plugin, p.version);
+  };
+  for (const auto& [tag, version] : header.types)
+    if (const TypeInfo* info = registry.find_type(tag)) note(info->plugin);
+  for (const BackendInfo& b : registry.backends())
+    if (b.name == header.backend) note(b.plugin);
+  Value v = build_environment();
+  v.as_map().insert("plugins", std::move(plugins));
+  return v;
+}
+
+bool VerifyReport::data_matches() const {
+  return data_recorded_sha256.empty() || data_recorded_sha256 == data_actual_sha256;
+}
+
+bool VerifyReport::cv_passed() const {
+  if (!cv_recorded) return true;
+  if (!cv_rerun) return false;
+  const Node old_cv(*cv_recorded, "cross_validation");
+  const Node new_cv(*cv_rerun, "cross_validation");
+  if (cv_deterministic) return old_cv["scores"].value() == new_cv["scores"].value();
+  return std::abs(new_cv["mean"].as_double() - old_cv["mean"].as_double()) <= cv_tolerance;
+}
+
+bool VerifyReport::passed() const {
+  return integrity && data_error.empty() && cv_error.empty() && records_error.empty() &&
+         data_matches() && cv_passed() && (!records || records->passed());
+}
+
+Value VerifyReport::to_value() const {
+  Map m;
+  m.insert("file", file);
+  m.insert("integrity", integrity);
+  if (!integrity_error.empty()) m.insert("integrity_error", integrity_error);
+  Map data;
+  data.insert("path", data_path);
+  data.insert("recorded_sha256", data_recorded_sha256);
+  data.insert("actual_sha256", data_actual_sha256);
+  data.insert("matches", data_matches() && data_error.empty());
+  if (!data_error.empty()) data.insert("error", data_error);
+  m.insert("training_data", std::move(data));
+  Map cv;
+  if (cv_recorded) cv.insert("recorded", *cv_recorded);
+  if (cv_rerun) cv.insert("rerun", *cv_rerun);
+  cv.insert("deterministic", cv_deterministic);
+  cv.insert("tolerance", cv_tolerance);
+  cv.insert("passed", cv_passed() && cv_error.empty());
+  if (!cv_error.empty()) cv.insert("error", cv_error);
+  m.insert("cross_validation", std::move(cv));
+  if (records) m.insert("verification_records", records->to_value());
+  if (!records_error.empty()) m.insert("verification_records_error", records_error);
+  m.insert("passed", passed());
+  return m;
+}
+
+VerifyReport verify_artifact(const Registry& registry, const std::filesystem::path& file,
+                             const VerifyOptions& options) {
+  VerifyReport r;
+  r.file = file.string();
+  Document doc;
+  std::shared_ptr<Estimator> model;
+  try {
+    doc = read_document(registry, file, options.load);
+    model = instantiate(registry, doc, options.load);
+    r.integrity = true;
+  } catch (const Error& e) {
+    r.integrity_error = e.what();
+    return r;
+  }
+  const Map& metadata = doc.header.metadata.as_map();
+  std::optional<TrainingData> recorded;
+  try {
+    check_data(r, metadata, options, recorded);
+  } catch (const Error& e) {
+    r.data_error = e.what();
+  }
+  if (const Value* cv = metadata.find("cross_validation")) {
+    r.cv_recorded = *cv;
+    try {
+      if (r.data_path.empty() || !r.data_error.empty())
+        throw UsageError(ErrorCode::kInvalidInput,
+                         "no readable training data to cross-validate on; pass --data CSV");
+      rerun_cv(r, *model, Node(*cv, "metadata.cross_validation"), recorded ? &*recorded : nullptr);
+    } catch (const Error& e) {
+      r.cv_error = e.what();
+    }
+  }
+  if (const Value* rec = metadata.find("verification")) {
+    const Value* versions = metadata.find("versions");
+    const bool same = versions != nullptr && *versions == current_versions(registry, doc.header);
+    try {
+      r.records = replay_verification(*model, *rec, same);
+    } catch (const Error& e) {
+      r.records_error = e.what();
+    }
+  }
+  return r;
+}
+
+}  // namespace mlpersist

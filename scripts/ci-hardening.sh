@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The hardening checks of SECURITY.md, for CI and for people:
+#
+#   asan   the whole test suite built with AddressSanitizer and UBSan      (tree build-asan)
+#   tsan   the concurrency test built with ThreadSanitizer                  (tree build-tsan)
+#   fuzz   every libFuzzer target for FUZZ_SECONDS on its seed corpus      (tree build-fuzz)
+#
+# Usage: scripts/ci-hardening.sh [asan] [tsan] [fuzz]      (all three when none is named)
+# Environment: JOBS (default: nproc), FUZZ_SECONDS (default 20 per target), FUZZ_TARGETS (default:
+# every fuzz_* target), FUZZ_WORK (default build-fuzz/work: the inputs the fuzzers found, crash
+# reproducers and logs, kept between runs so that long runs build on each other).
+# Exits non-zero when a sanitizer reports an error, a test fails or a fuzzer finds a crash.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=${JOBS:-$(nproc)}
+fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_work=${FUZZ_WORK:-$root/build-fuzz/work}
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(asan tsan fuzz)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+log() { printf '\n== ci-hardening: %s (%s)\n' "$*" "$(date +%T)"; }
+
+# clang and its runtime libraries (libFuzzer, the sanitizers) from Debian 12's packages.
+install_clang() {
+  if [ -x /usr/bin/clang++ ] && compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
+    return
+  fi
+  echo "ci-hardening: installing clang and libclang-rt-14-dev"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    clang libclang-rt-14-dev
+}
+
+configure() {  # tree, cmake arguments...
+  local tree=$1
+  shift
+  cmake -S . -B "$tree" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLPERSIST_BUILD_EXAMPLES=OFF "$@" >/dev/null
+}
+
+stage_asan() {
+  log "asan: build the test suite with AddressSanitizer + UBSan"
+  configure build-asan -DMLPERSIST_SANITIZE=ON
+  cmake --build build-asan -j"$jobs"
+  log "asan: run the test suite"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 1800
+}
+
+stage_tsan() {
+  log "tsan: build the concurrency test with ThreadSanitizer"
+  local flags=-fsanitize=thread
+  configure build-tsan -DMLPERSIST_BUILD_TESTS=ON -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" \
+    -DCMAKE_MODULE_LINKER_FLAGS="$flags"
+  cmake --build build-tsan -j"$jobs" --target integration_concurrency_test
+  log "tsan: run the concurrency test"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/bin/integration_concurrency_test
+}
+
+# One fuzzer on a scratch copy of its corpus (new inputs go there, never into fuzz/corpus).
+run_fuzzer() {
+  local fuzzer=$1 name=${1#fuzz_}
+  local work=$fuzz_work/$name
+  mkdir -p "$work/corpus" "$work/crashes"
+  if build-fuzz/bin/"$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$work/crashes/" "$work/corpus" "fuzz/corpus/$name" \
+    >"$work/log" 2>&1; then
+    echo "ok"
+  else
+    echo "FINDING"
+  fi >"$work/result"
+}
+
+stage_fuzz() {
+  install_clang
+  log "fuzz: build the libFuzzer targets (clang, ASan + UBSan)"
+  configure build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DMLPERSIST_SANITIZE=ON \
+    -DMLPERSIST_BUILD_FUZZERS=ON -DMLPERSIST_BUILD_TESTS=OFF
+  cmake --build build-fuzz -j"$jobs" --target fuzzers
+  log "fuzz: run every target for ${fuzz_seconds}s, $jobs at a time"
+  local fuzzers
+  fuzzers=${FUZZ_TARGETS:-$(cd build-fuzz/bin && ls fuzz_*)}
+  export -f run_fuzzer
+  export fuzz_seconds fuzz_work
+  printf '%s\n' $fuzzers | xargs -P "$jobs" -I{} bash -c 'run_fuzzer {}'
+  local failed=0 fuzzer name runs
+  printf '%-36s %12s %10s  %s\n' target executions exec/s result
+  for fuzzer in $fuzzers; do
+    name=${fuzzer#fuzz_}
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$fuzz_work/$name/log")
+    printf '%-36s %12s %10s  %s\n' "$fuzzer" "${runs:-?}" \
+      "$(sed -n 's/^stat::average_exec_per_sec: *//p' "$fuzz_work/$name/log")" \
+      "$(cat "$fuzz_work/$name/result")"
+    if [ "$(cat "$fuzz_work/$name/result")" != ok ]; then
+      failed=1
+      echo "  log: $fuzz_work/$name/log; reproduce: build-fuzz/bin/$fuzzer $fuzz_work/$name/crashes/*"
+    fi
+  done
+  return $failed
+}
+
+bash scripts/install-deps.sh
+start=$SECONDS
+for stage in "${stages[@]}"; do
+  case $stage in
+    asan | tsan | fuzz) "stage_$stage" ;;
+    *) echo "ci-hardening: unknown stage '$stage' (asan, tsan, fuzz)" >&2; exit 2 ;;
+  esac
+done
+log "done: ${stages[*]} in $((SECONDS - start)) s"
