@@ -56,7 +56,7 @@ clean:
 .PHONY: sanitize fuzz
 
 # The test suite under AddressSanitizer + UBSan and the concurrency test under ThreadSanitizer,
-# each in its own tree (build-asan, build-tsan); see SECURITY.md.
+# in build-fuzz (clang, shared with the fuzzers) and build-tsan; see SECURITY.md.
 sanitize:
 	@JOBS=$(JOBS) bash scripts/ci-hardening.sh asan tsan
 

@@ -20,15 +20,13 @@ class MarkdownReporter : public benchmark::ConsoleReporter {
   }
 
   void print_table(std::ostream& out) const {
-    out << "\n| benchmark | time | MB/s | ratio | peak MB |\n|---|---:|---:|---:|---:|\n";
+    out << "\n| benchmark | time | MB/s | ratios (throughput, same run) | peak MB |\n"
+           "|---|---:|---:|---|---:|\n";
     for (const Run& r : runs_) {
-      const double rate = mb_per_s(r);
-      const Run* ref = reference_for(r.benchmark_name());
-      char line[256];
+      char line[512];
       std::snprintf(line, sizeof line, "| %s | %.3f %s | %.0f | %s | %.0f |\n",
                     r.benchmark_name().c_str(), r.GetAdjustedRealTime(),
-                    benchmark::GetTimeUnitString(r.time_unit), rate,
-                    ref ? ratio_text(rate / mb_per_s(*ref), ref->benchmark_name()).c_str() : "",
+                    benchmark::GetTimeUnitString(r.time_unit), mb_per_s(r), ratios(r).c_str(),
                     counter(r, "peak_MB"));
       out << line;
     }
@@ -51,22 +49,41 @@ class MarkdownReporter : public benchmark::ConsoleReporter {
     return slash == std::string::npos ? name : name.substr(slash + 1);
   }
 
-  // Large saves compare with raw write(), loads with raw read(); the small model's round trips
-  // with cereal's at the same place, and the bare backend with the framework's round trip.
-  static std::string reference_name(const std::string& name) {
+  // Each of ours against the machine's limit (raw write() for saves, raw read() for loads) and
+  // the peers that do the same job: cereal and Boost for binary, msgpack-c for msgpack,
+  // RapidJSON for JSON. The small model's round trips compare with cereal's at the same place,
+  // the bare backend with the framework's round trip.
+  static std::vector<std::string> reference_names(const std::string& name) {
     if (name.rfind("Small/Ours_RoundTrip/", 0) == 0)
-      return "Small/Peer_Cereal_RoundTrip/" + name.substr(name.rfind('/') + 1);
-    if (name == "Small/Bare_binary_EncodeDecode") return "Small/Ours_RoundTrip/bytes";
-    if (name.rfind("Large/", 0) != 0 || name.find("Limit_") != std::string::npos) return {};
-    return name.find("Load") != std::string::npos ? "Large/BM_Limit_RawRead"
-                                                  : "Large/BM_Limit_RawWrite";
+      return {"Small/Peer_Cereal_RoundTrip/" + name.substr(name.rfind('/') + 1)};
+    if (name == "Small/Bare_binary_EncodeDecode") return {"Small/Ours_RoundTrip/bytes"};
+    if (name.find("Ours_") == std::string::npos) return {};
+    const bool load = name.find("_Load") != std::string::npos;
+    const std::string op = load ? "_Load" : "_Save";
+    std::vector<std::string> refs{load ? "Large/BM_Limit_RawRead" : "Large/BM_Limit_RawWrite"};
+    if (name.find("_binary_") != std::string::npos) {
+      refs.push_back("Large/BM_Peer_Cereal" + op);
+      refs.push_back("Large/BM_Peer_Boost" + op);
+    } else if (name.find("_msgpack_") != std::string::npos) {
+      refs.push_back("Large/BM_Peer_Msgpack" + op);
+    } else if (name.find("_json_") != std::string::npos) {
+      refs.push_back("Large/BM_Peer_RapidJson" + op);
+    }
+    return refs;
   }
 
-  const Run* reference_for(const std::string& name) const {
-    const std::string ref = reference_name(name);
+  [[nodiscard]] const Run* find(const std::string& name) const {
     for (const Run& r : runs_)
-      if (!ref.empty() && r.benchmark_name() == ref) return &r;
+      if (r.benchmark_name() == name) return &r;
     return nullptr;
+  }
+
+  [[nodiscard]] std::string ratios(const Run& r) const {
+    std::string out;
+    for (const std::string& ref : reference_names(r.benchmark_name()))
+      if (const Run* other = find(ref))
+        out += (out.empty() ? "" : ", ") + ratio_text(mb_per_s(r) / mb_per_s(*other), ref);
+    return out;
   }
 
   std::vector<Run> runs_;

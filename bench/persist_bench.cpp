@@ -3,7 +3,8 @@
 //
 //   make bench   (or: build-bench/bin/persist_bench [--benchmark_filter=Large])
 //
-// Large: a KNeighborsClassifier whose state is a 4,000,000 x 8 float64 training set (256 MB).
+// Large: a KNeighborsClassifier whose state is a 4,000,000 x 8 float64 training set (256 MB);
+// Huge: the same with 16,000,000 rows (1 GB), mapped only, to show that a mapped load is O(1).
 // Limits: memcpy, raw write() and read() of the same bytes to a file on tmpfs. Peers: cereal's
 // and Boost.Serialization's binary archives of the same matrix, msgpack-c (one bin blob) and
 // RapidJSON (full-precision numbers) used directly. Small: an iris SVC round trip against
@@ -318,7 +319,23 @@ void BM_Peer_RapidJson_Load(benchmark::State& state) {
 
 // ---------- mlpersist ----------
 
-enum class Where { kBytes, kFile, kMmap };
+// kShared: bytes that tensors may borrow (loads with an owner); kMmapTouched: a mapped load
+// followed by the first read of every tensor, which runs the deferred checksums.
+enum class Where { kBytes, kShared, kFile, kMmap, kMmapTouched };
+
+// Reads every tensor of a document once: what the first predict would trigger.
+void touch_tensors(const Value& v) {
+  switch (v.kind()) {
+    case Kind::kTensor: benchmark::DoNotOptimize(v.as_tensor().data()); return;
+    case Kind::kArray:
+      for (const Value& e : v.as_array()) touch_tensors(e);
+      return;
+    case Kind::kMap:
+      for (const auto& [key, e] : v.as_map()) touch_tensors(e);
+      return;
+    default: return;
+  }
+}
 
 void ours_save(benchmark::State& state, const Estimator& model, std::size_t bytes,
                const char* format, Where where) {
@@ -341,27 +358,70 @@ void ours_load(benchmark::State& state, const Estimator& model, std::size_t byte
   const fs::path file = scratch() / (std::string("ours-load.") + format);
   const SaveOptions save{.format = format};
   dump(registry(), model, file, save);
-  const std::string in_memory = dumps(registry(), model, save);
+  const auto in_memory = std::make_shared<const std::string>(dumps(registry(), model, save));
+  const auto shared = std::as_bytes(std::span(in_memory->data(), in_memory->size()));
   LoadOptions options;
-  options.mmap = where == Where::kMmap;
+  options.mmap = where == Where::kMmap || where == Where::kMmapTouched;
   PeakMemory peak;
   for (auto _ : state) {
-    auto loaded = where == Where::kBytes ? loads(registry(), in_memory, options)
-                                         : load(registry(), file, options);
+    if (where == Where::kMmapTouched) {
+      const Document doc = read_document(registry(), file, options);
+      touch_tensors(doc.root);
+      continue;
+    }
+    auto loaded = where == Where::kBytes    ? loads(registry(), *in_memory, options)
+                  : where == Where::kShared ? loads(registry(), shared, in_memory, options)
+                                            : load(registry(), file, options);
     benchmark::DoNotOptimize(loaded.get());
   }
   finish(state, bytes, peak);
+}
+
+// The checksum on its own: container 2's chunk table of the 256 MB, on one thread.
+void BM_Checksum_XXH3_Chunks(benchmark::State& state) {
+  const auto bytes = std::as_bytes(std::span(large_matrix().data(), kBytes));
+  PeakMemory peak;
+  for (auto _ : state) benchmark::DoNotOptimize(write_trailer(bytes));
+  finish(state, kBytes, peak);
+}
+
+// A mapped load must not depend on the model's size: a 1 GB model (16,000,000 x 8).
+void BM_Huge_MmapLoad(benchmark::State& state) {
+  constexpr Eigen::Index kHugeRows = 16'000'000;
+  const fs::path file = scratch() / "huge.bin";
+  {
+    Matrix x(kHugeRows, kCols);
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<double>(i % 1001) / 7;
+    Vector y(kHugeRows);
+    for (Eigen::Index i = 0; i < kHugeRows; ++i) y(i) = static_cast<double>(i % 3);
+    auto knn = registry().create("neighbors.KNeighborsClassifier");
+    knn->fit(x, y);
+    dump(registry(), *knn, file);
+  }
+  PeakMemory peak;
+  for (auto _ : state) {
+    auto loaded = load(registry(), file);
+    benchmark::DoNotOptimize(loaded.get());
+  }
+  finish(state, static_cast<std::size_t>(kHugeRows * kCols) * sizeof(double), peak);
+  fs::remove(file);
 }
 
 // The artifact's size, for the small model's throughput.
 std::size_t artifact_bytes(const Estimator& model) { return dumps(registry(), model).size(); }
 
 void register_ours() {
-  const std::pair<const char*, Where> places[] = {
-      {"bytes", Where::kBytes}, {"file", Where::kFile}, {"mmap", Where::kMmap}};
+  const std::pair<const char*, Where> places[] = {{"bytes", Where::kBytes},
+                                                  {"shared_bytes", Where::kShared},
+                                                  {"file", Where::kFile},
+                                                  {"mmap", Where::kMmap},
+                                                  {"mmap_first_access", Where::kMmapTouched}};
   for (const char* format : {"binary", "msgpack", "json"}) {
     for (const auto& [place, where] : places) {
-      if (where != Where::kMmap)
+      // Only binary tensors can borrow; the rest would repeat the copy loads.
+      if (std::string(format) != "binary" && where != Where::kBytes && where != Where::kFile)
+        continue;
+      if (where == Where::kBytes || where == Where::kFile)
         benchmark::RegisterBenchmark(
             ("Large/Ours_" + std::string(format) + "_Save/" + place).c_str(),
             [format, where = where](benchmark::State& s) {
@@ -462,7 +522,7 @@ void BM_Small_BareBackend(benchmark::State& state) {
     StringSink sink(payload);
     backend->encode(doc, sink);
     const DecodeInput in{std::as_bytes(std::span(payload.data(), payload.size())), "<bench>", 0,
-                         nullptr, Limits{}};
+                         nullptr, Limits{}, nullptr};
     Value back = backend->decode(in);
     benchmark::DoNotOptimize(&back);
   }
@@ -498,6 +558,9 @@ LARGE(BM_Peer_Msgpack_Save, 3);
 LARGE(BM_Peer_Msgpack_Load, 3);
 LARGE(BM_Peer_RapidJson_Save, 1);
 LARGE(BM_Peer_RapidJson_Load, 1);
+LARGE(BM_Checksum_XXH3_Chunks, 5);
+BENCHMARK(BM_Huge_MmapLoad)->Name("Huge/Ours_binary_Load/mmap_1GB")->Unit(benchmark::kMillisecond)
+    ->Iterations(20);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);

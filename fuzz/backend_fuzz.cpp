@@ -22,7 +22,7 @@ std::string encode(const Backend& backend, const Value& value) {
 
 Value decode(const Backend& backend, std::span<const std::byte> payload,
              std::shared_ptr<const void> owner) {
-  return backend.decode(DecodeInput{payload, "<fuzz>", 64, std::move(owner), Limits{}});
+  return backend.decode(DecodeInput{payload, "<fuzz>", 64, std::move(owner), Limits{}, nullptr});
 }
 
 // A copy of the input in a 64-byte aligned buffer that tensors may borrow, as a mapped file's.

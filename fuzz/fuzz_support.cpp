@@ -38,10 +38,15 @@ std::string with_valid_checksums(const std::uint8_t* data, std::size_t size) {
   store_le<std::uint64_t>(p + 32, checksum_of(checked));
   const std::uint64_t offset = load_le<std::uint64_t>(p + 16);
   const std::uint64_t length = load_le<std::uint64_t>(p + 24);
-  if (offset > size || length > size - offset || size - offset - length < kTrailerSize)
+  if (offset > size || length > size - offset) return bytes;
+  const std::string_view payload = std::string_view(bytes).substr(offset, length);
+  const std::uint64_t room = size - offset - length;
+  if (load_le<std::uint16_t>(p + 8) < 2) {  // container 1: one checksum of the payload
+    if (room >= 8) store_le<std::uint64_t>(p + offset + length, checksum_of(payload));
     return bytes;
-  store_le<std::uint64_t>(p + offset + length,
-                          checksum_of(std::string_view(bytes).substr(offset, length)));
+  }
+  const std::string trailer = write_trailer(std::as_bytes(std::span(payload.data(), payload.size())));
+  if (room >= trailer.size()) bytes.replace(offset + length, trailer.size(), trailer);
   return bytes;
 }
 

@@ -2,6 +2,7 @@
 
 #include <mlpersist/params.hpp>
 #include <mlpersist/persist.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ class KNeighborsClassifier
  private:
   /// Per query and class, the summed weights of the neighbours in that class.
   [[nodiscard]] Matrix votes(const Matrix& X) const;
+  /// y[row], checked: load_state leaves the indices unscanned for mapped loads.
+  [[nodiscard]] Eigen::Index class_index(std::span<const std::int64_t> y, std::size_t row) const;
 
   Tensor fit_X_;
   Tensor y_;

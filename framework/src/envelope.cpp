@@ -2,12 +2,14 @@
 #include <mlpersist/envelope.hpp>
 #include <mlpersist/error.hpp>
 
+#include "detail/chunk_hash.hpp"
 #include "detail/header_json.hpp"
 
 #include <xxhash.h>
 
 #include <cstring>
 #include <string>
+#include <thread>
 
 namespace mlpersist {
 namespace {
@@ -56,8 +58,18 @@ std::uint64_t checksum64(std::span<const std::byte> bytes) noexcept {
   return XXH3_64bits(bytes.data(), bytes.size());
 }
 
+std::uint64_t chunk_count(std::uint16_t container_version, std::uint64_t payload_size) noexcept {
+  if (container_version < 2) return 1;
+  return payload_size / kChunkSize + (payload_size % kChunkSize != 0 ? 1 : 0);
+}
+
+std::uint64_t trailer_size(const Header& h) noexcept {
+  const std::uint64_t table = h.container_version < 2 ? 0 : 8 * chunk_count(2, h.payload_size);
+  return table + 8;
+}
+
 std::uint64_t artifact_size(const Header& h) noexcept {
-  return h.payload_offset + h.payload_size + kTrailerSize;
+  return h.payload_offset + h.payload_size + trailer_size(h);
 }
 
 std::uint64_t header_extent(std::span<const std::byte> prelude, std::string_view source,
@@ -102,18 +114,21 @@ Header read_header(std::span<const std::byte> bytes, std::string_view source,
     format_error(ErrorCode::kMalformed, source, 16,
                  "payload offset " + std::to_string(h.payload_offset) + " is not the first " +
                      std::to_string(kPayloadAlignment) + "-byte boundary after the header");
-  if (h.payload_size > UINT64_MAX - h.payload_offset - kTrailerSize)
+  // 2^62 bytes bounds every size computed from it (trailer, artifact) far from overflow.
+  if (h.payload_size > (std::uint64_t{1} << 62))
     format_error(ErrorCode::kMalformed, source, 24, "payload size overflows");
   for (std::uint64_t i = extent; i < h.payload_offset && i < bytes.size(); ++i)
     if (bytes[i] != std::byte{0})
       format_error(ErrorCode::kMalformed, source, i, "non-zero byte in the header padding");
   if (bytes.size() >= artifact_size(h))
-    h.payload_checksum = load_le<std::uint64_t>(bytes.data() + h.payload_offset + h.payload_size);
+    h.payload_checksum = load_le<std::uint64_t>(bytes.data() + artifact_size(h) - 8);
   return h;
 }
 
-std::span<const std::byte> checked_payload(std::span<const std::byte> bytes, const Header& h,
-                                           std::string_view source, bool verify_checksum) {
+namespace {
+
+void check_artifact_size(std::span<const std::byte> bytes, const Header& h,
+                         std::string_view source) {
   const std::uint64_t expected = artifact_size(h);
   if (bytes.size() < expected)
     format_error(ErrorCode::kTruncated, source, bytes.size(),
@@ -124,13 +139,141 @@ std::span<const std::byte> checked_payload(std::span<const std::byte> bytes, con
     format_error(ErrorCode::kMalformed, source, expected,
                  std::to_string(bytes.size() - expected) +
                      " unexpected bytes after the end of the artifact");
-  const auto payload = bytes.subspan(h.payload_offset, h.payload_size);
-  if (verify_checksum && checksum64(payload) != h.payload_checksum)
-    format_error(ErrorCode::kChecksumMismatch, source, h.payload_offset,
-                 "payload checksum mismatch (bytes " + std::to_string(h.payload_offset) + " to " +
-                     std::to_string(h.payload_offset + h.payload_size) +
-                     "): the file was altered or corrupted after saving");
-  return payload;
+}
+
+}  // namespace
+
+std::span<const std::byte> checked_payload(std::span<const std::byte> bytes, const Header& h,
+                                           std::string_view source, bool verify_checksum) {
+  if (!verify_checksum) {
+    check_artifact_size(bytes, h, source);
+    return bytes.subspan(h.payload_offset, h.payload_size);
+  }
+  const PayloadIntegrity integrity(bytes, h, std::string(source));
+  integrity.verify_all();
+  return integrity.payload();
+}
+
+PayloadIntegrity::PayloadIntegrity(std::span<const std::byte> bytes, const Header& h,
+                                   std::string source, std::shared_ptr<const void> owner)
+    : payload_offset_(h.payload_offset), source_(std::move(source)), owner_(std::move(owner)) {
+  check_artifact_size(bytes, h, source_);
+  const std::uint64_t expected = artifact_size(h);
+  payload_ = bytes.subspan(h.payload_offset, h.payload_size);
+  const std::uint64_t table_at = h.payload_offset + h.payload_size;
+  table_ = bytes.subspan(table_at, trailer_size(h) - 8);
+  if (h.container_version < 2) {
+    table_ = bytes.subspan(table_at, 8);  // the payload's one checksum
+    chunk_size_ = std::max<std::uint64_t>(h.payload_size, 1);
+    seeded_ = false;
+  } else if (checksum64(table_) != load_le<std::uint64_t>(bytes.data() + expected - 8)) {
+    format_error(ErrorCode::kChecksumMismatch, source_, table_at,
+                 "chunk table checksum mismatch: the file was altered or corrupted after saving");
+  }
+  passed_ = std::make_unique<std::atomic<bool>[]>(table_.size() / 8);
+}
+
+std::uint64_t PayloadIntegrity::hash_chunk(std::uint64_t index) const noexcept {
+  const std::uint64_t begin = index * chunk_size_;
+  const auto n = static_cast<std::size_t>(std::min(chunk_size_, payload_.size() - begin));
+  return seeded_ ? XXH3_64bits_withSeed(payload_.data() + begin, n, index)
+                 : XXH3_64bits(payload_.data() + begin, n);
+}
+
+void PayloadIntegrity::check_chunk(std::uint64_t index, std::uint64_t actual) const {
+  if (actual == load_le<std::uint64_t>(table_.data() + 8 * index)) {
+    passed_[index].store(true, std::memory_order_release);
+    return;
+  }
+  const std::uint64_t begin = payload_offset_ + index * chunk_size_;
+  const std::uint64_t end = begin + std::min<std::uint64_t>(chunk_size_, payload_.size() -
+                                                                            index * chunk_size_);
+  format_error(ErrorCode::kChecksumMismatch, source_, begin,
+               "payload checksum mismatch (bytes " + std::to_string(begin) + " to " +
+                   std::to_string(end) + "): the file was altered or corrupted after saving");
+}
+
+void PayloadIntegrity::verify_chunks(std::uint64_t first, std::uint64_t last) const {
+  for (std::uint64_t i = first; i < last; ++i)
+    if (!passed_[i].load(std::memory_order_acquire)) check_chunk(i, hash_chunk(i));
+}
+
+std::pair<std::uint64_t, std::uint64_t> PayloadIntegrity::chunk_range(std::uint64_t offset,
+                                                                      std::uint64_t size) const {
+  const std::uint64_t chunks = table_.size() / 8;
+  const std::uint64_t first = std::min(offset / chunk_size_, chunks);
+  const std::uint64_t end = size == 0 ? offset : offset + size - 1;
+  return {first, std::min(end / chunk_size_ + 1, chunks)};
+}
+
+std::uint64_t PayloadIntegrity::verify(std::uint64_t offset, std::uint64_t size) const {
+  const auto [first, last] = chunk_range(offset, size);
+  verify_chunks(first, last);
+  return std::min<std::uint64_t>(last * chunk_size_, payload_.size());
+}
+
+bool PayloadIntegrity::verified(std::uint64_t offset, std::uint64_t size) const noexcept {
+  const auto [first, last] = chunk_range(offset, size);
+  for (std::uint64_t i = first; i < last; ++i)
+    if (!passed_[i].load(std::memory_order_acquire)) return false;
+  return true;
+}
+
+void PayloadIntegrity::verify_all() const {
+  const std::uint64_t chunks = table_.size() / 8;
+  if (payload_.size() < detail::kParallelHashThreshold || chunks < 2) return verify_chunks(0, chunks);
+  // The second half on another thread: a copy load's hashing then costs half its time.
+  std::exception_ptr second_failed;
+  std::thread second([&] {
+    try {
+      verify_chunks(chunks / 2, chunks);
+    } catch (...) {
+      second_failed = std::current_exception();
+    }
+  });
+  try {
+    verify_chunks(0, chunks / 2);
+  } catch (...) {
+    second.join();
+    throw;
+  }
+  second.join();
+  if (second_failed) std::rethrow_exception(second_failed);
+}
+
+void PayloadIntegrity::verify_all(std::span<const std::uint64_t> computed) const {
+  if (!seeded_ || computed.size() != table_.size() / 8) return verify_all();
+  for (std::uint64_t i = 0; i < computed.size(); ++i) check_chunk(i, computed[i]);
+}
+
+namespace {
+
+class RangeCheck final : public LazyCheck {
+ public:
+  RangeCheck(std::shared_ptr<const PayloadIntegrity> integrity, std::uint64_t offset,
+             std::uint64_t size)
+      : integrity_(std::move(integrity)), offset_(offset), size_(size) {}
+
+ private:
+  void run() const override { (void)integrity_->verify(offset_, size_); }
+
+  std::shared_ptr<const PayloadIntegrity> integrity_;
+  std::uint64_t offset_;
+  std::uint64_t size_;
+};
+
+}  // namespace
+
+std::shared_ptr<const LazyCheck> lazy_range_check(std::shared_ptr<const PayloadIntegrity> integrity,
+                                                  std::uint64_t offset, std::uint64_t size) {
+  if (integrity->verified(offset, size)) return nullptr;
+  return std::make_shared<RangeCheck>(std::move(integrity), offset, size);
+}
+
+std::string write_trailer(std::span<const std::byte> payload) {
+  detail::ChunkHasher hasher;
+  hasher.update(payload.data(), payload.size());
+  return detail::chunk_trailer(hasher.finish());
 }
 
 std::string write_header(Header& h, std::uint64_t payload_size) {
@@ -172,7 +315,8 @@ Value header_to_value(const Header& h) {
   m.insert("header_size", h.header_size);
   m.insert("payload_offset", h.payload_offset);
   m.insert("payload_size", h.payload_size);
-  m.insert("payload_xxh3", std::string(checksum));
+  m.insert(h.container_version < 2 ? "payload_xxh3" : "chunk_table_xxh3", std::string(checksum));
+  m.insert("checksummed_chunks", chunk_count(h.container_version, h.payload_size));
   m.insert("metadata", h.metadata);
   return m;
 }

@@ -1,17 +1,24 @@
 #include "detail/file_io.hpp"
 
+#include <mlpersist/endian.hpp>
+#include <mlpersist/envelope.hpp>
 #include <mlpersist/error.hpp>
+
+#include "detail/chunk_hash.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
+#include <thread>
 
 namespace mlpersist::detail {
 namespace {
@@ -55,7 +62,83 @@ FileBytes map_file(int fd, std::size_t size, const fs::path& file) {
   std::shared_ptr<const void> owner(p, [size](const void* q) {
     ::munmap(const_cast<void*>(q), size);
   });
-  return {{static_cast<const std::byte*>(p), size}, std::move(owner)};
+  return {{static_cast<const std::byte*>(p), size}, std::move(owner), {}};
+}
+
+// A buffer for a whole file. Large ones are aligned for transparent huge pages, which makes
+// their first touch (the kernel zeroing each page as read() fills it) several times cheaper:
+// what numpy does for large arrays.
+std::shared_ptr<std::byte> file_buffer(std::size_t size) {
+  constexpr std::size_t kHugePage = std::size_t{2} << 20;
+  const bool huge = size >= 2 * kHugePage;
+  const std::size_t alignment = huge ? kHugePage : 64;
+  const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
+  void* p = std::aligned_alloc(alignment, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  if (huge) ::madvise(p, rounded, MADV_HUGEPAGE);
+  return {static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); }};
+}
+
+// The payload range a container-2 prelude declares, when it is large enough to be worth
+// hashing while the file is read. The prelude is not verified yet: a wrong range only makes
+// the hashes useless, and the header and chunk table checks that follow catch it.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> payload_to_hash(const std::byte* prelude,
+                                                                       std::uint64_t file_size) {
+  if (std::memcmp(prelude, kMagic.data(), kMagic.size()) != 0) return std::nullopt;
+  if (load_le<std::uint16_t>(prelude + 8) < 2) return std::nullopt;
+  const auto offset = load_le<std::uint64_t>(prelude + 16);
+  const auto size = load_le<std::uint64_t>(prelude + 24);
+  if (offset > file_size || size > file_size - offset) return std::nullopt;
+  if (size < kParallelHashThreshold) return std::nullopt;
+  return std::pair{offset, offset + size};
+}
+
+// Hashes [begin, end) of `data` into chunk hashes as `ready` says the bytes have arrived.
+std::vector<std::uint64_t> hash_as_read(const std::byte* data, std::uint64_t begin,
+                                        std::uint64_t end, const std::atomic<std::uint64_t>& ready) {
+  ChunkHasher hasher;
+  for (std::uint64_t at = begin; at < end;) {
+    const std::uint64_t available = ready.load(std::memory_order_acquire);
+    if (available <= at) {
+      ready.wait(available, std::memory_order_acquire);
+      continue;
+    }
+    const std::uint64_t upto = std::min(available, end);
+    hasher.update(data + at, static_cast<std::size_t>(upto - at));
+    at = upto;
+  }
+  return hasher.finish();
+}
+
+// Reads a whole file into memory. A container-2 artifact's payload is hashed on a second
+// thread while the rest of the file arrives, so verifying it adds no time to the load.
+FileBytes read_copy(int fd, std::size_t size, const fs::path& file) {
+  auto buffer = file_buffer(size);
+  std::byte* data = buffer.get();
+  const std::size_t head = std::min(size, kPreludeSize);
+  read_all(fd, data, head, file);
+  std::atomic<std::uint64_t> ready{head};
+  std::vector<std::uint64_t> hashes;
+  std::thread hashing;
+  if (const auto range = head == kPreludeSize ? payload_to_hash(data, size) : std::nullopt)
+    hashing = std::thread([&, range] { hashes = hash_as_read(data, range->first, range->second, ready); });
+  constexpr std::size_t kPiece = std::size_t{4} << 20;
+  try {
+    for (std::size_t done = head; done < size;) {
+      const std::size_t n = std::min(kPiece, size - done);
+      read_all(fd, data + done, n, file);
+      done += n;
+      ready.store(done, std::memory_order_release);
+      ready.notify_one();
+    }
+  } catch (...) {
+    ready.store(size, std::memory_order_release);  // lets the hashing thread run out and stop
+    ready.notify_one();
+    if (hashing.joinable()) hashing.join();
+    throw;
+  }
+  if (hashing.joinable()) hashing.join();
+  return {{data, size}, std::move(buffer), std::move(hashes)};
 }
 
 }  // namespace
@@ -72,13 +155,9 @@ FileBytes read_file(const fs::path& file, bool map) {
   if (::fstat(fd.fd, &st) != 0) io_error(file, "cannot stat", errno);
   if (!S_ISREG(st.st_mode)) io_error(file, "not a regular file", EINVAL);
   const auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) return {{}, nullptr};
+  if (size == 0) return {{}, nullptr, {}};
   if (map) return map_file(fd.fd, size, file);
-  std::shared_ptr<std::byte> buffer(static_cast<std::byte*>(std::malloc(size)),
-                                    [](std::byte* p) { std::free(p); });
-  if (!buffer) throw std::bad_alloc();
-  read_all(fd.fd, buffer.get(), size, file);
-  return {{buffer.get(), size}, std::move(buffer)};
+  return read_copy(fd.fd, size, file);
 }
 
 std::string read_range(const fs::path& file, std::uint64_t offset, std::size_t size) {
@@ -99,6 +178,19 @@ void write_all(int fd, const void* data, std::size_t size, const fs::path& file)
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) io_error(file, "write failed", errno);
     p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void pwrite_all(int fd, const void* data, std::size_t size, std::uint64_t offset,
+                const fs::path& file) {
+  const auto* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::pwrite(fd, p, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) io_error(file, "write failed", errno);
+    p += n;
+    offset += static_cast<std::uint64_t>(n);
     size -= static_cast<std::size_t>(n);
   }
 }

@@ -4,6 +4,7 @@
 #include <mlpersist/verify.hpp>
 #include <mlpersist/version.hpp>
 
+#include "detail/chunk_hash.hpp"
 #include "detail/file_io.hpp"
 #include "detail/migrate.hpp"
 #include "detail/signature_policy.hpp"
@@ -11,29 +12,139 @@
 #include <istream>
 #include <limits>
 #include <ostream>
+#include <thread>
 
 namespace mlpersist {
 namespace {
 
 namespace fs = std::filesystem;
 
-// An encoded artifact: header bytes, payload bytes, trailer.
-struct Encoded {
-  std::string header;
-  std::string payload;
-  std::array<std::byte, kTrailerSize> trailer{};
+// What a save writes: the header (whose payload size is filled in once known), the root
+// document and the backend that encodes it.
+struct Prepared {
+  Header header;
+  Value root;
+  std::shared_ptr<const Backend> backend;
 };
 
-Encoded encode_document(const Registry& registry, Header h, const Value& root) {
-  const auto backend = registry.backend(h.backend);
-  Encoded e;
-  StringSink sink(e.payload);
-  backend->encode(root, sink);
+Prepared prepare_document(const Registry& registry, Header h, Value root) {
   h.framework_version = MLPERSIST_VERSION_STRING;
-  e.header = write_header(h, e.payload.size());
-  store_le<std::uint64_t>(e.trailer.data(),
-                          checksum64(std::as_bytes(std::span(e.payload.data(), e.payload.size()))));
-  return e;
+  // Re-encoding (migrate, convert) writes today's container even for an old file.
+  h.container_version = kContainerVersion;
+  h.min_container_version = kContainerVersion;
+  auto backend = registry.backend(h.backend);
+  return {std::move(h), std::move(root), std::move(backend)};
+}
+
+// Counts what a backend would write: bytes and streams size the payload first, since they
+// cannot go back to fill in the prelude.
+class CountingSink final : public Sink {
+ public:
+  void write(const void*, std::size_t size) override { size_ += size; }
+  [[nodiscard]] std::uint64_t position() const override { return size_; }
+
+ private:
+  std::uint64_t size_ = 0;
+};
+
+class FdSink final : public Sink {
+ public:
+  FdSink(int fd, const fs::path& file) : fd_(fd), file_(file) {}
+  void write(const void* data, std::size_t size) override {
+    detail::write_all(fd_, data, size, file_);
+    written_ += size;
+  }
+  [[nodiscard]] std::uint64_t position() const override { return written_; }
+
+ private:
+  int fd_;
+  const fs::path& file_;
+  std::uint64_t written_ = 0;
+};
+
+class StreamSink final : public Sink {
+ public:
+  explicit StreamSink(std::ostream& out) : out_(out) {}
+  void write(const void* data, std::size_t size) override {
+    out_.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+    if (!out_) throw IoError(ErrorCode::kIo, "<stream>: write failed");
+    written_ += size;
+  }
+  [[nodiscard]] std::uint64_t position() const override { return written_; }
+
+ private:
+  std::ostream& out_;
+  std::uint64_t written_ = 0;
+};
+
+// Passes the payload on to `out` while hashing it into the chunk table. Large blocks (tensor
+// data) are hashed on a second thread while `out` writes them, so the checksum costs no time.
+class HashingSink final : public Sink {
+ public:
+  explicit HashingSink(Sink& out) : out_(out) {}
+  void write(const void* data, std::size_t size) override {
+    const auto* bytes = static_cast<const std::byte*>(data);
+    if (size < detail::kParallelHashThreshold) {
+      hasher_.update(bytes, size);
+      out_.write(data, size);
+    } else {
+      std::thread hashing([&] { hasher_.update(bytes, size); });
+      try {
+        out_.write(data, size);
+      } catch (...) {
+        hashing.join();
+        throw;
+      }
+      hashing.join();
+    }
+    written_ += size;
+  }
+  [[nodiscard]] std::uint64_t position() const override { return written_; }
+  [[nodiscard]] std::string trailer() { return detail::chunk_trailer(hasher_.finish()); }
+
+ private:
+  Sink& out_;
+  detail::ChunkHasher hasher_;
+  std::uint64_t written_ = 0;
+};
+
+std::uint64_t measure(const Prepared& p) {
+  CountingSink counter;
+  p.backend->encode(p.root, counter);
+  return counter.position();
+}
+
+// Header, payload and trailer, in one pass, when the payload size is known in advance; `head`
+// is write_header's output for that size.
+void write_sized(const Prepared& p, Sink& out, const std::string& head,
+                 std::uint64_t payload_size) {
+  out.write(head.data(), head.size());
+  HashingSink payload(out);
+  p.backend->encode(p.root, payload);
+  if (payload.position() != payload_size)
+    throw PluginError(ErrorCode::kPlugin,
+                      "backend '" + p.header.backend + "' wrote " + std::to_string(payload.position()) +
+                          " payload bytes after measuring " + std::to_string(payload_size) +
+                          "; its encoder must write the same bytes every time");
+  const std::string trailer = payload.trailer();
+  out.write(trailer.data(), trailer.size());
+}
+
+// A file is written in one pass: the prelude's payload size and checksum are filled in at the
+// end, which changes no other byte (the header text does not depend on the payload).
+void write_to_file(const Prepared& p, const fs::path& file) {
+  detail::write_file_atomically(file, [&](int fd) {
+    Header h = p.header;
+    FdSink out(fd, file);
+    const std::string placeholder = write_header(h, 0);
+    out.write(placeholder.data(), placeholder.size());
+    HashingSink payload(out);
+    p.backend->encode(p.root, payload);
+    const std::string trailer = payload.trailer();
+    out.write(trailer.data(), trailer.size());
+    const std::string head = write_header(h, payload.position());
+    detail::pwrite_all(fd, head.data(), head.size(), 0, file);
+  });
 }
 
 // The header metadata: the framework's entries (created_at, versions, provenance), then the
@@ -67,7 +178,8 @@ Value compose_metadata(const Registry& registry, const Estimator& estimator, con
   return m;
 }
 
-Encoded encode(const Registry& registry, const Estimator& estimator, const SaveOptions& options) {
+Prepared prepare(const Registry& registry, const Estimator& estimator,
+                 const SaveOptions& options) {
   SaveContext ctx;
   const Value root = ctx.save_nested(estimator);
   Header h;
@@ -77,15 +189,7 @@ Encoded encode(const Registry& registry, const Estimator& estimator, const SaveO
   h.types = ctx.types();
   h.min_reader_versions = ctx.min_reader_versions();
   h.metadata = compose_metadata(registry, estimator, h, options);
-  return encode_document(registry, std::move(h), root);
-}
-
-void write_to_file(const Encoded& e, const fs::path& file) {
-  detail::write_file_atomically(file, [&](int fd) {
-    detail::write_all(fd, e.header.data(), e.header.size(), file);
-    detail::write_all(fd, e.payload.data(), e.payload.size(), file);
-    detail::write_all(fd, e.trailer.data(), e.trailer.size(), file);
-  });
+  return prepare_document(registry, std::move(h), root);
 }
 
 // The type a tag names here, following renames registered by plugins.
@@ -171,21 +275,46 @@ void upgrade(const Registry& registry, Document& doc, std::string_view source) {
   }
 }
 
-Document decode(const Registry& registry, std::span<const std::byte> bytes,
-                std::string_view source, std::shared_ptr<const void> owner,
-                const LoadOptions& options) {
+// Artifact bytes to decode, and how they reached memory.
+struct Input {
+  std::span<const std::byte> bytes;
+  std::string_view source;
+  std::shared_ptr<const void> owner;  ///< set when tensors may borrow the bytes
+  bool mapped = false;                ///< a mapped file: tensors may be verified lazily
+  std::vector<std::uint64_t> chunk_hashes;  ///< computed while a copy was read
+};
+
+// Verifies the payload before decoding, or (mapped files, backends that verify what they read)
+// hands the checksums to the decoder so that tensors are verified when first read.
+std::shared_ptr<const PayloadIntegrity> verification(const Input& in, const Header& h,
+                                                     const Backend& backend,
+                                                     const LoadOptions& options) {
+  if (!options.verify_checksum) {
+    (void)checked_payload(in.bytes, h, in.source, /*verify_checksum=*/false);  // sizes only
+    return nullptr;
+  }
+  auto integrity =
+      std::make_shared<const PayloadIntegrity>(in.bytes, h, std::string(in.source), in.owner);
+  if (in.mapped && options.lazy_verification && backend.verifies_ranges()) return integrity;
+  integrity->verify_all(in.chunk_hashes);
+  return nullptr;
+}
+
+Document decode(const Registry& registry, const Input& in, const LoadOptions& options) {
   Document doc;
-  doc.header = read_header(bytes, source, options.limits);
+  doc.header = read_header(in.bytes, in.source, options.limits);
   const Header& h = doc.header;
-  const auto payload = checked_payload(bytes, h, source, options.verify_checksum);
-  detail::enforce_signature_policy(h, payload, options.trusted_public_keys,
-                                   options.require_signature, source);
-  check_allowed(registry, h, options, source);
-  check_types(registry, h, source);
   const auto backend = registry.backend(h.backend);
-  DecodeInput in{payload, source, h.payload_offset, std::move(owner), options.limits};
-  doc.root = backend->decode(in);
-  if (options.migrate && detail::needs_upgrade(registry, h)) upgrade(registry, doc, source);
+  auto integrity = verification(in, h, *backend, options);
+  const auto payload = in.bytes.subspan(h.payload_offset, h.payload_size);
+  detail::enforce_signature_policy(h, payload, options.trusted_public_keys,
+                                   options.require_signature, in.source);
+  check_allowed(registry, h, options, in.source);
+  check_types(registry, h, in.source);
+  DecodeInput input{payload, in.source, h.payload_offset, in.owner, options.limits,
+                    std::move(integrity)};
+  doc.root = backend->decode(input);
+  if (options.migrate && detail::needs_upgrade(registry, h)) upgrade(registry, doc, in.source);
   return doc;
 }
 
@@ -304,34 +433,42 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
 
 std::string dumps(const Registry& registry, const Estimator& estimator,
                   const SaveOptions& options) {
-  const Encoded e = encode(registry, estimator, options);
+  const Prepared p = prepare(registry, estimator, options);
+  // Sized first, so the string is allocated once: growing it would copy the payload.
+  const std::uint64_t payload_size = measure(p);
+  Header h = p.header;
+  const std::string head = write_header(h, payload_size);
   std::string out;
-  out.reserve(e.header.size() + e.payload.size() + e.trailer.size());
-  out += e.header;
-  out += e.payload;
-  out.append(reinterpret_cast<const char*>(e.trailer.data()), e.trailer.size());
+  out.reserve(static_cast<std::size_t>(artifact_size(h)));
+  StringSink sink(out);
+  write_sized(p, sink, head, payload_size);
   return out;
 }
 
 void dump(const Registry& registry, const Estimator& estimator, std::ostream& out,
           const SaveOptions& options) {
-  const Encoded e = encode(registry, estimator, options);
-  out.write(e.header.data(), static_cast<std::streamsize>(e.header.size()));
-  out.write(e.payload.data(), static_cast<std::streamsize>(e.payload.size()));
-  out.write(reinterpret_cast<const char*>(e.trailer.data()), e.trailer.size());
-  if (!out) throw IoError(ErrorCode::kIo, "<stream>: write failed");
+  const Prepared p = prepare(registry, estimator, options);
+  const std::uint64_t payload_size = measure(p);
+  Header h = p.header;
+  StreamSink sink(out);
+  write_sized(p, sink, write_header(h, payload_size), payload_size);
 }
 
 void dump(const Registry& registry, const Estimator& estimator, const fs::path& file,
           const SaveOptions& options) {
-  write_to_file(encode(registry, estimator, options), file);
+  write_to_file(prepare(registry, estimator, options), file);
 }
 
 std::shared_ptr<Estimator> loads(const Registry& registry, std::string_view bytes,
                                  const LoadOptions& options) {
   const Document doc =
-      decode(registry, std::as_bytes(std::span(bytes.data(), bytes.size())), "<bytes>", nullptr,
-             options);
+      decode(registry, {std::as_bytes(std::span(bytes.data(), bytes.size())), "<bytes>", nullptr, false, {}}, options);
+  return instantiate(registry, doc, options);
+}
+
+std::shared_ptr<Estimator> loads(const Registry& registry, std::span<const std::byte> bytes,
+                                 std::shared_ptr<const void> owner, const LoadOptions& options) {
+  const Document doc = decode(registry, {bytes, "<bytes>", std::move(owner), false, {}}, options);
   return instantiate(registry, doc, options);
 }
 
@@ -343,7 +480,7 @@ std::shared_ptr<Estimator> load(const Registry& registry, std::istream& in,
   read_exact(in, *buffer, header_extent(as_span(), "<stream>", options.limits));
   const Header h = read_header(as_span(), "<stream>", options.limits);
   read_exact(in, *buffer, artifact_size(h));
-  const Document doc = decode(registry, as_span(), "<stream>", buffer, options);
+  const Document doc = decode(registry, {as_span(), "<stream>", buffer, false, {}}, options);
   return instantiate(registry, doc, options);
 }
 
@@ -355,7 +492,10 @@ std::shared_ptr<Estimator> load(const Registry& registry, const fs::path& file,
 Document read_document(const Registry& registry, const fs::path& file,
                        const LoadOptions& options) {
   detail::FileBytes f = detail::read_file(file, options.mmap);
-  return decode(registry, f.bytes, file.string(), std::move(f.owner), options);
+  const std::string source = file.string();
+  return decode(registry,
+                {f.bytes, source, std::move(f.owner), options.mmap, std::move(f.chunk_hashes)},
+                options);
 }
 
 std::shared_ptr<Estimator> instantiate(const Registry& registry, const Document& document,
@@ -378,7 +518,7 @@ Header inspect(const fs::path& file, const Limits& limits) {
     throw FormatError(ErrorCode::kTruncated,
                       source + ": file has " + std::to_string(size) +
                           " bytes, but its header declares " + std::to_string(artifact_size(h)));
-  const std::string trailer = detail::read_range(file, size - kTrailerSize, kTrailerSize);
+  const std::string trailer = detail::read_range(file, size - 8, 8);
   h.payload_checksum = load_le<std::uint64_t>(reinterpret_cast<const std::byte*>(trailer.data()));
   return h;
 }
@@ -393,7 +533,7 @@ void write_document(const Registry& registry, const Document& document, std::str
   // Re-encoding makes a new payload: a signature of the old one could only fail to verify.
   h.metadata.as_map().erase("signature");
   h.backend = std::string(format);
-  write_to_file(encode_document(registry, std::move(h), document.root), file);
+  write_to_file(prepare_document(registry, std::move(h), document.root), file);
 }
 
 }  // namespace mlpersist

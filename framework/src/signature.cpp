@@ -250,8 +250,9 @@ std::string sign_artifact(std::string_view artifact, const SecretKey& key,
                                                 .insert("scheme", kSignatureScheme)
                                                 .insert("public_key", key.public_key().hex())
                                                 .insert("value", to_hex(value)));
-  std::string out = write_header(h, payload.size());
-  out += artifact.substr(artifact.size() - payload.size() - kTrailerSize);
+  const std::uint64_t payload_offset = h.payload_offset;
+  std::string out = write_header(h, payload.size());  // the payload and trailer stay as they are
+  out += artifact.substr(static_cast<std::size_t>(payload_offset));
   return out;
 }
 

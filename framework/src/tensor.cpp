@@ -16,6 +16,7 @@ constexpr std::size_t kAlignment = 64;
 // Transparent huge pages make the first touch of a large buffer several times cheaper (numpy
 // does the same); below this size the madvise call costs more than it saves.
 constexpr std::size_t kHugePageThreshold = 4u << 20;
+constexpr std::size_t kHugePageSize = 2u << 20;
 
 std::string shape_string(const Tensor::Shape& shape) {
   std::string s = "(";
@@ -37,10 +38,13 @@ std::uint64_t element_count(DType dtype, const Tensor::Shape& shape) {
 }
 
 std::shared_ptr<std::byte> aligned_buffer(std::size_t bytes) {
-  const std::size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+  // madvise needs a page-aligned range, so huge-page candidates are aligned to a huge page.
+  const bool huge = bytes >= kHugePageThreshold;
+  const std::size_t alignment = huge ? kHugePageSize : kAlignment;
+  const std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
+  void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);
   if (p == nullptr) throw std::bad_alloc();
-  if (rounded >= kHugePageThreshold) madvise(p, rounded, MADV_HUGEPAGE);
+  if (huge) madvise(p, rounded, MADV_HUGEPAGE);
   return {static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); }};
 }
 
@@ -92,6 +96,8 @@ std::optional<std::uint64_t> checked_element_count(DType dtype, const Tensor::Sh
   return count;
 }
 
+LazyCheck::~LazyCheck() = default;
+
 Tensor::Tensor() = default;
 
 Tensor Tensor::allocate(DType dtype, Shape shape) {
@@ -106,13 +112,15 @@ Tensor Tensor::allocate(DType dtype, Shape shape) {
 }
 
 Tensor Tensor::borrow(DType dtype, Shape shape, const std::byte* data,
-                      std::shared_ptr<const void> owner) {
+                      std::shared_ptr<const void> owner,
+                      std::shared_ptr<const LazyCheck> check) {
   Tensor t;
   t.elements_ = element_count(dtype, shape);
   t.dtype_ = dtype;
   t.shape_ = std::move(shape);
   t.data_ = data;
   t.owner_ = std::move(owner);
+  t.check_ = std::move(check);
   t.borrowed_ = true;
   return t;
 }
@@ -137,7 +145,7 @@ void Tensor::check_owned() const {
 
 bool operator==(const Tensor& a, const Tensor& b) {
   return a.dtype_ == b.dtype_ && a.shape_ == b.shape_ &&
-         (a.nbytes() == 0 || std::memcmp(a.data_, b.data_, a.nbytes()) == 0);
+         (a.nbytes() == 0 || std::memcmp(a.data(), b.data(), a.nbytes()) == 0);
 }
 
 }  // namespace mlpersist

@@ -82,6 +82,9 @@ class BinaryBackend final : public Backend {
   /// Decodes a payload, borrowing tensor data from `input.owner` when it is set. Throws
   /// FormatError (kMalformed, kTruncated or kLimitExceeded) naming the source and byte offset.
   [[nodiscard]] Value decode(const DecodeInput& input) const override;
+  /// Verifies what it decodes as it goes and gives borrowed tensors lazy checks, so a mapped
+  /// load hashes only the document's structure up front.
+  [[nodiscard]] bool verifies_ranges() const override { return true; }
 };
 
 }  // namespace mlpersist::binary

@@ -74,8 +74,23 @@ class Decoder {
          std::string("raise LoadOptions::limits.") + limit + " only if you trust this file");
   }
 
-  // Consumes n bytes and returns where they start; `what` names them in the error.
+  // Consumes n bytes, verified, and returns where they start; `what` names them in the error.
   const std::byte* take(std::uint64_t n, const char* what) {
+    const std::size_t at = pos_;
+    const std::byte* bytes = take_unverified(n, what);
+    verify(at, n);
+    return bytes;
+  }
+
+  // On a lazily verified load, decodes only bytes whose chunks passed their checksums.
+  // Positions only grow, so everything from a range's start to verified_end_ has passed.
+  void verify(std::size_t at, std::uint64_t n) {
+    if (in_.integrity && at + n > verified_end_) verified_end_ = in_.integrity->verify(at, n);
+  }
+
+  // Consumes n bytes without verifying them: tensor data, which borrowed tensors verify when
+  // first read and copies before copying.
+  const std::byte* take_unverified(std::uint64_t n, const char* what) {
     if (n > remaining())
       fail(ErrorCode::kTruncated, pos_,
            std::string(what) + " needs " + std::to_string(n) + " bytes but only " +
@@ -130,6 +145,7 @@ class Decoder {
   std::span<const std::byte> p_;
   std::size_t pos_ = 0;
   std::uint64_t values_ = 0;  // decoded so far, for Limits::max_values
+  std::uint64_t verified_end_ = 0;
 };
 
 Value Decoder::value(std::uint32_t depth) {
@@ -242,7 +258,8 @@ Value Decoder::tensor() {
   skip_padding();
   const std::string what =
       "tensor data of shape " + shape_string(dims) + " " + std::string(dtype_name(dtype));
-  const std::byte* data = take(nbytes, what.c_str());
+  const std::size_t data_at = pos_;
+  const std::byte* data = take_unverified(nbytes, what.c_str());
   // After the byte check: a file too short for its tensor is corrupt, and advice to raise a
   // limit would mislead.
   check_elements(dtype, dims, at);
@@ -251,7 +268,9 @@ Value Decoder::tensor() {
   // Borrowing needs a buffer that outlives the call, host byte order equal to the file's, and
   // element alignment (a stream buffer is only malloc-aligned, a mapped file is page-aligned).
   if (in_.owner && kHostIsLittleEndian && reinterpret_cast<std::uintptr_t>(data) % element == 0)
-    return Tensor::borrow(dtype, std::move(dims), data, in_.owner);
+    return Tensor::borrow(dtype, std::move(dims), data, in_.owner,
+                          in_.integrity ? lazy_range_check(in_.integrity, data_at, nbytes) : nullptr);
+  verify(data_at, nbytes);
   Tensor t = Tensor::allocate(dtype, std::move(dims));
   if (nbytes > 0) {
     std::byte* out = t.mutable_bytes();

@@ -128,14 +128,33 @@ TEST(KNeighborsClassifier, NonFiniteTrainingRowsRankLast) {
   EXPECT_EQ(predicted(0), 0.0);  // its four nearest finite neighbours are setosas
 }
 
+// Class indices are checked where predict uses them, not at load: scanning them would read the
+// whole label vector of a mapped model.
+TEST(KNeighborsClassifier, PredictRejectsOutOfRangeClassIndices) {
+  const Dataset d = test::load_dataset("iris");
+  const auto est = fitted_knn(d);
+  const auto file = test::temp_dir() / "bad_labels.bin";
+  dump(test::registry(), *est, file);
+  for (const std::int64_t bad : {std::int64_t{3}, std::int64_t{-1}}) {
+    Document doc = read_document(test::registry(), file);
+    std::vector<std::int64_t> y(150, 0);
+    y[17] = bad;
+    *doc.root.as_map().find("state")->as_map().find("_y") = test::int_tensor(y);
+    const auto loaded = instantiate(test::registry(), doc);
+    try {
+      (void)loaded->predict(d.X.row(17));
+      ADD_FAILURE() << "predicted with class index " << bad;
+    } catch (const SchemaError& e) {
+      EXPECT_NE(std::string(e.what()).find("state._y[17] = " + std::to_string(bad)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(KNeighborsClassifier, LoadRejectsInconsistentHandEditedState) {
   const Dataset d = test::load_dataset("iris");
   const auto est = fitted_knn(d);
-  std::vector<std::int64_t> y(150, 0);
-  y[17] = 3;
-  test::expect_rejected_edit(*est, "_y", test::int_tensor(y));
-  y[17] = -1;
-  test::expect_rejected_edit(*est, "_y", test::int_tensor(y));
   test::expect_rejected_edit(*est, "_y", test::int_tensor(std::vector<std::int64_t>(149, 0)));
   test::expect_rejected_edit(*est, "_y", Tensor::from_vector(Vector::Zero(150)));
   test::expect_rejected_edit(*est, "_fit_X", Tensor::from_matrix(Matrix::Zero(150, 3)));

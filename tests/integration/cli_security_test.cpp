@@ -84,9 +84,9 @@ TEST(CliSecurity, TamperingAfterSigningIsCaught) {
   }
   const Header h = read_header(std::as_bytes(std::span(bytes.data(), bytes.size())), "x", {});
   bytes[h.payload_offset + 10] ^= 1;
-  const std::uint64_t sum =
-      checksum64(std::as_bytes(std::span(bytes.data() + h.payload_offset, h.payload_size)));
-  std::memcpy(bytes.data() + h.payload_offset + h.payload_size, &sum, sizeof sum);
+  const std::string trailer =
+      write_trailer(std::as_bytes(std::span(bytes.data() + h.payload_offset, h.payload_size)));
+  bytes.replace(h.payload_offset + h.payload_size, trailer.size(), trailer);
   std::ofstream(w.model, std::ios::binary | std::ios::trunc) << bytes;
   std::string error;
   EXPECT_EQ(run_cli(w.predict("--trusted-key " + quoted(w.dir / "alice.pub")), nullptr, &error), 1);

@@ -169,7 +169,7 @@ TEST(Migration, NewerContainerIsRefusedInEveryBackend) {
   const auto svc = fitted(kSvc);
   for (const std::string& backend : backend_names()) {
     std::string bytes = dumps(registry(), *svc, {.format = backend});
-    bytes[10] = 2;  // oldest container version that can read the file
+    bytes[10] = kContainerVersion + 1;  // oldest container version that can read the file
     try {
       (void)loads(registry(), bytes);
       ADD_FAILURE() << backend;

@@ -69,11 +69,8 @@ std::string artifact(const std::string& backend, const std::string& type) {
   h.schema_version = 1;
   h.types[type] = 1;
   const std::string payload = "payload";
-  std::string out = write_header(h, payload.size()) + payload;
-  std::string trailer(kTrailerSize, '\0');
-  store_le(reinterpret_cast<std::byte*>(trailer.data()),
-           checksum64(std::as_bytes(std::span(payload.data(), payload.size()))));
-  return out + trailer;
+  return write_header(h, payload.size()) + payload +
+         write_trailer(std::as_bytes(std::span(payload.data(), payload.size())));
 }
 
 TEST(BadInput, UnknownBackend) {
@@ -93,7 +90,7 @@ TEST(BadInput, NewerSchemaIsRefusedNamingVersionsAndPlugin) {
   h.type_tag = "svm.SVC";
   h.schema_version = 99;
   h.types["svm.SVC"] = 99;
-  const std::string bytes = write_header(h, 0) + std::string(kTrailerSize, '\0');
+  const std::string bytes = write_header(h, 0) + write_trailer({});
   try {
     (void)loads(test::registry(), bytes, {.verify_checksum = false});
     FAIL();
@@ -115,7 +112,7 @@ TEST(BadInput, AlteredPayloadFailsTheChecksum) {
 
 TEST(BadInput, NewerContainerIsRefused) {
   std::string bytes = dumps(test::registry(), *fitted());
-  bytes[10] = 2;  // oldest reader version
+  bytes[10] = kContainerVersion + 1;  // oldest reader version
   expect_load_error<CompatibilityError>(bytes, ErrorCode::kContainerTooNew, "Upgrade mlpersist");
 }
 

@@ -59,15 +59,13 @@ std::string with_header(std::string_view artifact, Header h) {
   return write_header(h, old.payload_size) + std::string(artifact.substr(old.payload_offset));
 }
 
-// The artifact with payload byte `i` flipped and the trailer checksum recomputed.
+// The artifact with payload byte `i` flipped and the trailer's checksums recomputed.
 std::string with_payload_flip(std::string bytes, std::size_t i, int bit) {
   const Header h = header_of(bytes);
   bytes[h.payload_offset + i] = static_cast<char>(bytes[h.payload_offset + i] ^ (1 << bit));
   const std::string_view payload(bytes.data() + h.payload_offset, h.payload_size);
-  store_le<std::uint64_t>(
-      reinterpret_cast<std::byte*>(bytes.data()) + h.payload_offset + h.payload_size,
-      checksum64(as_span(payload)));
-  return bytes;
+  return std::string(payload.data() - h.payload_offset, h.payload_offset + h.payload_size) +
+         write_trailer(as_span(payload));
 }
 
 void expect_refused(std::string_view bytes, const LoadOptions& options, ErrorCode code,

@@ -135,10 +135,7 @@ void expect_same_outputs(const Estimator& a, const Estimator& b, const Matrix& X
 std::string craft_artifact(Header header, std::string_view payload) {
   std::string out = write_header(header, payload.size());
   out += payload;
-  std::array<std::byte, kTrailerSize> trailer{};
-  store_le<std::uint64_t>(trailer.data(),
-                          checksum64(std::as_bytes(std::span(payload.data(), payload.size()))));
-  out.append(reinterpret_cast<const char*>(trailer.data()), trailer.size());
+  out += write_trailer(std::as_bytes(std::span(payload.data(), payload.size())));
   return out;
 }
 

@@ -90,7 +90,7 @@ std::span<const std::byte> as_span(std::string_view s) {
 
 Value decode(std::span<const std::byte> payload, std::shared_ptr<const void> owner = nullptr,
              const Limits& limits = {}) {
-  return backend().decode(DecodeInput{payload, kSource, kPayloadOffset, std::move(owner), limits});
+  return backend().decode(DecodeInput{payload, kSource, kPayloadOffset, std::move(owner), limits, nullptr});
 }
 
 Value decode(std::string_view payload, const Limits& limits = {}) {

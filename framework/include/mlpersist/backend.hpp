@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlpersist/envelope.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/limits.hpp>
 #include <mlpersist/value.hpp>
@@ -33,6 +34,11 @@ struct DecodeInput {
   /// borrow them instead of copying; `owner` keeps them alive.
   std::shared_ptr<const void> owner;
   Limits limits;
+  /// Set only for backends whose verifies_ranges() is true, on loads that verify lazily (mapped
+  /// files): the decoder must pass every byte range it reads through `integrity->verify` before
+  /// using it, and give borrowed tensors lazy_range_check()s. Null: the payload was verified
+  /// before decode() (or the caller turned verification off).
+  std::shared_ptr<const PayloadIntegrity> integrity;
 };
 
 /// A format that turns a Value document into payload bytes and back (msgpack, JSON, binary).
@@ -48,6 +54,9 @@ class MLPERSIST_API Backend {
   [[nodiscard]] virtual std::string_view description() const = 0;
   virtual void encode(const Value& document, Sink& out) const = 0;
   [[nodiscard]] virtual Value decode(const DecodeInput& input) const = 0;
+  /// True when decode() honours DecodeInput::integrity, so a mapped load need not hash the whole
+  /// payload up front. Backends that parse every byte anyway keep the default.
+  [[nodiscard]] virtual bool verifies_ranges() const { return false; }
 };
 
 /// A Sink that appends to a std::string.

@@ -5,16 +5,18 @@
 #include <mlpersist/value.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace mlpersist {
 
-// Container format, version 1. All integers little-endian.
+// Container format, version 2. All integers little-endian.
 //
 //   offset size
 //        0    8  magic: 89 'M' 'L' 'P' 0D 0A 1A 0A  (PNG's trick: not text, catches newline
@@ -29,16 +31,22 @@ namespace mlpersist {
 //       40    H  header: a JSON object (backend, type tag, schema versions, metadata)
 //     40+H       zero padding up to P
 //        P    N  payload, encoded by the named backend
-//      P+N    8  XXH3-64 of the payload
+//      P+N  8×C  chunk table: for each of the C = ceil(N / 1 MiB) chunks of the payload, the
+//                XXH3-64 of its bytes seeded with its index (0, 1, ...)
+//  P+N+8×C    8  XXH3-64 of the chunk table
 //
 // The header can be read and checked without touching the payload, and without running any
-// plugin code (`mlpersist inspect`).
+// plugin code (`mlpersist inspect`). Per-chunk checksums let a mapped load verify each tensor
+// when it is first read rather than the whole payload up front (PayloadIntegrity).
+//
+// Version 1 (still read) ends with one XXH3-64 of the whole payload instead of the chunk table.
 
 inline constexpr std::array<unsigned char, 8> kMagic{0x89, 'M', 'L', 'P', 0x0D, 0x0A, 0x1A, 0x0A};
-inline constexpr std::uint16_t kContainerVersion = 1;
+inline constexpr std::uint16_t kContainerVersion = 2;
 inline constexpr std::size_t kPreludeSize = 40;
-inline constexpr std::size_t kTrailerSize = 8;
 inline constexpr std::size_t kPayloadAlignment = 64;
+/// Container 2 checksums the payload in chunks of this many bytes.
+inline constexpr std::uint64_t kChunkSize = std::uint64_t{1} << 20;
 
 /// The envelope's header, as parsed (and checked) from an artifact.
 struct Header {
@@ -58,9 +66,15 @@ struct Header {
   std::uint64_t header_size = 0;
   std::uint64_t payload_offset = 0;
   std::uint64_t payload_size = 0;
-  std::uint64_t payload_checksum = 0;  ///< read from the trailer
+  /// The trailer's last 8 bytes: the chunk table's checksum (container 2) or the payload's (1).
+  std::uint64_t payload_checksum = 0;
 };
 
+/// Checksummed chunks of a payload of `payload_size` bytes in a container of `version`.
+[[nodiscard]] MLPERSIST_API std::uint64_t chunk_count(std::uint16_t container_version,
+                                                      std::uint64_t payload_size) noexcept;
+/// Bytes after the payload: the chunk table and its checksum (container 2) or one checksum (1).
+[[nodiscard]] MLPERSIST_API std::uint64_t trailer_size(const Header& h) noexcept;
 /// Total artifact size for a given header layout.
 [[nodiscard]] MLPERSIST_API std::uint64_t artifact_size(const Header& h) noexcept;
 
@@ -73,11 +87,61 @@ struct Header {
 
 /// The payload of a whole artifact whose header `read_header` parsed from `bytes`: checks that
 /// `bytes` is exactly as long as the header declares and, with `verify_checksum`, that the
-/// payload matches its trailer checksum. Throws FormatError (kTruncated, kMalformed,
+/// payload matches its checksums. Throws FormatError (kTruncated, kMalformed,
 /// kChecksumMismatch) naming `source` and the byte range.
 [[nodiscard]] MLPERSIST_API std::span<const std::byte> checked_payload(
     std::span<const std::byte> bytes, const Header& h, std::string_view source,
     bool verify_checksum = true);
+
+/// The checksums of one artifact's payload, verified as a whole or range by range: a mapped
+/// load checks the structure it decodes at once and each tensor when it is first read.
+/// Thread-safe; each chunk is hashed at most once after it passed.
+class MLPERSIST_API PayloadIntegrity {
+ public:
+  /// Checks that `bytes` is exactly the artifact `h` declares and that the chunk table matches
+  /// its own checksum; hashes no payload byte yet. `owner` keeps `bytes` alive. Throws
+  /// FormatError (kTruncated, kMalformed, kChecksumMismatch) naming `source`.
+  PayloadIntegrity(std::span<const std::byte> bytes, const Header& h, std::string source,
+                   std::shared_ptr<const void> owner = nullptr);
+
+  [[nodiscard]] std::span<const std::byte> payload() const noexcept { return payload_; }
+  /// Verifies every chunk overlapping payload bytes [offset, offset + size) that has not passed
+  /// yet and returns where the last of them ends. Throws FormatError(kChecksumMismatch) naming
+  /// the source and the chunk's absolute byte range.
+  std::uint64_t verify(std::uint64_t offset, std::uint64_t size) const;
+  /// True when every chunk overlapping the range has passed already.
+  [[nodiscard]] bool verified(std::uint64_t offset, std::uint64_t size) const noexcept;
+  /// Verifies the whole payload, on two threads when it is large.
+  void verify_all() const;
+  /// Compares the chunk hashes computed while the payload was read (detail::ChunkHasher)
+  /// instead of hashing it again (container 2 only; falls back to verify_all otherwise).
+  void verify_all(std::span<const std::uint64_t> computed) const;
+
+ private:
+  [[nodiscard]] std::uint64_t hash_chunk(std::uint64_t index) const noexcept;
+  void check_chunk(std::uint64_t index, std::uint64_t actual) const;
+  void verify_chunks(std::uint64_t first, std::uint64_t last) const;
+  [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> chunk_range(std::uint64_t offset,
+                                                                    std::uint64_t size) const;
+
+  std::span<const std::byte> payload_;
+  std::span<const std::byte> table_;  // container 2: one u64 per chunk; 1: the one checksum
+  std::uint64_t payload_offset_ = 0;
+  std::uint64_t chunk_size_ = kChunkSize;
+  bool seeded_ = true;  // container 2 seeds each chunk's hash with its index
+  std::string source_;
+  std::shared_ptr<const void> owner_;
+  std::unique_ptr<std::atomic<bool>[]> passed_;
+};
+
+/// A check for a borrowed tensor whose bytes are payload [offset, offset + size): verifies them on
+/// first access (Tensor::borrow). Null when they have been verified already.
+[[nodiscard]] MLPERSIST_API std::shared_ptr<const LazyCheck> lazy_range_check(
+    std::shared_ptr<const PayloadIntegrity> integrity, std::uint64_t offset, std::uint64_t size);
+
+/// The trailer (chunk table and its checksum) for `payload`, for tools and tests that assemble
+/// artifacts from parts; `dump` computes it while it writes.
+[[nodiscard]] MLPERSIST_API std::string write_trailer(std::span<const std::byte> payload);
 
 /// Length of the prelude plus header text that `read_header` needs, taken from a 40-byte
 /// prelude (after checking magic, version and the header-size limit).
@@ -89,7 +153,7 @@ struct Header {
 /// `h.header_size` and `h.payload_offset`.
 [[nodiscard]] MLPERSIST_API std::string write_header(Header& h, std::uint64_t payload_size);
 
-/// XXH3-64, the checksum used by the container.
+/// XXH3-64, the checksum used by the container (unseeded: header, chunk table, container 1).
 [[nodiscard]] MLPERSIST_API std::uint64_t checksum64(std::span<const std::byte> bytes) noexcept;
 
 /// Header fields as a Value map (what `mlpersist inspect --json` prints).

@@ -33,7 +33,14 @@ struct SaveOptions {
 struct LoadOptions {
   /// Files only: map the file and let tensors borrow it (zero-copy) instead of reading it.
   bool mmap = true;
+  /// Verify the payload's checksums (container 2: one per MiB chunk). Turn off only for
+  /// forensics on a damaged file.
   bool verify_checksum = true;
+  /// Mapped files only: verify each borrowed tensor's bytes when it is first read, rather than
+  /// the whole payload at load, so that a load is O(1) whatever the model's size. Everything
+  /// the decoder reads is still verified before use; a tensor whose bytes were altered throws
+  /// FormatError(kChecksumMismatch) from its first access (e.g. predict) instead of from load.
+  bool lazy_verification = true;
   /// Upgrade documents saved at older schema versions (or under renamed tags) with the
   /// registered hooks; each step is recorded in the header metadata's "migrations".
   bool migrate = true;
@@ -57,7 +64,10 @@ struct Document {
   Value root;  ///< the root typed document: {type, schema_version, params, ..., state}
 };
 
-/// Saves to bytes / a stream / a file (written whole, then renamed into place).
+/// Saves to bytes / a stream / a file (a temporary file renamed into place). Tensor data goes
+/// from the estimator's memory to the destination without an intermediate copy of the payload:
+/// a file is written in one pass, bytes and streams are sized by a first pass that copies
+/// nothing.
 /// Throws CompatibilityError(kUnknownBackend), IoError, and whatever the estimator throws.
 [[nodiscard]] MLPERSIST_API std::string dumps(const Registry& registry, const Estimator& estimator,
                                               const SaveOptions& options = {});
@@ -71,6 +81,12 @@ MLPERSIST_API void dump(const Registry& registry, const Estimator& estimator,
 /// versions too new), SchemaError (state that violates the estimator's invariants), IoError.
 [[nodiscard]] MLPERSIST_API std::shared_ptr<Estimator> loads(const Registry& registry,
                                                              std::string_view bytes,
+                                                             const LoadOptions& options = {});
+/// Loads from bytes that outlive the estimator: tensors borrow them (no copy) and `owner` keeps
+/// them alive, as with a mapped file. The payload is verified before decoding.
+[[nodiscard]] MLPERSIST_API std::shared_ptr<Estimator> loads(const Registry& registry,
+                                                             std::span<const std::byte> bytes,
+                                                             std::shared_ptr<const void> owner,
                                                              const LoadOptions& options = {});
 [[nodiscard]] MLPERSIST_API std::shared_ptr<Estimator> load(const Registry& registry,
                                                             std::istream& in,

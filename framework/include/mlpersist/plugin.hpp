@@ -12,8 +12,9 @@ namespace mlpersist {
 /// Bumped whenever a change to the framework's public C++ types (Value, Estimator, Backend,
 /// Registrar, ...) breaks binary compatibility with plugins built earlier. The loader refuses a
 /// plugin built for another ABI before calling any of its code beyond the descriptor.
-inline constexpr std::uint32_t kPluginAbiVersion = 2;  // 2: migrations, min_reader_version,
-                                                       // Limits::max_values
+// 2: migrations, min_reader_version, Limits::max_values. 3: Tensor's lazy check,
+// Backend::verifies_ranges, DecodeInput::integrity (container 2).
+inline constexpr std::uint32_t kPluginAbiVersion = 3;
 
 /// What a plugin's single exported entry returns. The first two fields never move, so any
 /// future loader can read them to tell an old plugin from a new one.

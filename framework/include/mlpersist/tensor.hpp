@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mlpersist/export.hpp>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -45,6 +46,22 @@ constexpr DType dtype_of<std::uint8_t>() {
   return DType::kUInt8;
 }
 
+/// A deferred check of borrowed bytes (a mapped file's integrity), run at most once, before the
+/// bytes are first read: a mapped load stays O(1) and still no byte is used unverified. When the
+/// check throws, the tensor stays unverified and every later access throws again.
+class MLPERSIST_API LazyCheck {
+ public:
+  virtual ~LazyCheck();
+  /// Runs the check unless it has passed before; thread-safe.
+  void ensure() const {
+    std::call_once(once_, [this] { run(); });
+  }
+
+ private:
+  virtual void run() const = 0;
+  mutable std::once_flag once_;
+};
+
 template <class T>
 using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -65,8 +82,10 @@ class MLPERSIST_API Tensor {
   /// Allocates uninitialised storage. Throws Error(kLimitExceeded) when the byte size overflows.
   static Tensor allocate(DType dtype, Shape shape);
   /// Refers to `data` without copying; `owner` keeps it alive. The caller guarantees the size.
+  /// With `check`, every access to the data first runs it (once).
   static Tensor borrow(DType dtype, Shape shape, const std::byte* data,
-                       std::shared_ptr<const void> owner);
+                       std::shared_ptr<const void> owner,
+                       std::shared_ptr<const LazyCheck> check = nullptr);
 
   /// Copies an Eigen matrix or vector (any storage order) into a new tensor of rank 2 or 1.
   template <class Derived>
@@ -81,10 +100,16 @@ class MLPERSIST_API Tensor {
   [[nodiscard]] std::size_t rank() const noexcept { return shape_.size(); }
   [[nodiscard]] std::uint64_t size() const noexcept { return elements_; }
   [[nodiscard]] std::size_t nbytes() const noexcept { return elements_ * dtype_size(dtype_); }
-  [[nodiscard]] const std::byte* data() const noexcept { return data_; }
+  /// The elements' bytes. Runs the pending lazy check first (which may throw FormatError).
+  [[nodiscard]] const std::byte* data() const {
+    if (check_) check_->ensure();
+    return data_;
+  }
   /// True when the data lives in a buffer this tensor does not own (e.g. a mapped file).
   [[nodiscard]] bool borrowed() const noexcept { return borrowed_; }
-  [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return {data_, nbytes()}; }
+  /// True when the data has a check that has not run yet (see LazyCheck).
+  [[nodiscard]] bool has_lazy_check() const noexcept { return check_ != nullptr; }
+  [[nodiscard]] std::span<const std::byte> bytes() const { return {data(), nbytes()}; }
 
   /// Elements as T. Throws SchemaError when T is not the tensor's dtype.
   template <class T>
@@ -119,6 +144,7 @@ class MLPERSIST_API Tensor {
   std::uint64_t elements_ = 0;
   const std::byte* data_ = nullptr;
   std::shared_ptr<const void> owner_;
+  std::shared_ptr<const LazyCheck> check_;
   bool borrowed_ = false;
 };
 
@@ -156,7 +182,7 @@ Tensor Tensor::from_values(std::span<const T> values) {
 template <class T>
 std::span<const T> Tensor::values() const {
   check_dtype(dtype_of<T>());
-  return {reinterpret_cast<const T*>(data_), static_cast<std::size_t>(elements_)};
+  return {reinterpret_cast<const T*>(data()), static_cast<std::size_t>(elements_)};
 }
 
 template <class T>
@@ -170,7 +196,7 @@ template <class T>
 Eigen::Map<const RowMajorMatrix<T>> Tensor::matrix() const {
   check_dtype(dtype_of<T>());
   check_rank(2);
-  return {reinterpret_cast<const T*>(data_), static_cast<Eigen::Index>(shape_[0]),
+  return {reinterpret_cast<const T*>(data()), static_cast<Eigen::Index>(shape_[0]),
           static_cast<Eigen::Index>(shape_[1])};
 }
 
@@ -178,7 +204,7 @@ template <class T>
 Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> Tensor::vector() const {
   check_dtype(dtype_of<T>());
   check_rank(1);
-  return {reinterpret_cast<const T*>(data_), static_cast<Eigen::Index>(shape_[0])};
+  return {reinterpret_cast<const T*>(data()), static_cast<Eigen::Index>(shape_[0])};
 }
 
 }  // namespace mlpersist

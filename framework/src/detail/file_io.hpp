@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace mlpersist::detail {
 
@@ -16,6 +17,9 @@ namespace mlpersist::detail {
 struct FileBytes {
   std::span<const std::byte> bytes;
   std::shared_ptr<const void> owner;
+  /// A copy of a container-2 artifact with a large payload: its chunk hashes, computed while
+  /// it was read (PayloadIntegrity::verify_all compares them). Empty otherwise.
+  std::vector<std::uint64_t> chunk_hashes;
 };
 
 /// Maps the file (`map`) or reads it whole. Throws IoError naming the file and the reason.
@@ -32,6 +36,10 @@ std::uint64_t size_of_file(const std::filesystem::path& file);
 /// directory: a crash leaves either the old file or the new one, never a torn mix.
 void write_file_atomically(const std::filesystem::path& file,
                            const std::function<void(int fd)>& write);
+
+/// Writes all bytes at `offset` (a prelude filled in last); throws IoError naming `file`.
+void pwrite_all(int fd, const void* data, std::size_t size, std::uint64_t offset,
+                const std::filesystem::path& file);
 
 /// Writes all bytes to a file descriptor; throws IoError naming `file`.
 void write_all(int fd, const void* data, std::size_t size, const std::filesystem::path& file);
