@@ -47,4 +47,8 @@ for model in "${models[@]}"; do
     tail -c +"$((offset + 1))" "$artifact" | head -c "$size" >"$corpus/$format/$name"
   done
 done
+# Container 1 (one payload checksum instead of the chunk table) is still read: its golden files.
+for golden in "$root"/tests/fixtures/schema-v1/svc_iris.*.mlp; do
+  cp "$golden" "$corpus/envelope/container1.$(basename "$golden")"
+done
 echo "make-corpus: $(find "$corpus" -type f | wc -l) seeds in $corpus"
