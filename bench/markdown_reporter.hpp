@@ -25,7 +25,7 @@ class MarkdownReporter : public benchmark::ConsoleReporter {
     for (const Run& r : runs_) {
       char line[512];
       std::snprintf(line, sizeof line, "| %s | %.3f %s | %.0f | %s | %.0f |\n",
-                    r.benchmark_name().c_str(), r.GetAdjustedRealTime(),
+                    base_name(r).c_str(), r.GetAdjustedRealTime(),
                     benchmark::GetTimeUnitString(r.time_unit), mb_per_s(r), ratios(r).c_str(),
                     counter(r, "peak_MB"));
       out << line;
@@ -72,15 +72,21 @@ class MarkdownReporter : public benchmark::ConsoleReporter {
     return refs;
   }
 
+  // A run's name without Google Benchmark's "/iterations:N" suffix.
+  static std::string base_name(const Run& r) {
+    const std::string name = r.benchmark_name();
+    return name.substr(0, name.find("/iterations:"));
+  }
+
   [[nodiscard]] const Run* find(const std::string& name) const {
     for (const Run& r : runs_)
-      if (r.benchmark_name() == name) return &r;
+      if (base_name(r) == name) return &r;
     return nullptr;
   }
 
   [[nodiscard]] std::string ratios(const Run& r) const {
     std::string out;
-    for (const std::string& ref : reference_names(r.benchmark_name()))
+    for (const std::string& ref : reference_names(base_name(r)))
       if (const Run* other = find(ref))
         out += (out.empty() ? "" : ", ") + ratio_text(mb_per_s(r) / mb_per_s(*other), ref);
     return out;

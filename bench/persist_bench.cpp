@@ -13,6 +13,9 @@
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -31,9 +34,6 @@
 #include <mlpersist/persist.hpp>
 #include <msgpack.hpp>
 #include <random>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <sstream>
 
 #include "markdown_reporter.hpp"
@@ -175,7 +175,9 @@ void BM_Limit_RawRead(benchmark::State& state) {
 
 // ---------- peers ----------
 
-std::vector<double> as_vector(const Matrix& m) { return {m.data(), m.data() + m.size()}; }
+std::vector<double> as_vector(const Matrix& m) {
+  return {m.data(), m.data() + m.size()};
+}
 
 template <class Archive>
 void save_archive(const fs::path& file, const std::vector<double>& v) {
@@ -220,8 +222,7 @@ void BM_Peer_Boost_Save(benchmark::State& s) {
   archive_pair<boost::archive::binary_oarchive, boost::archive::binary_iarchive>(s, true, "b.bin");
 }
 void BM_Peer_Boost_Load(benchmark::State& s) {
-  archive_pair<boost::archive::binary_oarchive, boost::archive::binary_iarchive>(s, false,
-                                                                                 "b.bin");
+  archive_pair<boost::archive::binary_oarchive, boost::archive::binary_iarchive>(s, false, "b.bin");
 }
 
 // msgpack-c used directly: {rows, cols, data: bin} into a buffer, then to the file.
@@ -379,7 +380,8 @@ void ours_load(benchmark::State& state, const Estimator& model, std::size_t byte
 
 // The checksum on its own: container 2's chunk table of the 256 MB, on one thread.
 void BM_Checksum_XXH3_Chunks(benchmark::State& state) {
-  const auto bytes = std::as_bytes(std::span(large_matrix().data(), kBytes));
+  const auto bytes =
+      std::as_bytes(std::span(large_matrix().data(), static_cast<std::size_t>(kRows * kCols)));
   PeakMemory peak;
   for (auto _ : state) benchmark::DoNotOptimize(write_trailer(bytes));
   finish(state, kBytes, peak);
@@ -408,7 +410,9 @@ void BM_Huge_MmapLoad(benchmark::State& state) {
 }
 
 // The artifact's size, for the small model's throughput.
-std::size_t artifact_bytes(const Estimator& model) { return dumps(registry(), model).size(); }
+std::size_t artifact_bytes(const Estimator& model) {
+  return dumps(registry(), model).size();
+}
 
 void register_ours() {
   const std::pair<const char*, Where> places[] = {{"bytes", Where::kBytes},
@@ -429,11 +433,10 @@ void register_ours() {
             })
             ->Unit(benchmark::kMillisecond)
             ->Iterations(std::string(format) == "json" ? 1 : 3);
-      benchmark::RegisterBenchmark(
-          ("Large/Ours_" + std::string(format) + "_Load/" + place).c_str(),
-          [format, where = where](benchmark::State& s) {
-            ours_load(s, large_model(), kBytes, format, where);
-          })
+      benchmark::RegisterBenchmark(("Large/Ours_" + std::string(format) + "_Load/" + place).c_str(),
+                                   [format, where = where](benchmark::State& s) {
+                                     ours_load(s, large_model(), kBytes, format, where);
+                                   })
           ->Unit(benchmark::kMillisecond)
           ->Iterations(std::string(format) == "json" ? 1 : 3);
     }
@@ -521,8 +524,12 @@ void BM_Small_BareBackend(benchmark::State& state) {
     std::string payload;
     StringSink sink(payload);
     backend->encode(doc, sink);
-    const DecodeInput in{std::as_bytes(std::span(payload.data(), payload.size())), "<bench>", 0,
-                         nullptr, Limits{}, nullptr};
+    const DecodeInput in{std::as_bytes(std::span(payload.data(), payload.size())),
+                         "<bench>",
+                         0,
+                         nullptr,
+                         Limits{},
+                         nullptr};
     Value back = backend->decode(in);
     benchmark::DoNotOptimize(&back);
   }
@@ -559,7 +566,9 @@ LARGE(BM_Peer_Msgpack_Load, 3);
 LARGE(BM_Peer_RapidJson_Save, 1);
 LARGE(BM_Peer_RapidJson_Load, 1);
 LARGE(BM_Checksum_XXH3_Chunks, 5);
-BENCHMARK(BM_Huge_MmapLoad)->Name("Huge/Ours_binary_Load/mmap_1GB")->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_Huge_MmapLoad)
+    ->Name("Huge/Ours_binary_Load/mmap_1GB")
+    ->Unit(benchmark::kMillisecond)
     ->Iterations(20);
 
 int main(int argc, char** argv) {

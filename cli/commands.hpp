@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "progress_bar.hpp"
+
 namespace mlpersist::cli {
 
 /// Global options, and the registry built from them on first use: `inspect` must run no plugin
@@ -35,10 +37,15 @@ class Context {
   [[nodiscard]] std::string failure_hint() const;
   /// LoadOptions carrying the trust options (reads the public key files).
   [[nodiscard]] LoadOptions load_options() const;
+  /// The same, reporting the bytes read to `bar`.
+  [[nodiscard]] LoadOptions load_options(ProgressBar& bar) const;
 
  private:
   std::optional<Registry> registry_;
 };
+
+/// read_document with the trust options, drawing a bar while a large file loads.
+[[nodiscard]] Document read_with_progress(Context& ctx, const std::string& file);
 
 /// A subcommand and the action that runs when the command line chose it.
 struct Command {

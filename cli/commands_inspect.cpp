@@ -46,15 +46,15 @@ Value plugins_value(Context& ctx) {
                            .insert("plugin", t.plugin));
   Array migrations;
   for (const MigrationInfo& m : registry.migrations())
-    migrations.emplace_back(
-        Map{}
-            .insert("type", m.type_tag)
-            .insert("direction", m.direction == MigrationDirection::kUpgrade ? "upgrade"
-                                                                             : "downgrade")
-            .insert("from", m.from_version)
-            .insert("to", m.to_version)
-            .insert("description", m.description)
-            .insert("plugin", m.plugin));
+    migrations.emplace_back(Map{}
+                                .insert("type", m.type_tag)
+                                .insert("direction", m.direction == MigrationDirection::kUpgrade
+                                                         ? "upgrade"
+                                                         : "downgrade")
+                                .insert("from", m.from_version)
+                                .insert("to", m.to_version)
+                                .insert("description", m.description)
+                                .insert("plugin", m.plugin));
   for (const RenameInfo& r : registry.renames())
     migrations.emplace_back(Map{}
                                 .insert("type", r.new_tag)
@@ -203,7 +203,7 @@ Command add_show_command(CLI::App& app, Context& ctx) {
   sub->add_flag("--full", *full, "Print every tensor element instead of a preview and checksum");
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, full] {
-            const Document doc = read_document(ctx.registry(), *file, ctx.load_options());
+            const Document doc = read_with_progress(ctx, *file);
             write_display_json(std::cout, doc.root, *full);
             std::cout << '\n';
           }};

@@ -17,7 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* verdict(bool ok) { return ok ? "ok" : "FAILED"; }
+const char* verdict(bool ok) {
+  return ok ? "ok" : "FAILED";
+}
 
 void print_data(const VerifyReport& r) {
   std::cout << "training data:       ";
@@ -77,13 +79,18 @@ void run_verify(Context& ctx, const std::string& file, const std::string& data, 
   VerifyOptions options;
   options.load = ctx.load_options();
   if (!data.empty()) options.data = fs::path(data);
-  const VerifyReport r = verify_artifact(ctx.registry(), file, options);
+  // One bar: the bytes of the load, then the folds of the cross-validation re-run.
+  const VerifyReport r = with_progress("verifying", kBytes, [&](ProgressBar& bar) {
+    attach(options.load, bar);
+    const ProgressScope scope = bar.scope();
+    return verify_artifact(ctx.registry(), file, options);
+  });
   if (json) {
     std::cout << to_json_text(r.to_value(), /*pretty=*/true) << '\n';
   } else {
     std::cout << "file:                " << file << '\n';
-    std::cout << "integrity:           "
-              << (r.integrity ? "ok" : "FAILED: " + r.integrity_error) << '\n';
+    std::cout << "integrity:           " << (r.integrity ? "ok" : "FAILED: " + r.integrity_error)
+              << '\n';
     if (r.integrity) {
       print_data(r);
       print_cv(r);
@@ -110,7 +117,7 @@ void check_downgrade(const Registry& registry, Document doc) {
 
 void run_migrate(Context& ctx, const MigrateOptions& o) {
   const Registry& registry = ctx.registry();
-  Document doc = read_document(registry, o.file, ctx.load_options());
+  Document doc = read_with_progress(ctx, o.file);
   (void)instantiate(registry, doc);  // the upgraded state is valid for today's code
   if (o.to_version) {
     const std::string type = o.type.empty() ? doc.header.type_tag : o.type;
@@ -149,10 +156,11 @@ Command add_migrate_command(CLI::App& app, Context& ctx) {
   sub->add_option("FILE", o->file, "Model artifact")->required();
   sub->add_option("-o,--output", o->out, "Artifact to write (default: FILE, atomically)")
       ->type_name("OUT");
-  auto* to_version = sub->add_option("--to-version", o->to_version,
-                  "Write this older schema version with the registered downgrade hooks")
-      ->type_name("N")
-      ->check(CLI::Range(1u, 1000000u));
+  auto* to_version =
+      sub->add_option("--to-version", o->to_version,
+                      "Write this older schema version with the registered downgrade hooks")
+          ->type_name("N")
+          ->check(CLI::Range(1u, 1000000u));
   sub->add_option("--type", o->type, "Type to downgrade (default: the root type)")
       ->type_name("TAG")
       ->needs(to_version);

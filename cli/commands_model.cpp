@@ -128,7 +128,10 @@ void set_steps(Context& ctx, Estimator& estimator, const std::vector<std::string
 
 // Cross-validates before the final fit; the scores go into the artifact's metadata.
 CvResult cross_validation(const Estimator& prototype, const Dataset& data, int k) {
-  CvResult r = cross_validate(prototype, data.X, data.y, k);
+  CvResult r = with_progress("cross-validating", "folds", [&](ProgressBar& bar) {
+    const ProgressScope scope = bar.scope();
+    return cross_validate(prototype, data.X, data.y, k);
+  });
   std::cout << "cross-validation (" << r.splitter << ", " << r.metric << "):";
   for (double s : r.scores) std::cout << " " << format_double(s);
   std::cout << "\nmean " << format_double(r.mean) << ", std " << format_double(r.std) << "\n";
@@ -140,8 +143,9 @@ std::map<std::string, std::string> parse_meta(const std::vector<std::string>& as
   for (const std::string& assignment : assignments) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw UsageError(ErrorCode::kInvalidParameter,
-                       "--meta '" + assignment + "': expected KEY=VALUE, e.g. --meta owner=ml-team");
+      throw UsageError(
+          ErrorCode::kInvalidParameter,
+          "--meta '" + assignment + "': expected KEY=VALUE, e.g. --meta owner=ml-team");
     if (!meta.emplace(assignment.substr(0, eq), assignment.substr(eq + 1)).second)
       throw UsageError(ErrorCode::kInvalidParameter,
                        "--meta '" + assignment.substr(0, eq) + "' given twice");
@@ -155,6 +159,21 @@ Matrix verification_rows(const Matrix& X) {
   Matrix rows(n, X.cols());
   for (Eigen::Index i = 0; i < n; ++i) rows.row(i) = X.row(i * X.rows() / n);
   return rows;
+}
+
+void fit_with_progress(Estimator& estimator, const Dataset& data) {
+  with_progress("fitting", "iterations", [&](ProgressBar& bar) {
+    const ProgressScope scope = bar.scope();
+    estimator.fit(data.X, data.y);
+  });
+}
+
+void save_with_progress(Context& ctx, const Estimator& estimator, const std::string& out,
+                        SaveOptions& options) {
+  with_progress("saving", kBytes, [&](ProgressBar& bar) {
+    attach(options, bar);
+    dump(ctx.registry(), estimator, std::filesystem::path(out), options);
+  });
 }
 
 void run_fit(Context& ctx, const FitOptions& o) {
@@ -174,9 +193,9 @@ void run_fit(Context& ctx, const FitOptions& o) {
   p.source = SourceInfo::of_current_program();
   if (o.cv > 0) p.cross_validation = cross_validation(*estimator, data, o.cv);
   estimator->set_feature_names(data.feature_names);
-  estimator->fit(data.X, data.y);
+  fit_with_progress(*estimator, data);
   p.verification_inputs = verification_rows(data.X);
-  dump(ctx.registry(), *estimator, std::filesystem::path(o.out), save);
+  save_with_progress(ctx, *estimator, o.out, save);
 }
 
 }  // namespace
@@ -193,7 +212,7 @@ Command add_convert_command(CLI::App& app, Context& ctx) {
   sub->add_option("-o,--output", *out, "Artifact to write")->type_name("OUT")->required();
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, format, out] {
-            const Document doc = read_document(ctx.registry(), *file, ctx.load_options());
+            const Document doc = read_with_progress(ctx, *file);
             write_document(ctx.registry(), doc, *format, *out);
           }};
 }
@@ -242,8 +261,9 @@ Command add_predict_command(CLI::App& app, Context& ctx) {
   sub->add_option("-o,--output", *out, "CSV to write (default: stdout)")->type_name("OUT");
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, data, method, out] {
-            const auto model =
-                load(ctx.registry(), std::filesystem::path(*file), ctx.load_options());
+            const auto model = with_progress("loading", kBytes, [&](ProgressBar& bar) {
+              return load(ctx.registry(), std::filesystem::path(*file), ctx.load_options(bar));
+            });
             const Dataset input = read_csv(*data, kTargetColumn, /*target_required=*/false);
             check_feature_names(*model, input, *data);
             Method m{};

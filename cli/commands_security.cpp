@@ -65,6 +65,18 @@ LoadOptions Context::load_options() const {
   return options;
 }
 
+LoadOptions Context::load_options(ProgressBar& bar) const {
+  LoadOptions options = load_options();
+  attach(options, bar);
+  return options;
+}
+
+Document read_with_progress(Context& ctx, const std::string& file) {
+  return with_progress("loading", kBytes, [&](ProgressBar& bar) {
+    return read_document(ctx.registry(), file, ctx.load_options(bar));
+  });
+}
+
 void add_allow_type_option(CLI::App& command, Context& ctx) {
   command
       .add_option("--allow-type", ctx.allowed_types,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <mlpersist/error.hpp>
+#include <mlpersist/progress.hpp>
 #include <random>
 
 #include "estimators/common/numeric.hpp"
@@ -51,11 +52,13 @@ void KMeans::do_fit(const Matrix& X, const Vector& /*y*/) {
     norms(i) = common::dot(centred.row(i).data(), centred.row(i).data(), centred.cols());
   common::NumpyRandomState random = random_state_for(params_.random_state);
   std::optional<KMeansRun> best;
+  ProgressTask progress("runs", static_cast<std::uint64_t>(params_.n_init));
   for (std::int64_t run = 0; run < params_.n_init; ++run) {
     KMeansRun r = lloyd(centred, kmeans_plusplus(centred, norms, k, random), params_.max_iter, tol);
     // A lower inertia from the same partition is only rounding: keep the earlier run then.
     if (!best || (r.inertia < best->inertia && !same_clustering(r.labels, best->labels, k)))
       best = std::move(r);
+    progress.advance();
   }
   centers_ = best->centers.rowwise() + mean.transpose();
   labels_ = std::move(best->labels);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mlpersist/error.hpp>
+#include <mlpersist/progress.hpp>
 #include <mutex>
 #include <thread>
 
@@ -44,17 +45,24 @@ Tree fit_member(const tree::TrainingSet& data, const tree::GrowthOptions& option
 }
 
 // Members are independent given their seeds, so the forest does not depend on the workers.
+// Progress is reported by the calling thread alone (the task is its own), counting the trees
+// every worker has finished.
 std::vector<Tree> fit_members(const tree::TrainingSet& data, const tree::GrowthOptions& options,
                               bool bootstrap, const std::vector<std::uint32_t>& seeds,
                               std::size_t workers) {
   std::vector<Tree> trees(seeds.size());
+  ProgressTask progress("trees", seeds.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> finished{0};
   std::exception_ptr error;
   std::mutex error_mutex;
-  const auto work = [&] {
+  const auto work = [&](bool caller) {
     try {
-      for (std::size_t i; (i = next++) < seeds.size();)
+      for (std::size_t i; (i = next++) < seeds.size();) {
         trees[i] = fit_member(data, options, bootstrap, seeds[i]);
+        const std::size_t count = ++finished;
+        if (caller) progress.report(count);
+      }
     } catch (...) {
       const std::lock_guard lock(error_mutex);
       if (!error) error = std::current_exception();
@@ -63,10 +71,11 @@ std::vector<Tree> fit_members(const tree::TrainingSet& data, const tree::GrowthO
   };
   {
     std::vector<std::jthread> pool;
-    for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-    work();
+    for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work, false);
+    work(true);
   }
   if (error) std::rethrow_exception(error);
+  progress.report(seeds.size());
   return trees;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <mlpersist/progress.hpp>
 #include <vector>
 
 namespace mlpersist::linear_model {
@@ -301,6 +302,8 @@ LbfgsResult minimize_lbfgs(const Objective& fn, VectorXd x0, const LbfgsOptions&
     return finish(std::move(cur), iter, evals, LbfgsStatus::kGradientSmall);
   Memory memory(o.memory);
   Point next;
+  // max_iter is an upper bound: most fits converge long before, and the bar then just ends.
+  ProgressTask progress("iterations", static_cast<std::uint64_t>(o.max_iter));
   while (true) {
     const VectorXd d = memory.direction(cur.g);
     // The first step has unit length; afterwards the quasi-Newton step is tried in full.
@@ -312,7 +315,7 @@ LbfgsResult minimize_lbfgs(const Objective& fn, VectorXd x0, const LbfgsOptions&
       memory.clear();  // the curvature pairs misled the search: restart along -g
       continue;
     }
-    ++iter;
+    progress.report(++iter);
     VectorXd s = next.x - cur.x;
     const double old_slope = cur.g.dot(s);
     VectorXd y = next.g - cur.g;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <mlpersist/progress.hpp>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -19,6 +20,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kTau = 1e-12;
 // Rows of X per kernel block at prediction time; bounds the block's memory.
 constexpr Index kPredictBlock = 256;
+// SMO iterations between progress reports: thousands of cheap steps, so a report costs nothing.
+constexpr std::int64_t kProgressStride = 1024;
 
 // Integer power by repeated squaring, as libsvm's powi; std::pow would round differently.
 double powi(double base, int times) {
@@ -30,24 +33,23 @@ double powi(double base, int times) {
   return result;
 }
 
-[[noreturn]] void throw_bad_kernel() { throw std::invalid_argument("svm: unknown kernel kind"); }
+[[noreturn]] void throw_bad_kernel() {
+  throw std::invalid_argument("svm: unknown kernel kind");
+}
 
 // Turns the n inner products v[t] = <a, b_t> into kernel values k(a, b_t) in place. The squared
 // norms sq_a and sq_b[t] are read by the rbf kernel only.
 void dots_to_kernel(const KernelSpec& k, double sq_a, const double* sq_b, double* v, Index n) {
   Eigen::Map<Eigen::ArrayXd> d(v, n);
   switch (k.kind) {
-    case KernelKind::linear:
-      return;
+    case KernelKind::linear: return;
     case KernelKind::poly:
       for (double& x : d) x = powi(k.gamma * x + k.coef0, k.degree);
       return;
     case KernelKind::rbf:
       d = (-k.gamma * ((sq_a + Eigen::Map<const Eigen::ArrayXd>(sq_b, n)) - 2.0 * d)).exp();
       return;
-    case KernelKind::sigmoid:
-      d = (k.gamma * d + k.coef0).tanh();
-      return;
+    case KernelKind::sigmoid: d = (k.gamma * d + k.coef0).tanh(); return;
   }
   throw_bad_kernel();
 }
@@ -220,8 +222,9 @@ struct PairSolution {
 // from a = 0. Shrinking permutes positions; active_set_ maps a position back to its variable.
 class Solver {
  public:
-  Solver(SvcQ& q, std::vector<signed char> y, const SolverOptions& o)
+  Solver(SvcQ& q, std::vector<signed char> y, const SolverOptions& o, ProgressTask& progress)
       : q_(q),
+        progress_(progress),
         y_(std::move(y)),
         l_(std::ssize(y_)),
         active_size_(l_),
@@ -267,6 +270,7 @@ class Solver {
   void swap_index(Index i, Index j);
 
   SvcQ& q_;
+  ProgressTask& progress_;
   std::vector<signed char> y_;
   Index l_;
   Index active_size_;
@@ -306,9 +310,10 @@ PairSolution Solver::solve() {
       if (!select_working_set(i, j)) break;
       counter = 1;  // shrink again right away
     }
-    ++out.n_iter;
+    if (++out.n_iter % kProgressStride == 0) progress_.advance(kProgressStride);
     take_step(i, j);
   }
+  progress_.advance(static_cast<std::uint64_t>(out.n_iter % kProgressStride));
   out.rho = calculate_rho();
   out.coef.resize(y_.size());
   for (Index t = 0; t < l_; ++t) out.coef[active_set_[t]] = y_[t] * alpha_[t];
@@ -568,7 +573,7 @@ ClassGroups group_by_class(const Eigen::VectorXd& y) {
 
 // Class a against class b: a's rows (+1) then b's rows (-1), each in grouped order.
 PairSolution train_pair(const RowMatrix& X, const ClassGroups& g, std::size_t a, std::size_t b,
-                        const KernelSpec& k, const SolverOptions& o) {
+                        const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
   const Index n_a = g.count[a];
   const Index n_b = g.count[b];
   RowMatrix xs(n_a + n_b, X.cols());
@@ -582,11 +587,13 @@ PairSolution train_pair(const RowMatrix& X, const ClassGroups& g, std::size_t a,
     ys[n_a + t] = -1;
   }
   SvcQ q(std::move(xs), ys, k, o.cache_mb);
-  return Solver(q, std::move(ys), o).solve();
+  return Solver(q, std::move(ys), o, progress).solve();
 }
 
 // scikit-learn flips dual_coef_ and intercept_ of two-class models relative to libsvm.
-double public_sign(std::size_t n_classes) { return n_classes == 2 ? -1.0 : 1.0; }
+double public_sign(std::size_t n_classes) {
+  return n_classes == 2 ? -1.0 : 1.0;
+}
 
 // Marks grouped positions whose coefficient is nonzero in at least one pair.
 std::vector<bool> nonzero_positions(const ClassGroups& g, const std::vector<PairSolution>& pairs) {
@@ -698,7 +705,9 @@ double numpy_sum(const double* a, Index n) {
   return sum;
 }
 
-std::size_t pair_count(std::size_t n_classes) { return n_classes * (n_classes - 1) / 2; }
+std::size_t pair_count(std::size_t n_classes) {
+  return n_classes * (n_classes - 1) / 2;
+}
 
 void check_model(const SvcModel& m, Index n_features) {
   const std::size_t n_classes = m.classes.size();
@@ -727,9 +736,12 @@ SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec&
           "y must contain at least 2 classes, got " + std::to_string(g.classes.size()));
   std::vector<PairSolution> pairs;
   pairs.reserve(pair_count(g.classes.size()));
+  // SMO stops on a tolerance, so the iterations it needs are unknown unless max_iter caps them.
+  const std::uint64_t cap = o.max_iter == -1 ? 0 : static_cast<std::uint64_t>(o.max_iter);
+  ProgressTask progress("iterations", cap * pair_count(g.classes.size()));
   for (std::size_t a = 0; a < g.classes.size(); ++a) {
     for (std::size_t b = a + 1; b < g.classes.size(); ++b) {
-      pairs.push_back(train_pair(X, g, a, b, k, o));
+      pairs.push_back(train_pair(X, g, a, b, k, o, progress));
     }
   }
   return assemble_model(X, g, pairs);
@@ -739,14 +751,10 @@ double kernel(const KernelSpec& k, const double* a, const double* b, Eigen::Inde
   const Eigen::Map<const Eigen::VectorXd> va(a, n);
   const Eigen::Map<const Eigen::VectorXd> vb(b, n);
   switch (k.kind) {
-    case KernelKind::linear:
-      return va.dot(vb);
-    case KernelKind::poly:
-      return powi(k.gamma * va.dot(vb) + k.coef0, k.degree);
-    case KernelKind::rbf:
-      return std::exp(-k.gamma * (va - vb).squaredNorm());
-    case KernelKind::sigmoid:
-      return std::tanh(k.gamma * va.dot(vb) + k.coef0);
+    case KernelKind::linear: return va.dot(vb);
+    case KernelKind::poly: return powi(k.gamma * va.dot(vb) + k.coef0, k.degree);
+    case KernelKind::rbf: return std::exp(-k.gamma * (va - vb).squaredNorm());
+    case KernelKind::sigmoid: return std::tanh(k.gamma * va.dot(vb) + k.coef0);
   }
   throw_bad_kernel();
 }

@@ -1,11 +1,5 @@
 #include "detail/file_io.hpp"
 
-#include <mlpersist/endian.hpp>
-#include <mlpersist/envelope.hpp>
-#include <mlpersist/error.hpp>
-
-#include "detail/chunk_hash.hpp"
-
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,10 +9,15 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mlpersist/endian.hpp>
+#include <mlpersist/envelope.hpp>
+#include <mlpersist/error.hpp>
 #include <optional>
 #include <random>
 #include <string>
 #include <thread>
+
+#include "detail/chunk_hash.hpp"
 
 namespace mlpersist::detail {
 namespace {
@@ -26,8 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 [[noreturn]] void io_error(const fs::path& file, const std::string& what, int err) {
-  throw IoError(ErrorCode::kIo,
-                "'" + file.string() + "': " + what + ": " + std::strerror(err));
+  throw IoError(ErrorCode::kIo, "'" + file.string() + "': " + what + ": " + std::strerror(err));
 }
 
 // Closes a descriptor on scope exit.
@@ -59,9 +57,8 @@ void read_all(int fd, std::byte* out, std::size_t size, const fs::path& file) {
 FileBytes map_file(int fd, std::size_t size, const fs::path& file) {
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) io_error(file, "cannot map", errno);
-  std::shared_ptr<const void> owner(p, [size](const void* q) {
-    ::munmap(const_cast<void*>(q), size);
-  });
+  std::shared_ptr<const void> owner(
+      p, [size](const void* q) { ::munmap(const_cast<void*>(q), size); });
   return {{static_cast<const std::byte*>(p), size}, std::move(owner), {}};
 }
 
@@ -95,7 +92,8 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> payload_to_hash(const std
 
 // Hashes [begin, end) of `data` into chunk hashes as `ready` says the bytes have arrived.
 std::vector<std::uint64_t> hash_as_read(const std::byte* data, std::uint64_t begin,
-                                        std::uint64_t end, const std::atomic<std::uint64_t>& ready) {
+                                        std::uint64_t end,
+                                        const std::atomic<std::uint64_t>& ready) {
   ChunkHasher hasher;
   for (std::uint64_t at = begin; at < end;) {
     const std::uint64_t available = ready.load(std::memory_order_acquire);
@@ -112,7 +110,8 @@ std::vector<std::uint64_t> hash_as_read(const std::byte* data, std::uint64_t beg
 
 // Reads a whole file into memory. A container-2 artifact's payload is hashed on a second
 // thread while the rest of the file arrives, so verifying it adds no time to the load.
-FileBytes read_copy(int fd, std::size_t size, const fs::path& file) {
+FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
+                    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   auto buffer = file_buffer(size);
   std::byte* data = buffer.get();
   const std::size_t head = std::min(size, kPreludeSize);
@@ -121,7 +120,8 @@ FileBytes read_copy(int fd, std::size_t size, const fs::path& file) {
   std::vector<std::uint64_t> hashes;
   std::thread hashing;
   if (const auto range = head == kPreludeSize ? payload_to_hash(data, size) : std::nullopt)
-    hashing = std::thread([&, range] { hashes = hash_as_read(data, range->first, range->second, ready); });
+    hashing = std::thread(
+        [&, range] { hashes = hash_as_read(data, range->first, range->second, ready); });
   constexpr std::size_t kPiece = std::size_t{4} << 20;
   try {
     for (std::size_t done = head; done < size;) {
@@ -130,6 +130,7 @@ FileBytes read_copy(int fd, std::size_t size, const fs::path& file) {
       done += n;
       ready.store(done, std::memory_order_release);
       ready.notify_one();
+      if (progress) progress(done, size);
     }
   } catch (...) {
     ready.store(size, std::memory_order_release);  // lets the hashing thread run out and stop
@@ -149,7 +150,8 @@ std::uint64_t size_of_file(const fs::path& file) {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
-FileBytes read_file(const fs::path& file, bool map) {
+FileBytes read_file(const fs::path& file, bool map,
+                    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   Fd fd{open_read(file)};
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0) io_error(file, "cannot stat", errno);
@@ -157,15 +159,16 @@ FileBytes read_file(const fs::path& file, bool map) {
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size == 0) return {{}, nullptr, {}};
   if (map) return map_file(fd.fd, size, file);
-  return read_copy(fd.fd, size, file);
+  return read_copy(fd.fd, size, file, progress);
 }
 
 std::string read_range(const fs::path& file, std::uint64_t offset, std::size_t size) {
   Fd fd{open_read(file)};
   const std::uint64_t total = size_of_file(file);
-  const auto n = static_cast<std::size_t>(
-      offset >= total ? 0 : std::min<std::uint64_t>(size, total - offset));
-  if (::lseek(fd.fd, static_cast<off_t>(offset), SEEK_SET) < 0) io_error(file, "seek failed", errno);
+  const auto n =
+      static_cast<std::size_t>(offset >= total ? 0 : std::min<std::uint64_t>(size, total - offset));
+  if (::lseek(fd.fd, static_cast<off_t>(offset), SEEK_SET) < 0)
+    io_error(file, "seek failed", errno);
   std::string out(n, '\0');
   read_all(fd.fd, reinterpret_cast<std::byte*>(out.data()), n, file);
   return out;

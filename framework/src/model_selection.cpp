@@ -1,9 +1,9 @@
-#include <mlpersist/error.hpp>
-#include <mlpersist/model_selection.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mlpersist/error.hpp>
+#include <mlpersist/model_selection.hpp>
+#include <mlpersist/progress.hpp>
 
 namespace mlpersist {
 namespace {
@@ -11,8 +11,8 @@ namespace {
 void check_splits(Eigen::Index n_samples, int n_splits) {
   if (n_splits < 2 || n_splits > n_samples)
     throw UsageError(ErrorCode::kInvalidParameter,
-                     "n_splits=" + std::to_string(n_splits) + " must be in [2, n_samples=" +
-                         std::to_string(n_samples) + "]");
+                     "n_splits=" + std::to_string(n_splits) +
+                         " must be in [2, n_samples=" + std::to_string(n_samples) + "]");
 }
 
 // Train/test index lists from a fold number per sample.
@@ -95,7 +95,8 @@ std::vector<Split> stratified_kfold(const Vector& y, int n_splits) {
 
 Matrix take_rows(const Matrix& X, const std::vector<Eigen::Index>& rows) {
   Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
-  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    out.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
   return out;
 }
 
@@ -120,17 +121,20 @@ CvResult cross_validate(const Estimator& prototype, const Matrix& X, const Vecto
                         int n_splits) {
   const bool stratify = prototype.kind() == EstimatorKind::kClassifier;
   CvResult r;
-  r.splitter = std::string(stratify ? "StratifiedKFold" : "KFold") + "(n_splits=" +
-               std::to_string(n_splits) + ")";
+  r.splitter = std::string(stratify ? "StratifiedKFold" : "KFold") +
+               "(n_splits=" + std::to_string(n_splits) + ")";
   r.metric = metric_name(prototype.kind());
   const auto splits = stratify ? stratified_kfold(y, n_splits) : kfold(X.rows(), n_splits);
   const bool has_y = y.size() == X.rows();
+  // Folds, not the estimator's own iterations: each fold's fit would restart the count.
+  ProgressTask progress("folds", splits.size());
   for (const Split& s : splits) {
     auto est = prototype.clone();
     const Vector y_train = has_y ? take_rows(y, s.train) : Vector();
     const Vector y_test = has_y ? take_rows(y, s.test) : Vector();
     est->fit(take_rows(X, s.train), y_train);
     r.scores.push_back(est->score(take_rows(X, s.test), y_test));
+    progress.advance();
   }
   double sum = 0;
   for (double s : r.scores) sum += s;

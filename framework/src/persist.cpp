@@ -1,18 +1,17 @@
+#include <istream>
+#include <limits>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 #include <mlpersist/verify.hpp>
 #include <mlpersist/version.hpp>
+#include <ostream>
+#include <thread>
 
 #include "detail/chunk_hash.hpp"
 #include "detail/file_io.hpp"
 #include "detail/migrate.hpp"
 #include "detail/signature_policy.hpp"
-
-#include <istream>
-#include <limits>
-#include <ostream>
-#include <thread>
 
 namespace mlpersist {
 namespace {
@@ -25,6 +24,7 @@ struct Prepared {
   Header header;
   Value root;
   std::shared_ptr<const Backend> backend;
+  ProgressFn progress{};
 };
 
 Prepared prepare_document(const Registry& registry, Header h, Value root) {
@@ -33,7 +33,7 @@ Prepared prepare_document(const Registry& registry, Header h, Value root) {
   h.container_version = kContainerVersion;
   h.min_container_version = kContainerVersion;
   auto backend = registry.backend(h.backend);
-  return {std::move(h), std::move(root), std::move(backend)};
+  return {std::move(h), std::move(root), std::move(backend), {}};
 }
 
 // Counts what a backend would write: bytes and streams size the payload first, since they
@@ -79,11 +79,26 @@ class StreamSink final : public Sink {
 
 // Passes the payload on to `out` while hashing it into the chunk table. Large blocks (tensor
 // data) are hashed on a second thread while `out` writes them, so the checksum costs no time.
+// With a progress callback, large blocks go in slices so that it hears of each.
 class HashingSink final : public Sink {
  public:
-  explicit HashingSink(Sink& out) : out_(out) {}
+  HashingSink(Sink& out, const ProgressFn& progress, std::uint64_t start, std::uint64_t total)
+      : out_(out), progress_(progress), start_(start), total_(total) {}
   void write(const void* data, std::size_t size) override {
+    constexpr std::size_t kSlice = std::size_t{32} << 20;
     const auto* bytes = static_cast<const std::byte*>(data);
+    if (!progress_) return write_block(bytes, size);
+    for (std::size_t done = 0; done < size; done += kSlice) {
+      write_block(bytes + done, std::min(kSlice, size - done));
+      progress_(start_ + written_, total_);
+    }
+  }
+  [[nodiscard]] std::uint64_t position() const override { return written_; }
+  [[nodiscard]] std::string trailer() { return detail::chunk_trailer(hasher_.finish()); }
+
+ private:
+  void write_block(const std::byte* bytes, std::size_t size) {
+    const void* data = bytes;
     if (size < detail::kParallelHashThreshold) {
       hasher_.update(bytes, size);
       out_.write(data, size);
@@ -99,11 +114,11 @@ class HashingSink final : public Sink {
     }
     written_ += size;
   }
-  [[nodiscard]] std::uint64_t position() const override { return written_; }
-  [[nodiscard]] std::string trailer() { return detail::chunk_trailer(hasher_.finish()); }
 
- private:
   Sink& out_;
+  const ProgressFn& progress_;
+  std::uint64_t start_;  // header bytes before the payload
+  std::uint64_t total_;  // the artifact's size, 0 when unknown
   detail::ChunkHasher hasher_;
   std::uint64_t written_ = 0;
 };
@@ -119,15 +134,19 @@ std::uint64_t measure(const Prepared& p) {
 void write_sized(const Prepared& p, Sink& out, const std::string& head,
                  std::uint64_t payload_size) {
   out.write(head.data(), head.size());
-  HashingSink payload(out);
+  const std::uint64_t total =
+      head.size() + payload_size + 8 * (chunk_count(kContainerVersion, payload_size) + 1);
+  HashingSink payload(out, p.progress, head.size(), total);
   p.backend->encode(p.root, payload);
   if (payload.position() != payload_size)
-    throw PluginError(ErrorCode::kPlugin,
-                      "backend '" + p.header.backend + "' wrote " + std::to_string(payload.position()) +
-                          " payload bytes after measuring " + std::to_string(payload_size) +
-                          "; its encoder must write the same bytes every time");
+    throw PluginError(ErrorCode::kPlugin, "backend '" + p.header.backend + "' wrote " +
+                                              std::to_string(payload.position()) +
+                                              " payload bytes after measuring " +
+                                              std::to_string(payload_size) +
+                                              "; its encoder must write the same bytes every time");
   const std::string trailer = payload.trailer();
   out.write(trailer.data(), trailer.size());
+  if (p.progress) p.progress(head.size() + payload_size + trailer.size(), total);
 }
 
 // A file is written in one pass: the prelude's payload size and checksum are filled in at the
@@ -136,9 +155,15 @@ void write_to_file(const Prepared& p, const fs::path& file) {
   detail::write_file_atomically(file, [&](int fd) {
     Header h = p.header;
     FdSink out(fd, file);
+    // Only a progress bar needs the size in advance (time left); measuring costs nothing for
+    // binary, a second encoding for text formats.
+    if (p.progress) {
+      const std::uint64_t payload_size = measure(p);
+      return write_sized(p, out, write_header(h, payload_size), payload_size);
+    }
     const std::string placeholder = write_header(h, 0);
     out.write(placeholder.data(), placeholder.size());
-    HashingSink payload(out);
+    HashingSink payload(out, p.progress, 0, 0);
     p.backend->encode(p.root, payload);
     const std::string trailer = payload.trailer();
     out.write(trailer.data(), trailer.size());
@@ -170,16 +195,15 @@ Value compose_metadata(const Registry& registry, const Estimator& estimator, con
   for (const auto& [key, value] : options.metadata.as_map()) {
     for (const char* reserved : kReservedMetadataKeys)
       if (key == reserved)
-        throw UsageError(ErrorCode::kInvalidParameter,
-                         "SaveOptions::metadata: key '" + key + "' is reserved; set it through "
-                         "SaveOptions::provenance");
+        throw UsageError(ErrorCode::kInvalidParameter, "SaveOptions::metadata: key '" + key +
+                                                           "' is reserved; set it through "
+                                                           "SaveOptions::provenance");
     m.insert(key, value);
   }
   return m;
 }
 
-Prepared prepare(const Registry& registry, const Estimator& estimator,
-                 const SaveOptions& options) {
+Prepared prepare(const Registry& registry, const Estimator& estimator, const SaveOptions& options) {
   SaveContext ctx;
   const Value root = ctx.save_nested(estimator);
   Header h;
@@ -189,7 +213,9 @@ Prepared prepare(const Registry& registry, const Estimator& estimator,
   h.types = ctx.types();
   h.min_reader_versions = ctx.min_reader_versions();
   h.metadata = compose_metadata(registry, estimator, h, options);
-  return prepare_document(registry, std::move(h), root);
+  Prepared p = prepare_document(registry, std::move(h), root);
+  p.progress = options.progress;
+  return p;
 }
 
 // The type a tag names here, following renames registered by plugins.
@@ -214,12 +240,12 @@ void check_not_too_new(const Header& h, const std::string& tag, std::uint32_t ve
                        const TypeInfo& info, std::string_view source) {
   const std::uint32_t needs = min_reader(h, tag, version);
   if (needs <= info.schema_version) return;
-  throw CompatibilityError(
-      ErrorCode::kSchemaTooNew,
-      std::string(source) + ": type '" + tag + "' was saved with schema version " +
-          std::to_string(version) + ", which needs a reader of schema " + std::to_string(needs) +
-          " or later; plugin '" + info.plugin + "' reads up to schema " +
-          std::to_string(info.schema_version) + ". Upgrade that plugin");
+  throw CompatibilityError(ErrorCode::kSchemaTooNew,
+                           std::string(source) + ": type '" + tag +
+                               "' was saved with schema version " + std::to_string(version) +
+                               ", which needs a reader of schema " + std::to_string(needs) +
+                               " or later; plugin '" + info.plugin + "' reads up to schema " +
+                               std::to_string(info.schema_version) + ". Upgrade that plugin");
 }
 
 // Refuses unknown or too-new types before any payload is decoded (the header lists them all).
@@ -279,8 +305,8 @@ void upgrade(const Registry& registry, Document& doc, std::string_view source) {
 struct Input {
   std::span<const std::byte> bytes;
   std::string_view source;
-  std::shared_ptr<const void> owner;  ///< set when tensors may borrow the bytes
-  bool mapped = false;                ///< a mapped file: tensors may be verified lazily
+  std::shared_ptr<const void> owner;        ///< set when tensors may borrow the bytes
+  bool mapped = false;                      ///< a mapped file: tensors may be verified lazily
   std::vector<std::uint64_t> chunk_hashes;  ///< computed while a copy was read
 };
 
@@ -311,8 +337,8 @@ Document decode(const Registry& registry, const Input& in, const LoadOptions& op
                                    options.require_signature, in.source);
   check_allowed(registry, h, options, in.source);
   check_types(registry, h, in.source);
-  DecodeInput input{payload, in.source, h.payload_offset, in.owner, options.limits,
-                    std::move(integrity)};
+  DecodeInput input{payload,  in.source,      h.payload_offset,
+                    in.owner, options.limits, std::move(integrity)};
   doc.root = backend->decode(input);
   if (options.migrate && detail::needs_upgrade(registry, h)) upgrade(registry, doc, in.source);
   return doc;
@@ -320,8 +346,8 @@ Document decode(const Registry& registry, const Input& in, const LoadOptions& op
 
 std::vector<std::string> feature_names(const Node& names, std::int64_t n_features) {
   if (names.size() != static_cast<std::size_t>(n_features))
-    names.fail("has " + std::to_string(names.size()) + " names for " +
-               std::to_string(n_features) + " features");
+    names.fail("has " + std::to_string(names.size()) + " names for " + std::to_string(n_features) +
+               " features");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < names.size(); ++i) out.push_back(names[i].as_string());
   return out;
@@ -374,9 +400,11 @@ void replay_or_throw(const Registry& registry, const Document& doc, const Estima
   const VerificationReport report = replay_verification(model, *record, same);
   if (!report.passed())
     throw CompatibilityError(ErrorCode::kVerificationFailed,
-                             "the loaded '" + doc.header.type_tag + "' does not reproduce its "
-                             "verification records" + (same ? " (same build: exact)" : "") +
-                             ": " + report.summary() + "; re-fit or re-verify the model");
+                             "the loaded '" + doc.header.type_tag +
+                                 "' does not reproduce its "
+                                 "verification records" +
+                                 (same ? " (same build: exact)" : "") + ": " + report.summary() +
+                                 "; re-fit or re-verify the model");
 }
 
 }  // namespace
@@ -462,7 +490,9 @@ void dump(const Registry& registry, const Estimator& estimator, const fs::path& 
 std::shared_ptr<Estimator> loads(const Registry& registry, std::string_view bytes,
                                  const LoadOptions& options) {
   const Document doc =
-      decode(registry, {std::as_bytes(std::span(bytes.data(), bytes.size())), "<bytes>", nullptr, false, {}}, options);
+      decode(registry,
+             {std::as_bytes(std::span(bytes.data(), bytes.size())), "<bytes>", nullptr, false, {}},
+             options);
   return instantiate(registry, doc, options);
 }
 
@@ -489,9 +519,8 @@ std::shared_ptr<Estimator> load(const Registry& registry, const fs::path& file,
   return instantiate(registry, read_document(registry, file, options), options);
 }
 
-Document read_document(const Registry& registry, const fs::path& file,
-                       const LoadOptions& options) {
-  detail::FileBytes f = detail::read_file(file, options.mmap);
+Document read_document(const Registry& registry, const fs::path& file, const LoadOptions& options) {
+  detail::FileBytes f = detail::read_file(file, options.mmap, options.progress);
   const std::string source = file.string();
   return decode(registry,
                 {f.bytes, source, std::move(f.owner), options.mmap, std::move(f.chunk_hashes)},
@@ -515,9 +544,9 @@ Header inspect(const fs::path& file, const Limits& limits) {
   Header h = read_header(std::as_bytes(std::span(head.data(), head.size())), source, limits);
   const std::uint64_t size = detail::size_of_file(file);
   if (size != artifact_size(h))
-    throw FormatError(ErrorCode::kTruncated,
-                      source + ": file has " + std::to_string(size) +
-                          " bytes, but its header declares " + std::to_string(artifact_size(h)));
+    throw FormatError(ErrorCode::kTruncated, source + ": file has " + std::to_string(size) +
+                                                 " bytes, but its header declares " +
+                                                 std::to_string(artifact_size(h)));
   const std::string trailer = detail::read_range(file, size - 8, 8);
   h.payload_checksum = load_le<std::uint64_t>(reinterpret_cast<const std::byte*>(trailer.data()));
   return h;

@@ -1,21 +1,20 @@
-#include <mlpersist/error.hpp>
-#include <mlpersist/provenance.hpp>
-#include <mlpersist/version.hpp>
-
-#include "detail/file_io.hpp"
-
-#include <Eigen/Core>
-#include <boost/version.hpp>
-#include <msgpack/version.hpp>
 #include <rapidjson/rapidjson.h>
 #include <sodium.h>
 #include <sys/utsname.h>
 
+#include <Eigen/Core>
 #include <bit>
+#include <boost/version.hpp>
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <mlpersist/error.hpp>
+#include <mlpersist/provenance.hpp>
+#include <mlpersist/version.hpp>
+#include <msgpack/version.hpp>
 #include <sstream>
+
+#include "detail/file_io.hpp"
 
 namespace mlpersist {
 namespace {
@@ -165,21 +164,26 @@ std::string git_head_commit(const fs::path& directory) {
 }
 
 Value build_environment() {
-  utsname u{};
-  uname(&u);
-  Map m;
-  m.insert("mlpersist", MLPERSIST_VERSION_STRING);
-  m.insert("eigen", dotted(EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION));
-  m.insert("msgpack_c", dotted(MSGPACK_VERSION_MAJOR, MSGPACK_VERSION_MINOR,
-                               MSGPACK_VERSION_REVISION));
-  m.insert("rapidjson", RAPIDJSON_VERSION_STRING);
-  m.insert("boost", dotted(BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100));
-  m.insert("compiler", compiler());
-  m.insert("cxx_standard", static_cast<std::int64_t>(__cplusplus));
-  m.insert("os", std::string(u.sysname) + " " + u.release);
-  m.insert("cpu", std::string(u.machine));
-  m.insert("endianness", std::endian::native == std::endian::little ? "little" : "big");
-  return m;
+  // The same for the life of the process, and asked for at every save.
+  static const Value environment = [] {
+    utsname u{};
+    uname(&u);
+    Map m;
+    m.insert("mlpersist", MLPERSIST_VERSION_STRING);
+    m.insert("eigen", dotted(EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION));
+    m.insert("msgpack_c",
+             dotted(MSGPACK_VERSION_MAJOR, MSGPACK_VERSION_MINOR, MSGPACK_VERSION_REVISION));
+    m.insert("rapidjson", RAPIDJSON_VERSION_STRING);
+    m.insert("boost",
+             dotted(BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100));
+    m.insert("compiler", compiler());
+    m.insert("cxx_standard", static_cast<std::int64_t>(__cplusplus));
+    m.insert("os", std::string(u.sysname) + " " + u.release);
+    m.insert("cpu", std::string(u.machine));
+    m.insert("endianness", std::endian::native == std::endian::little ? "little" : "big");
+    return Value(std::move(m));
+  }();
+  return environment;
 }
 
 std::string utc_timestamp() {

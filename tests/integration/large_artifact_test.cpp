@@ -56,9 +56,13 @@ Header header_of(const std::string& bytes) {
 }
 
 // A byte in the middle of the training matrix: its chunk holds nothing but tensor data.
-std::size_t tensor_byte(const Header& h) { return h.payload_offset + h.payload_size / 2; }
+std::size_t tensor_byte(const Header& h) {
+  return h.payload_offset + h.payload_size / 2;
+}
 
-Matrix queries() { return training_matrix().topRows(5); }
+Matrix queries() {
+  return training_matrix().topRows(5);
+}
 
 TEST(LargeArtifact, TrailerHasOneChecksumPerMebibyteChunk) {
   const auto file = test::temp_dir() / "knn.bin";
@@ -163,14 +167,14 @@ TEST(LargeArtifact, LoadsFromSharedBytesBorrowThemWithoutACopy) {
   const auto model = loads(test::registry(), span, bytes);
   EXPECT_LT(test::peak_heap_bytes() - before, kMatrixBytes / 10) << "the tensors were copied";
   EXPECT_GT(bytes.use_count(), 1) << "the model's tensors keep the bytes alive";
-  EXPECT_TRUE(test::bit_identical(model->predict_proba(queries()),
-                                  large_knn().predict_proba(queries())));
+  EXPECT_TRUE(
+      test::bit_identical(model->predict_proba(queries()), large_knn().predict_proba(queries())));
   std::string altered = *bytes;
   altered[tensor_byte(header_of(altered))] ^= 0x01;
   const auto owned = std::make_shared<const std::string>(std::move(altered));
-  EXPECT_THROW((void)loads(test::registry(), std::as_bytes(std::span(owned->data(), owned->size())),
-                           owned),
-               FormatError)
+  EXPECT_THROW(
+      (void)loads(test::registry(), std::as_bytes(std::span(owned->data(), owned->size())), owned),
+      FormatError)
       << "bytes are verified before decoding";
 }
 
@@ -217,6 +221,41 @@ TEST(LargeArtifact, ContainerOneFilesStillLoad) {
   std::string altered = bytes;
   altered[header_of(bytes).payload_offset + 100] ^= 0x04;
   EXPECT_THROW((void)loads(test::registry(), altered), FormatError);
+}
+
+}  // namespace
+
+namespace {
+
+// What a progress callback heard: every call's done, and the last total.
+struct Heard {
+  std::vector<std::uint64_t> done;
+  std::uint64_t total = 0;
+  ProgressFn fn() {
+    return [this](std::uint64_t d, std::uint64_t t) {
+      done.push_back(d);
+      total = t;
+    };
+  }
+};
+
+TEST(LargeArtifact, SavesAndCopyLoadsReportBytesUpToTheArtifactSize) {
+  const auto file = test::temp_dir() / "knn.bin";
+  for (const std::string format : {"binary", "json"}) {
+    Heard saved;
+    dump(test::registry(), large_knn(), file, {.format = format, .progress = saved.fn()});
+    const std::uint64_t size = fs::file_size(file);
+    ASSERT_GT(saved.done.size(), 1u) << format << ": large blocks are reported in slices";
+    EXPECT_TRUE(std::is_sorted(saved.done.begin(), saved.done.end())) << format;
+    EXPECT_EQ(saved.done.back(), size) << format;
+    EXPECT_EQ(saved.total, size) << format << ": the size is known before writing";
+  }
+  Heard read;
+  (void)load(test::registry(), file, {.mmap = false, .progress = read.fn()});
+  ASSERT_FALSE(read.done.empty());
+  EXPECT_TRUE(std::is_sorted(read.done.begin(), read.done.end()));
+  EXPECT_EQ(read.done.back(), fs::file_size(file));
+  EXPECT_EQ(read.total, fs::file_size(file));
 }
 
 }  // namespace

@@ -1,17 +1,17 @@
 #pragma once
 
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
 #include <mlpersist/envelope.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/limits.hpp>
+#include <mlpersist/progress.hpp>
 #include <mlpersist/provenance.hpp>
 #include <mlpersist/registry.hpp>
 #include <mlpersist/signature.hpp>
 #include <mlpersist/value.hpp>
-
-#include <filesystem>
-#include <iosfwd>
-#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -27,6 +27,9 @@ struct SaveOptions {
   Provenance provenance{};
   /// Further header entries (JSON-compatible values only); kReservedMetadataKeys are refused.
   Value metadata = Map{};
+  /// Called with bytes written and the artifact's size as the save goes (the CLI's bar). Setting
+  /// it makes a file save size the payload first, which costs a JSON save a second encoding.
+  ProgressFn progress{};
 };
 
 /// How to load.
@@ -56,6 +59,9 @@ struct LoadOptions {
   /// When not empty, only these type tags may be built (nested ones too, after renames); an
   /// artifact listing any other is refused before decoding, naming them all.
   std::set<std::string, std::less<>> allowed_types{};
+  /// Called with bytes read and the file's size while a file is read (mmap = false; a mapped
+  /// load reads nothing up front).
+  ProgressFn progress{};
 };
 
 /// An artifact's header and its decoded (not yet instantiated) document.

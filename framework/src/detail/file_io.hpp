@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <string>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,8 +22,10 @@ struct FileBytes {
   std::vector<std::uint64_t> chunk_hashes;
 };
 
-/// Maps the file (`map`) or reads it whole. Throws IoError naming the file and the reason.
-FileBytes read_file(const std::filesystem::path& file, bool map);
+/// Maps the file (`map`) or reads it whole, telling `progress` (if set) the bytes read so far.
+/// Throws IoError naming the file and the reason.
+FileBytes read_file(const std::filesystem::path& file, bool map,
+                    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 /// Reads at most `size` bytes at `offset` (fewer at the end of the file): header-only reads.
 std::string read_range(const std::filesystem::path& file, std::uint64_t offset, std::size_t size);
