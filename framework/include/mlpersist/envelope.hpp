@@ -31,7 +31,7 @@ namespace mlpersist {
 //       40    H  header: a JSON object (backend, type tag, schema versions, metadata)
 //     40+H       zero padding up to P
 //        P    N  payload, encoded by the named backend
-//      P+N  8×C  chunk table: for each of the C = ceil(N / 1 MiB) chunks of the payload, the
+//      P+N  8×C  chunk table: for each of the C = ceil(N / 256 KiB) chunks of the payload, the
 //                XXH3-64 of its bytes seeded with its index (0, 1, ...)
 //  P+N+8×C    8  XXH3-64 of the chunk table
 //
@@ -45,8 +45,10 @@ inline constexpr std::array<unsigned char, 8> kMagic{0x89, 'M', 'L', 'P', 0x0D, 
 inline constexpr std::uint16_t kContainerVersion = 2;
 inline constexpr std::size_t kPreludeSize = 40;
 inline constexpr std::size_t kPayloadAlignment = 64;
-/// Container 2 checksums the payload in chunks of this many bytes.
-inline constexpr std::uint64_t kChunkSize = std::uint64_t{1} << 20;
+/// Container 2 checksums the payload in chunks of this many bytes: small enough that a mapped
+/// load hashes little beyond the structure it decodes (the chunks it shares with tensors),
+/// large enough that the table stays 1/32768 of the payload and each hash runs at full speed.
+inline constexpr std::uint64_t kChunkSize = std::uint64_t{256} << 10;
 
 /// The envelope's header, as parsed (and checked) from an artifact.
 struct Header {

@@ -36,7 +36,7 @@ struct SaveOptions {
 struct LoadOptions {
   /// Files only: map the file and let tensors borrow it (zero-copy) instead of reading it.
   bool mmap = true;
-  /// Verify the payload's checksums (container 2: one per MiB chunk). Turn off only for
+  /// Verify the payload's checksums (container 2: one per 256 KiB chunk). Turn off only for
   /// forensics on a damaged file.
   bool verify_checksum = true;
   /// Mapped files only: verify each borrowed tensor's bytes when it is first read, rather than
