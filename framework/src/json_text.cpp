@@ -1,5 +1,7 @@
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -129,6 +131,49 @@ Value convert(const rapidjson::Value& j, std::string_view source, std::uint32_t 
   return m;
 }
 
+// A JSON number's text, converted exactly: integers that fit int64 or uint64 stay integers, the
+// rest become the nearest double (std::from_chars rounds correctly). Out of range: refused.
+bool exact_number(rapidjson::Document& doc, std::string_view text) {
+  const char* end = text.data() + text.size();
+  if (text.find_first_of(".eE") == std::string_view::npos) {
+    std::int64_t i = 0;
+    if (const auto r = std::from_chars(text.data(), end, i); r.ec == std::errc() && r.ptr == end)
+      return doc.Int64(i);
+    std::uint64_t u = 0;
+    if (const auto r = std::from_chars(text.data(), end, u); r.ec == std::errc() && r.ptr == end)
+      return doc.Uint64(u);
+  }
+  double d = 0;
+  const auto r = std::from_chars(text.data(), end, d);
+  return r.ec == std::errc() && r.ptr == end && doc.Double(d);
+}
+
+// Builds the DOM with numbers read by exact_number instead of RapidJSON's full-precision path,
+// which in 1.1.0 (Debian 12) computes clz(0), undefined behaviour, on some inputs (found by
+// fuzz_envelope).
+class ExactNumbers : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ExactNumbers> {
+ public:
+  explicit ExactNumbers(rapidjson::Document& doc) : doc_(doc) {}
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    return exact_number(doc_, {text, length});
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool copy) {
+    return doc_.String(text, length, copy);
+  }
+  bool StartObject() { return doc_.StartObject(); }
+  bool Key(const char* text, rapidjson::SizeType length, bool copy) {
+    return doc_.Key(text, length, copy);
+  }
+  bool EndObject(rapidjson::SizeType members) { return doc_.EndObject(members); }
+  bool StartArray() { return doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) { return doc_.EndArray(elements); }
+
+ private:
+  rapidjson::Document& doc_;
+};
+
 }  // namespace
 
 std::string to_json_text(const Value& value, bool pretty) {
@@ -147,14 +192,26 @@ std::string to_json_text(const Value& value, bool pretty) {
 Value parse_json_text(std::string_view text, std::string_view source, const Limits& limits) {
   // Iterative parsing: nesting depth costs heap, not stack, so deep input cannot overflow it.
   constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag;
+                              rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
   check_nesting(text, source, limits);
   rapidjson::Document doc;
-  doc.Parse<kFlags>(text.data(), text.size());
-  if (doc.HasParseError())
-    throw FormatError(ErrorCode::kMalformed, std::string(source) + ": invalid JSON at byte " +
-                                                 std::to_string(doc.GetErrorOffset()) + ": " +
-                                                 rapidjson::GetParseError_En(doc.GetParseError()));
+  rapidjson::MemoryStream memory(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(memory);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result;
+  auto parse = [&](rapidjson::Document& handler) {
+    ExactNumbers numbers(handler);
+    result = reader.Parse<kFlags>(in, numbers);
+    return !result.IsError();
+  };
+  doc.Populate(parse);
+  if (result.IsError())
+    throw FormatError(ErrorCode::kMalformed,
+                      std::string(source) + ": invalid JSON at byte " +
+                          std::to_string(result.Offset()) + ": " +
+                          (result.Code() == rapidjson::kParseErrorTermination
+                               ? "a number out of range"
+                               : rapidjson::GetParseError_En(result.Code())));
   std::uint64_t values = 0;
   return convert(doc, source, 0, limits, values);
 }

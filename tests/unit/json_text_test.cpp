@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <limits>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/utf8.hpp>
@@ -64,6 +67,33 @@ TEST(Utf8, FindsTheFirstInvalidByte) {
   EXPECT_EQ(find_invalid_utf8("abc\xed\xa0\x80"), 3u);   // UTF-16 surrogate
   EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(find_invalid_utf8("x\xe2\x82"), 1u);         // truncated sequence
+}
+
+}  // namespace
+
+namespace {
+
+// Numbers are converted from their text with std::from_chars, not RapidJSON's full-precision
+// path, which hit undefined behaviour (clz(0)) on long numbers like this one (fuzz_envelope).
+TEST(JsonText, ReadsNumbersExactlyFromTheirText) {
+  const std::string long_number =
+      "0.06416744860000000000000000000000000000000000000000000000000000044641636506989144";
+  double expected = 0;
+  std::from_chars(long_number.data(), long_number.data() + long_number.size(), expected);
+  const mlpersist::Value v = mlpersist::parse_json_text(
+      "[" + long_number + ", -9223372036854775808, 18446744073709551615, 1e-5, -0.0, 3]",
+      "<test>", {});
+  const mlpersist::Array& a = v.as_array();
+  EXPECT_EQ(a[0].as_double(), expected);
+  EXPECT_EQ(a[1].as_int(), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(a[2].as_uint(), std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(a[3].as_double(), 1e-5);
+  EXPECT_TRUE(std::signbit(a[4].as_double()));
+  EXPECT_EQ(a[5].as_int(), 3);
+  EXPECT_THROW((void)mlpersist::parse_json_text("[1e999]", "<test>", {}), mlpersist::FormatError);
+  // Past uint64: the nearest double, as RapidJSON reads it.
+  EXPECT_EQ(mlpersist::parse_json_text("[18446744073709551616]", "<test>", {}).as_array()[0],
+            mlpersist::Value(18446744073709551616.0));
 }
 
 }  // namespace
