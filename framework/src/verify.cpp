@@ -184,8 +184,10 @@ std::string VerificationReport::summary() const {
 
 Value current_versions(const Registry& registry, const Header& header) {
   Map plugins;
+  // One snapshot: plugins() copies the list under the registry's lock.
+  const std::vector<PluginInfo> loaded = registry.plugins();
   const auto note = [&](const std::string& plugin) {
-    for (const PluginInfo& p : registry.plugins())
+    for (const PluginInfo& p : loaded)
       if (p.name == plugin && !plugins.contains(plugin)) plugins.insert(plugin, p.version);
   };
   for (const auto& [tag, version] : header.types)
