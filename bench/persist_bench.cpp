@@ -253,24 +253,6 @@ std::vector<double> msgpack_load(const fs::path& file) {
   return v;
 }
 
-void BM_Peer_Msgpack_Save(benchmark::State& state) {
-  const fs::path file = scratch() / "m.bin";
-  PeakMemory peak;
-  for (auto _ : state) msgpack_save(file);
-  finish(state, kBytes, peak);
-}
-
-void BM_Peer_Msgpack_Load(benchmark::State& state) {
-  const fs::path file = scratch() / "m.bin";
-  msgpack_save(file);
-  PeakMemory peak;
-  for (auto _ : state) {
-    auto v = msgpack_load(file);
-    benchmark::DoNotOptimize(v.data());
-  }
-  finish(state, kBytes, peak);
-}
-
 // RapidJSON used directly: an array of rows, every double at full precision.
 void rapidjson_save(const fs::path& file) {
   rapidjson::StringBuffer buffer;
@@ -300,22 +282,38 @@ Matrix rapidjson_load(const fs::path& file) {
   return m;
 }
 
-void BM_Peer_RapidJson_Save(benchmark::State& state) {
-  const fs::path file = scratch() / "r.json";
+// A peer used directly: `save` writes the 256 MB to `name`, `load` reads it back.
+void peer_save(benchmark::State& state, void (*save)(const fs::path&), const char* name) {
+  const fs::path file = scratch() / name;
   PeakMemory peak;
-  for (auto _ : state) rapidjson_save(file);
+  for (auto _ : state) save(file);
   finish(state, kBytes, peak);
 }
 
-void BM_Peer_RapidJson_Load(benchmark::State& state) {
-  const fs::path file = scratch() / "r.json";
-  rapidjson_save(file);
+template <class Load>
+void peer_load(benchmark::State& state, void (*save)(const fs::path&), Load load,
+               const char* name) {
+  const fs::path file = scratch() / name;
+  save(file);
   PeakMemory peak;
   for (auto _ : state) {
-    Matrix m = rapidjson_load(file);
-    benchmark::DoNotOptimize(m.data());
+    auto loaded = load(file);
+    benchmark::DoNotOptimize(loaded.data());
   }
   finish(state, kBytes, peak);
+}
+
+void BM_Peer_Msgpack_Save(benchmark::State& s) {
+  peer_save(s, msgpack_save, "m.bin");
+}
+void BM_Peer_Msgpack_Load(benchmark::State& s) {
+  peer_load(s, msgpack_save, msgpack_load, "m.bin");
+}
+void BM_Peer_RapidJson_Save(benchmark::State& s) {
+  peer_save(s, rapidjson_save, "r.json");
+}
+void BM_Peer_RapidJson_Load(benchmark::State& s) {
+  peer_load(s, rapidjson_save, rapidjson_load, "r.json");
 }
 
 // ---------- mlpersist ----------

@@ -1,15 +1,14 @@
-#include <mlpersist/endian.hpp>
-#include <mlpersist/envelope.hpp>
-#include <mlpersist/error.hpp>
-
-#include "detail/chunk_hash.hpp"
-#include "detail/header_json.hpp"
-
 #include <xxhash.h>
 
 #include <cstring>
+#include <mlpersist/endian.hpp>
+#include <mlpersist/envelope.hpp>
+#include <mlpersist/error.hpp>
 #include <string>
 #include <thread>
+
+#include "detail/chunk_hash.hpp"
+#include "detail/header_json.hpp"
 
 namespace mlpersist {
 namespace {
@@ -25,7 +24,9 @@ std::string at(std::string_view source, std::uint64_t offset) {
   throw FormatError(code, at(source, offset) + what);
 }
 
-std::uint64_t round_up(std::uint64_t n, std::uint64_t to) { return (n + to - 1) / to * to; }
+std::uint64_t round_up(std::uint64_t n, std::uint64_t to) {
+  return (n + to - 1) / to * to;
+}
 
 std::uint64_t header_checksum(std::span<const std::byte> prelude, std::string_view text) {
   XXH3_state_t* state = XXH3_createState();
@@ -39,9 +40,9 @@ std::uint64_t header_checksum(std::span<const std::byte> prelude, std::string_vi
 
 void check_magic(std::span<const std::byte> bytes, std::string_view source) {
   if (bytes.empty())
-    throw FormatError(ErrorCode::kEmptyInput,
-                      std::string(source) + ": empty input (0 bytes); expected an mlpersist "
-                                            "artifact written by mlpersist::dump");
+    throw FormatError(ErrorCode::kEmptyInput, std::string(source) +
+                                                  ": empty input (0 bytes); expected an mlpersist "
+                                                  "artifact written by mlpersist::dump");
   const std::size_t n = std::min(bytes.size(), kMagic.size());
   if (std::memcmp(bytes.data(), kMagic.data(), n) != 0)
     format_error(ErrorCode::kBadMagic, source, 0,
@@ -77,12 +78,15 @@ std::uint64_t header_extent(std::span<const std::byte> prelude, std::string_view
   check_magic(prelude, source);
   const auto min_version = load_le<std::uint16_t>(prelude.data() + 10);
   if (min_version > kContainerVersion)
-    throw CompatibilityError(
-        ErrorCode::kContainerTooNew,
-        at(source, 10) + "written in container format " +
-            std::to_string(load_le<std::uint16_t>(prelude.data() + 8)) + ", which needs a reader of "
-            "container version " + std::to_string(min_version) + "; this mlpersist reads up to "
-            "version " + std::to_string(kContainerVersion) + ". Upgrade mlpersist");
+    throw CompatibilityError(ErrorCode::kContainerTooNew,
+                             at(source, 10) + "written in container format " +
+                                 std::to_string(load_le<std::uint16_t>(prelude.data() + 8)) +
+                                 ", which needs a reader of "
+                                 "container version " +
+                                 std::to_string(min_version) +
+                                 "; this mlpersist reads up to "
+                                 "version " +
+                                 std::to_string(kContainerVersion) + ". Upgrade mlpersist");
   const auto header_size = load_le<std::uint32_t>(prelude.data() + 12);
   if (header_size > limits.max_header_bytes)
     format_error(ErrorCode::kHeaderTooLarge, source, 12,
@@ -161,12 +165,16 @@ PayloadIntegrity::PayloadIntegrity(std::span<const std::byte> bytes, const Heade
   const std::uint64_t expected = artifact_size(h);
   payload_ = bytes.subspan(h.payload_offset, h.payload_size);
   const std::uint64_t table_at = h.payload_offset + h.payload_size;
-  table_ = bytes.subspan(table_at, trailer_size(h) - 8);
   if (h.container_version < 2) {
-    table_ = bytes.subspan(table_at, 8);  // the payload's one checksum
+    // One "chunk", the whole payload, whose checksum is the trailer.
+    table_ = bytes.subspan(table_at, 8);
     chunk_size_ = std::max<std::uint64_t>(h.payload_size, 1);
     seeded_ = false;
-  } else if (checksum64(table_) != load_le<std::uint64_t>(bytes.data() + expected - 8)) {
+    passed_ = std::make_unique<std::atomic<bool>[]>(1);
+    return;
+  }
+  table_ = bytes.subspan(table_at, trailer_size(h) - 8);
+  if (checksum64(table_) != load_le<std::uint64_t>(bytes.data() + expected - 8)) {
     format_error(ErrorCode::kChecksumMismatch, source_, table_at,
                  "chunk table checksum mismatch: the file was altered or corrupted after saving");
   }
@@ -186,8 +194,8 @@ void PayloadIntegrity::check_chunk(std::uint64_t index, std::uint64_t actual) co
     return;
   }
   const std::uint64_t begin = payload_offset_ + index * chunk_size_;
-  const std::uint64_t end = begin + std::min<std::uint64_t>(chunk_size_, payload_.size() -
-                                                                            index * chunk_size_);
+  const std::uint64_t end =
+      begin + std::min<std::uint64_t>(chunk_size_, payload_.size() - index * chunk_size_);
   format_error(ErrorCode::kChecksumMismatch, source_, begin,
                "payload checksum mismatch (bytes " + std::to_string(begin) + " to " +
                    std::to_string(end) + "): the file was altered or corrupted after saving");
@@ -221,7 +229,8 @@ bool PayloadIntegrity::verified(std::uint64_t offset, std::uint64_t size) const 
 
 void PayloadIntegrity::verify_all() const {
   const std::uint64_t chunks = table_.size() / 8;
-  if (payload_.size() < detail::kParallelHashThreshold || chunks < 2) return verify_chunks(0, chunks);
+  if (payload_.size() < detail::kParallelHashThreshold || chunks < 2)
+    return verify_chunks(0, chunks);
   // The second half on another thread: a copy load's hashing then costs half its time.
   std::exception_ptr second_failed;
   std::thread second([&] {
@@ -290,8 +299,7 @@ std::string write_header(Header& h, std::uint64_t payload_size) {
   store_le<std::uint64_t>(p + 16, h.payload_offset);
   store_le<std::uint64_t>(p + 24, payload_size);
   std::memcpy(p + kPreludeSize, text.data(), text.size());
-  store_le<std::uint64_t>(p + kHeaderChecksumOffset,
-                          header_checksum({p, kPreludeSize}, text));
+  store_le<std::uint64_t>(p + kHeaderChecksumOffset, header_checksum({p, kPreludeSize}, text));
   return out;
 }
 

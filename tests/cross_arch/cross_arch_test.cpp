@@ -58,14 +58,7 @@ double relative_difference(double a, double b) {
 Matrix output_of(const Estimator& e, const std::string& method, const Matrix& X) {
   Method m{};
   if (!method_from_name(method, m)) ADD_FAILURE() << "unknown method " << method;
-  switch (m) {
-    case Method::kPredict: return e.predict(X);
-    case Method::kDecisionFunction: return e.decision_function(X);
-    case Method::kPredictProba: return e.predict_proba(X);
-    case Method::kTransform: return e.transform(X);
-    case Method::kInverseTransform: return e.inverse_transform(X);
-  }
-  return {};
+  return apply_method(e, m, X);
 }
 
 // The largest deviation seen over the whole fixture set, for the report.

@@ -23,17 +23,6 @@ using namespace mlpersist;
 using namespace mlpersist::cross_arch;
 namespace fs = std::filesystem;
 
-Matrix output_of(const Estimator& e, Method m, const Matrix& X) {
-  switch (m) {
-    case Method::kPredict: return e.predict(X);
-    case Method::kDecisionFunction: return e.decision_function(X);
-    case Method::kPredictProba: return e.predict_proba(X);
-    case Method::kTransform: return e.transform(X);
-    case Method::kInverseTransform: return e.inverse_transform(X);
-  }
-  return {};
-}
-
 // The CLI's column names: "prediction", else the column numbers.
 std::vector<std::string> header_for(Method m, Eigen::Index columns) {
   if (m == Method::kPredict) return {"prediction"};
@@ -49,7 +38,7 @@ ModelRecord write_model(const Registry& registry, const ModelSpec& spec, const f
   for (Method m :
        {Method::kPredict, Method::kDecisionFunction, Method::kPredictProba, Method::kTransform}) {
     if (!estimator->supports(m)) continue;
-    const Matrix values = output_of(*estimator, m, X);
+    const Matrix values = apply_method(*estimator, m, X);
     const std::string file = spec.name + "." + std::string(method_name(m)) + ".csv";
     std::ofstream out(dir / file, std::ios::binary);
     write_csv(out, header_for(m, values.cols()), values);
