@@ -1,20 +1,18 @@
 #include "detail/chunk_hash.hpp"
 
+#include <algorithm>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/envelope.hpp>
-
-#include <algorithm>
 #include <new>
 
 namespace mlpersist::detail {
 
-ChunkHasher::ChunkHasher() : state_(XXH3_createState()) {
-  if (!state_) throw std::bad_alloc();
-}
-
 ChunkHasher::~ChunkHasher() = default;
 
 void ChunkHasher::start_chunk() {
+  // Created on first need: small payloads, fed whole to finish(), never stream.
+  if (!state_) state_.reset(XXH3_createState());
+  if (!state_) throw std::bad_alloc();
   XXH3_64bits_reset_withSeed(state_.get(), hashes_.size());
   in_chunk_ = 0;
 }
@@ -41,7 +39,13 @@ void ChunkHasher::update(const std::byte* data, std::size_t size) {
   }
 }
 
-std::vector<std::uint64_t> ChunkHasher::finish() {
+std::vector<std::uint64_t> ChunkHasher::finish(std::span<const std::byte> last) {
+  if (in_chunk_ == 0 && last.size() < kChunkSize) {
+    if (!last.empty())
+      hashes_.push_back(XXH3_64bits_withSeed(last.data(), last.size(), hashes_.size()));
+    return std::move(hashes_);
+  }
+  update(last.data(), last.size());
   if (in_chunk_ > 0) hashes_.push_back(XXH3_64bits_digest(state_.get()));
   in_chunk_ = 0;
   return std::move(hashes_);

@@ -25,7 +25,13 @@ namespace {
 namespace fs = std::filesystem;
 
 [[noreturn]] void io_error(const fs::path& file, const std::string& what, int err) {
-  throw IoError(ErrorCode::kIo, "'" + file.string() + "': " + what + ": " + std::strerror(err));
+  std::string message = "'";
+  message += file.native();
+  message += "': ";
+  message += what;
+  message += ": ";
+  message += std::strerror(err);
+  throw IoError(ErrorCode::kIo, message);
 }
 
 // Closes a descriptor on scope exit.
@@ -59,8 +65,12 @@ FileBytes map_file(int fd, std::size_t size, const fs::path& file) {
   if (p == MAP_FAILED) io_error(file, "cannot map", errno);
   std::shared_ptr<const void> owner(
       p, [size](const void* q) { ::munmap(const_cast<void*>(q), size); });
-  return {{static_cast<const std::byte*>(p), size}, std::move(owner), {}};
+  return {{static_cast<const std::byte*>(p), size}, std::move(owner), {}, true};
 }
+
+// Smaller files are read even when a mapping is asked for: mapping, faulting the pages in and
+// unmapping (a TLB shootdown on every core) cost more than copying them.
+constexpr std::size_t kMapThreshold = std::size_t{64} << 10;
 
 // A buffer for a whole file. Large ones are aligned for transparent huge pages, which makes
 // their first touch (the kernel zeroing each page as read() fills it) several times cheaper:
@@ -139,7 +149,20 @@ FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
     throw;
   }
   if (hashing.joinable()) hashing.join();
-  return {{data, size}, std::move(buffer), std::move(hashes)};
+  return {{data, size}, std::move(buffer), std::move(hashes), false};
+}
+
+// A name for a temporary file that no other save (in this process or another) is using: the
+// process id, a random number drawn once (opening the entropy source costs more than writing
+// a small model) and a counter.
+std::string temporary_suffix() {
+  static const std::uint64_t salt = [] {
+    std::random_device rd;
+    return (std::uint64_t{rd()} << 32) | rd();
+  }();
+  static std::atomic<std::uint64_t> counter{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(salt) + "-" +
+         std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
 }
 
 }  // namespace
@@ -157,8 +180,8 @@ FileBytes read_file(const fs::path& file, bool map,
   if (::fstat(fd.fd, &st) != 0) io_error(file, "cannot stat", errno);
   if (!S_ISREG(st.st_mode)) io_error(file, "not a regular file", EINVAL);
   const auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) return {{}, nullptr, {}};
-  if (map) return map_file(fd.fd, size, file);
+  if (size == 0) return {};
+  if (map && size >= kMapThreshold) return map_file(fd.fd, size, file);
   return read_copy(fd.fd, size, file, progress);
 }
 
@@ -200,10 +223,15 @@ void pwrite_all(int fd, const void* data, std::size_t size, std::uint64_t offset
 
 void write_file_atomically(const fs::path& file, const std::function<void(int fd)>& write) {
   const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  std::random_device rd;
-  const fs::path tmp = dir / ("." + file.filename().string() + ".tmp" + std::to_string(rd()));
-  Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)};
-  if (fd.fd < 0) io_error(tmp, "cannot create temporary file", errno);
+  fs::path tmp;
+  Fd fd;
+  // O_EXCL makes a name taken by another writer (or planted by an attacker) fail, not clobber.
+  for (int attempt = 0; fd.fd < 0; ++attempt) {
+    tmp = dir / ("." + file.filename().string() + ".tmp" + temporary_suffix());
+    fd.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd.fd < 0 && (errno != EEXIST || attempt == 8))
+      io_error(tmp, "cannot create temporary file", errno);
+  }
   try {
     write(fd.fd);
     if (::fsync(fd.fd) != 0) io_error(tmp, "fsync failed", errno);

@@ -1,10 +1,9 @@
 #include "detail/header_json.hpp"
 
+#include <limits>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/node.hpp>
-
-#include <limits>
 
 namespace mlpersist::detail {
 namespace {
@@ -36,25 +35,31 @@ std::uint32_t checked_min_reader(const Header& h, const std::string& tag, const 
 }  // namespace
 
 std::string header_json(const Header& h) {
-  Map types;
-  for (const auto& [tag, version] : h.types) types.insert(tag, version);
-  Map m;
-  m.insert("backend", h.backend);
-  m.insert("type", h.type_tag);
-  m.insert("schema_version", h.schema_version);
-  m.insert("framework_version", h.framework_version);
-  m.insert("types", std::move(types));
-  if (!h.min_reader_versions.empty()) {
-    Map min_readers;
-    for (const auto& [tag, version] : h.min_reader_versions) min_readers.insert(tag, version);
-    m.insert("min_reader_versions", std::move(min_readers));
-  }
-  m.insert("metadata", h.metadata);
-  return to_json_text(m);
+  const auto as_map = [](const std::map<std::string, std::uint32_t>& versions) {
+    Map m;
+    m.reserve(versions.size());
+    for (const auto& [tag, version] : versions) m.insert(tag, version);
+    return Value(std::move(m));
+  };
+  const Value backend(h.backend);
+  const Value type(h.type_tag);
+  const Value schema_version(h.schema_version);
+  const Value framework_version(h.framework_version);
+  const Value types = as_map(h.types);
+  const Value min_readers = as_map(h.min_reader_versions);
+  std::vector<JsonMember> members{{"backend", &backend},
+                                  {"type", &type},
+                                  {"schema_version", &schema_version},
+                                  {"framework_version", &framework_version},
+                                  {"types", &types}};
+  if (!h.min_reader_versions.empty()) members.emplace_back("min_reader_versions", &min_readers);
+  // The metadata can be large (verification records): written in place, not copied.
+  members.emplace_back("metadata", &h.metadata);
+  return to_json_object(members);
 }
 
 Header parse_header_json(std::string_view text, std::string_view source, const Limits& limits) {
-  const Value doc = parse_json_text(text, std::string(source) + " (header)", limits);
+  Value doc = parse_json_text(text, std::string(source) + " (header)", limits);
   const Node root(doc, "header");
   try {
     Header h;
@@ -68,7 +73,8 @@ Header parse_header_json(std::string_view text, std::string_view source, const L
     if (auto min_readers = root.find("min_reader_versions"))
       for (const auto& [tag, version] : min_readers->as_map())
         h.min_reader_versions.emplace(tag, checked_min_reader(h, tag, version, *min_readers));
-    h.metadata = Value(root["metadata"].as_map());
+    (void)root["metadata"].as_map();  // names the path when it is not a map
+    h.metadata = std::move(*doc.as_map().find("metadata"));
     return h;
   } catch (const SchemaError& e) {
     throw FormatError(ErrorCode::kMalformed, std::string(source) + ": invalid header: " + e.what());

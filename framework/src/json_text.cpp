@@ -1,17 +1,18 @@
-#include <rapidjson/document.h>
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/prettywriter.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <charconv>
 #include <cmath>
-#include <string_view>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/utf8.hpp>
+#include <optional>
+#include <string_view>
 
 namespace mlpersist {
 namespace {
@@ -61,117 +62,116 @@ void write(Writer& w, const Value& v) {
   }
 }
 
-// `where` is ": at byte N" when the offset is known.
-[[noreturn]] void too_deep(std::string_view source, const Limits& limits,
-                           const std::string& where) {
-  throw FormatError(ErrorCode::kLimitExceeded,
-                    std::string(source) + where + ": JSON nested deeper than " +
-                        std::to_string(limits.depth_limit()) +
-                        " levels (Limits::max_depth, at most 1000); the file is corrupt or "
-                        "hostile");
-}
-
-// The DOM parser builds the whole tree before convert() can see its depth, so a megabyte of
-// '[' would cost tens of megabytes first: measure the nesting in one pass that allocates
-// nothing. Brackets open values one level below their container, hence max_depth + 1.
-void check_nesting(std::string_view text, std::string_view source, const Limits& limits) {
-  std::uint64_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      in_string = escaped || c != '"';
-      escaped = !escaped && c == '\\';
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > std::uint64_t{limits.depth_limit()} + 1)
-        too_deep(source, limits, ": at byte " + std::to_string(i));
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-}
-
-Value convert(const rapidjson::Value& j, std::string_view source, std::uint32_t depth,
-              const Limits& limits, std::uint64_t& values) {
-  if (depth > limits.depth_limit()) too_deep(source, limits, "");
-  if (++values > limits.max_values)
-    throw FormatError(ErrorCode::kLimitExceeded, std::string(source) + ": JSON holds more than " +
-                                                     std::to_string(limits.max_values) +
-                                                     " values (Limits::max_values)");
-  if (j.IsNull()) return {};
-  if (j.IsBool()) return j.GetBool();
-  if (j.IsInt64()) return j.GetInt64();
-  if (j.IsUint64()) return j.GetUint64();
-  if (j.IsNumber()) return j.GetDouble();
-  if (j.IsString()) {
-    std::string text(j.GetString(), j.GetStringLength());
-    // RapidJSON 1.1 turns an escaped lone surrogate (\udc00) into bytes that are not UTF-8.
-    if (find_invalid_utf8(text) != std::string::npos)
-      throw FormatError(ErrorCode::kMalformed,
-                        std::string(source) + ": JSON string is not valid UTF-8 (lone surrogate)");
-    return text;
-  }
-  if (j.IsArray()) {
-    Array a;
-    a.reserve(j.Size());
-    for (const auto& e : j.GetArray()) a.push_back(convert(e, source, depth + 1, limits, values));
-    return a;
-  }
-  Map m;
-  for (const auto& member : j.GetObject()) {
-    std::string key(member.name.GetString(), member.name.GetStringLength());
-    if (m.contains(key))
-      throw FormatError(ErrorCode::kMalformed,
-                        std::string(source) + ": duplicate JSON key '" + key + "'");
-    m.insert(std::move(key), convert(member.value, source, depth + 1, limits, values));
-  }
-  return m;
-}
-
 // A JSON number's text, converted exactly: integers that fit int64 or uint64 stay integers, the
-// rest become the nearest double (std::from_chars rounds correctly). Out of range: refused.
-bool exact_number(rapidjson::Document& doc, std::string_view text) {
+// rest become the nearest double (std::from_chars rounds correctly). Out of range: nullopt.
+std::optional<Value> exact_number(std::string_view text) {
   const char* end = text.data() + text.size();
   if (text.find_first_of(".eE") == std::string_view::npos) {
     std::int64_t i = 0;
     if (const auto r = std::from_chars(text.data(), end, i); r.ec == std::errc() && r.ptr == end)
-      return doc.Int64(i);
+      return Value(i);
     std::uint64_t u = 0;
     if (const auto r = std::from_chars(text.data(), end, u); r.ec == std::errc() && r.ptr == end)
-      return doc.Uint64(u);
+      return Value(u);
   }
   double d = 0;
   const auto r = std::from_chars(text.data(), end, d);
-  return r.ec == std::errc() && r.ptr == end && doc.Double(d);
+  if (r.ec != std::errc() || r.ptr != end) return std::nullopt;
+  return Value(d);
 }
 
-// Builds the DOM with numbers read by exact_number instead of RapidJSON's full-precision path,
-// which in 1.1.0 (Debian 12) computes clz(0), undefined behaviour, on some inputs (found by
-// fuzz_envelope).
-class ExactNumbers : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ExactNumbers> {
+// Builds a Value straight from RapidJSON's parse events (no intermediate DOM), within the
+// limits: depth is checked as containers open, the value count as values arrive, so hostile
+// input is refused before it costs memory. Numbers are read by exact_number instead of
+// RapidJSON's full-precision path, which in 1.1.0 (Debian 12) computes clz(0), undefined
+// behaviour, on some inputs (found by fuzz_envelope).
+class ValueBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ValueBuilder> {
  public:
-  explicit ExactNumbers(rapidjson::Document& doc) : doc_(doc) {}
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
+  explicit ValueBuilder(const Limits& limits) : limits_(limits) {}
+
+  bool Null() { return add(Value()); }
+  bool Bool(bool b) { return add(b); }
   bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
-    return exact_number(doc_, {text, length});
+    std::optional<Value> number = exact_number({text, length});
+    return number ? add(std::move(*number)) : fail("a number out of range");
   }
-  bool String(const char* text, rapidjson::SizeType length, bool copy) {
-    return doc_.String(text, length, copy);
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    std::string s(text, length);
+    return checked_utf8(s) && add(std::move(s));
   }
-  bool StartObject() { return doc_.StartObject(); }
-  bool Key(const char* text, rapidjson::SizeType length, bool copy) {
-    return doc_.Key(text, length, copy);
+  bool StartObject() { return open(Map{}); }
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    std::string& key = open_.back().key;
+    key.assign(text, length);
+    if (!checked_utf8(key)) return false;
+    return !open_.back().container.as_map().contains(key) ||
+           fail("duplicate JSON key '" + key + "'");
   }
-  bool EndObject(rapidjson::SizeType members) { return doc_.EndObject(members); }
-  bool StartArray() { return doc_.StartArray(); }
-  bool EndArray(rapidjson::SizeType elements) { return doc_.EndArray(elements); }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool StartArray() { return open(Array{}); }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+  /// Why the parse stopped early; empty when RapidJSON itself refused the text.
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+  [[nodiscard]] bool limit_exceeded() const noexcept { return limit_exceeded_; }
+  [[nodiscard]] Value take() { return std::move(root_); }
 
  private:
-  rapidjson::Document& doc_;
+  struct Open {
+    Value container;
+    std::string key;  // maps: the key of the value being parsed
+  };
+
+  bool fail(std::string why) {
+    error_ = std::move(why);
+    return false;
+  }
+  bool exceeded(std::string why) {
+    limit_exceeded_ = true;
+    return fail(std::move(why));
+  }
+  // RapidJSON 1.1 turns an escaped lone surrogate (\udc00) into bytes that are not UTF-8.
+  bool checked_utf8(const std::string& s) {
+    return find_invalid_utf8(s) == std::string::npos ||
+           fail("JSON string is not valid UTF-8 (lone surrogate)");
+  }
+  // Every value, containers included, counts once; its depth is the containers around it.
+  bool counted() {
+    if (open_.size() > limits_.depth_limit())
+      return exceeded("JSON nested deeper than " + std::to_string(limits_.depth_limit()) +
+                      " levels (Limits::max_depth, at most 1000); the file is corrupt or hostile");
+    return ++values_ <= limits_.max_values ||
+           exceeded("JSON holds more than " + std::to_string(limits_.max_values) +
+                    " values (Limits::max_values)");
+  }
+  bool open(Value container) {
+    if (!counted()) return false;
+    open_.push_back({std::move(container), {}});
+    return true;
+  }
+  bool close() {
+    Value done = std::move(open_.back().container);
+    open_.pop_back();
+    return place(std::move(done));
+  }
+  bool add(Value v) { return counted() && place(std::move(v)); }
+  bool place(Value v) {
+    if (open_.empty()) {
+      root_ = std::move(v);
+    } else if (Value& top = open_.back().container; top.kind() == Kind::kArray) {
+      top.as_array().push_back(std::move(v));
+    } else {
+      top.as_map().insert(std::move(open_.back().key), std::move(v));
+    }
+    return true;
+  }
+
+  const Limits& limits_;
+  std::vector<Open> open_;
+  Value root_;
+  std::uint64_t values_ = 0;
+  std::string error_;
+  bool limit_exceeded_ = false;
 };
 
 }  // namespace
@@ -189,31 +189,35 @@ std::string to_json_text(const Value& value, bool pretty) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
+std::string to_json_object(std::span<const JsonMember> members) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  for (const auto& [key, value] : members) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    write(w, *value);
+  }
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
 Value parse_json_text(std::string_view text, std::string_view source, const Limits& limits) {
   // Iterative parsing: nesting depth costs heap, not stack, so deep input cannot overflow it.
   constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
-  check_nesting(text, source, limits);
-  rapidjson::Document doc;
+                              rapidjson::kParseNumbersAsStringsFlag |
+                              rapidjson::kParseIterativeFlag;
   rapidjson::MemoryStream memory(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(memory);
   rapidjson::Reader reader;
-  rapidjson::ParseResult result;
-  auto parse = [&](rapidjson::Document& handler) {
-    ExactNumbers numbers(handler);
-    result = reader.Parse<kFlags>(in, numbers);
-    return !result.IsError();
-  };
-  doc.Populate(parse);
-  if (result.IsError())
-    throw FormatError(ErrorCode::kMalformed,
-                      std::string(source) + ": invalid JSON at byte " +
-                          std::to_string(result.Offset()) + ": " +
-                          (result.Code() == rapidjson::kParseErrorTermination
-                               ? "a number out of range"
-                               : rapidjson::GetParseError_En(result.Code())));
-  std::uint64_t values = 0;
-  return convert(doc, source, 0, limits, values);
+  ValueBuilder builder(limits);
+  const rapidjson::ParseResult result = reader.Parse<kFlags>(in, builder);
+  if (!result.IsError()) return builder.take();
+  const std::string at = std::string(source) + ": at byte " + std::to_string(result.Offset());
+  if (!builder.error().empty())
+    throw FormatError(builder.limit_exceeded() ? ErrorCode::kLimitExceeded : ErrorCode::kMalformed,
+                      at + ": " + builder.error());
+  throw FormatError(ErrorCode::kMalformed,
+                    at + ": invalid JSON: " + rapidjson::GetParseError_En(result.Code()));
 }
 
 }  // namespace mlpersist

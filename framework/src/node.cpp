@@ -23,7 +23,13 @@ Node Node::operator[](std::string_view key) const {
 std::optional<Node> Node::find(std::string_view key) const {
   const Value* child = as_map().find(key);
   if (child == nullptr) return std::nullopt;
-  return Node(*child, path_.empty() ? std::string(key) : path_ + "." + std::string(key));
+  // One allocation at most: estimators look up every state key through here.
+  std::string path;
+  path.reserve(path_.size() + 1 + key.size());
+  path += path_;
+  if (!path_.empty()) path += '.';
+  path += key;
+  return Node(*child, std::move(path));
 }
 
 Node Node::operator[](std::size_t index) const {

@@ -1,3 +1,5 @@
+#include <array>
+#include <cstring>
 #include <istream>
 #include <limits>
 #include <mlpersist/endian.hpp>
@@ -77,50 +79,106 @@ class StreamSink final : public Sink {
   std::uint64_t written_ = 0;
 };
 
-// Passes the payload on to `out` while hashing it into the chunk table. Large blocks (tensor
-// data) are hashed on a second thread while `out` writes them, so the checksum costs no time.
-// With a progress callback, large blocks go in slices so that it hears of each.
+// Passes the artifact on to `out` while hashing its payload into the chunk table. Small writes
+// (a backend writes a document's structure a few bytes at a time) are gathered in a buffer, so
+// that a file sees one system call per buffer and the hash runs on whole blocks. The header
+// goes in first, unhashed, and the trailer last, so a small artifact is written in one piece.
+// Large blocks (tensor data) bypass the buffer and are hashed on a second thread while `out`
+// writes them, so the checksum costs no time. A progress callback hears of each flush and of
+// each 32 MB slice of a large block.
 class HashingSink final : public Sink {
  public:
-  HashingSink(Sink& out, const ProgressFn& progress, std::uint64_t start, std::uint64_t total)
-      : out_(out), progress_(progress), start_(start), total_(total) {}
-  void write(const void* data, std::size_t size) override {
-    constexpr std::size_t kSlice = std::size_t{32} << 20;
-    const auto* bytes = static_cast<const std::byte*>(data);
-    if (!progress_) return write_block(bytes, size);
-    for (std::size_t done = 0; done < size; done += kSlice) {
-      write_block(bytes + done, std::min(kSlice, size - done));
-      progress_(start_ + written_, total_);
+  HashingSink(Sink& out, std::string_view head, const ProgressFn& progress, std::uint64_t total)
+      : out_(out), progress_(progress), total_(total) {
+    if (head.size() > kBuffer) {
+      out_.write(head.data(), head.size());
+      flushed_ = head.size();
+    } else {
+      append(head.data(), head.size());
     }
+    unhashed_ = head.size();
+    head_ = head.size();
   }
+  void write(const void* data, std::size_t size) override {
+    written_ += size;
+    if (size <= kBuffer - used_) return append(data, size);
+    flush();
+    if (size < kBuffer) return append(data, size);
+    write_large(static_cast<const std::byte*>(data), size);
+  }
+  /// Payload bytes written so far.
   [[nodiscard]] std::uint64_t position() const override { return written_; }
-  [[nodiscard]] std::string trailer() { return detail::chunk_trailer(hasher_.finish()); }
+  /// Appends the trailer; the caller then may rewrite the header and must flush().
+  void finish_payload() {
+    const std::string trailer =
+        detail::chunk_trailer(hasher_.finish({buffer_.data() + unhashed_, used_ - unhashed_}));
+    unhashed_ = used_;
+    if (trailer.size() > kBuffer - used_) flush();
+    if (trailer.size() > kBuffer) return out_.write(trailer.data(), trailer.size());
+    append(trailer.data(), trailer.size());
+    unhashed_ = used_;
+  }
+  /// Replaces the header when it is still in the buffer (a file's prelude, once the payload
+  /// size is known); false when it was written already.
+  bool rewrite_head(std::string_view head) {
+    if (flushed_ != 0 || head.size() != head_) return false;
+    std::memcpy(buffer_.data(), head.data(), head.size());
+    return true;
+  }
+  void flush() {
+    if (used_ == 0) return;
+    hasher_.update(buffer_.data() + unhashed_, used_ - unhashed_);
+    out_.write(buffer_.data(), used_);
+    flushed_ += used_;
+    used_ = unhashed_ = 0;
+    report();
+  }
 
  private:
+  static constexpr std::size_t kBuffer = std::size_t{32} << 10;
+
+  void append(const void* data, std::size_t size) {
+    std::memcpy(buffer_.data() + used_, data, size);
+    used_ += size;
+  }
+  void report() const {
+    if (progress_) progress_(std::min(flushed_, total_ == 0 ? flushed_ : total_), total_);
+  }
+  void write_large(const std::byte* bytes, std::size_t size) {
+    constexpr std::size_t kSlice = std::size_t{32} << 20;
+    const std::size_t slice = progress_ ? kSlice : size;
+    for (std::size_t done = 0; done < size; done += slice) {
+      write_block(bytes + done, std::min(slice, size - done));
+      report();
+    }
+  }
   void write_block(const std::byte* bytes, std::size_t size) {
-    const void* data = bytes;
     if (size < detail::kParallelHashThreshold) {
       hasher_.update(bytes, size);
-      out_.write(data, size);
+      out_.write(bytes, size);
     } else {
       std::thread hashing([&] { hasher_.update(bytes, size); });
       try {
-        out_.write(data, size);
+        out_.write(bytes, size);
       } catch (...) {
         hashing.join();
         throw;
       }
       hashing.join();
     }
-    written_ += size;
+    flushed_ += size;
   }
 
   Sink& out_;
   const ProgressFn& progress_;
-  std::uint64_t start_;  // header bytes before the payload
   std::uint64_t total_;  // the artifact's size, 0 when unknown
   detail::ChunkHasher hasher_;
-  std::uint64_t written_ = 0;
+  std::array<std::byte, kBuffer> buffer_;
+  std::size_t used_ = 0;
+  std::size_t unhashed_ = 0;  // buffered bytes that are not payload (header, trailer)
+  std::size_t head_ = 0;
+  std::uint64_t flushed_ = 0;  // artifact bytes passed on to `out`
+  std::uint64_t written_ = 0;  // payload bytes received
 };
 
 std::uint64_t measure(const Prepared& p) {
@@ -133,27 +191,25 @@ std::uint64_t measure(const Prepared& p) {
 // is write_header's output for that size.
 void write_sized(const Prepared& p, Sink& out, const std::string& head,
                  std::uint64_t payload_size) {
-  out.write(head.data(), head.size());
   const std::uint64_t total =
       head.size() + payload_size + 8 * (chunk_count(kContainerVersion, payload_size) + 1);
-  HashingSink payload(out, p.progress, head.size(), total);
-  p.backend->encode(p.root, payload);
-  if (payload.position() != payload_size)
+  HashingSink sink(out, head, p.progress, total);
+  p.backend->encode(p.root, sink);
+  if (sink.position() != payload_size)
     throw PluginError(ErrorCode::kPlugin, "backend '" + p.header.backend + "' wrote " +
-                                              std::to_string(payload.position()) +
+                                              std::to_string(sink.position()) +
                                               " payload bytes after measuring " +
                                               std::to_string(payload_size) +
                                               "; its encoder must write the same bytes every time");
-  const std::string trailer = payload.trailer();
-  out.write(trailer.data(), trailer.size());
-  if (p.progress) p.progress(head.size() + payload_size + trailer.size(), total);
+  sink.finish_payload();
+  sink.flush();
 }
 
 // A file is written in one pass: the prelude's payload size and checksum are filled in at the
 // end, which changes no other byte (the header text does not depend on the payload).
-void write_to_file(const Prepared& p, const fs::path& file) {
+void write_to_file(Prepared& p, const fs::path& file) {
   detail::write_file_atomically(file, [&](int fd) {
-    Header h = p.header;
+    Header& h = p.header;
     FdSink out(fd, file);
     // Only a progress bar needs the size in advance (time left); measuring costs nothing for
     // binary, a second encoding for text formats.
@@ -161,14 +217,13 @@ void write_to_file(const Prepared& p, const fs::path& file) {
       const std::uint64_t payload_size = measure(p);
       return write_sized(p, out, write_header(h, payload_size), payload_size);
     }
-    const std::string placeholder = write_header(h, 0);
-    out.write(placeholder.data(), placeholder.size());
-    HashingSink payload(out, p.progress, 0, 0);
-    p.backend->encode(p.root, payload);
-    const std::string trailer = payload.trailer();
-    out.write(trailer.data(), trailer.size());
-    const std::string head = write_header(h, payload.position());
-    detail::pwrite_all(fd, head.data(), head.size(), 0, file);
+    HashingSink sink(out, write_header(h, 0), p.progress, 0);
+    p.backend->encode(p.root, sink);
+    sink.finish_payload();
+    const std::string head = write_header(h, sink.position());
+    const bool in_buffer = sink.rewrite_head(head);
+    sink.flush();
+    if (!in_buffer) detail::pwrite_all(fd, head.data(), head.size(), 0, file);
   });
 }
 
@@ -205,7 +260,7 @@ Value compose_metadata(const Registry& registry, const Estimator& estimator, con
 
 Prepared prepare(const Registry& registry, const Estimator& estimator, const SaveOptions& options) {
   SaveContext ctx;
-  const Value root = ctx.save_nested(estimator);
+  Value root = ctx.save_nested(estimator);
   Header h;
   h.backend = options.format;
   h.type_tag = std::string(estimator.type_tag());
@@ -213,7 +268,7 @@ Prepared prepare(const Registry& registry, const Estimator& estimator, const Sav
   h.types = ctx.types();
   h.min_reader_versions = ctx.min_reader_versions();
   h.metadata = compose_metadata(registry, estimator, h, options);
-  Prepared p = prepare_document(registry, std::move(h), root);
+  Prepared p = prepare_document(registry, std::move(h), std::move(root));
   p.progress = options.progress;
   return p;
 }
@@ -461,10 +516,10 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
 
 std::string dumps(const Registry& registry, const Estimator& estimator,
                   const SaveOptions& options) {
-  const Prepared p = prepare(registry, estimator, options);
+  Prepared p = prepare(registry, estimator, options);
   // Sized first, so the string is allocated once: growing it would copy the payload.
   const std::uint64_t payload_size = measure(p);
-  Header h = p.header;
+  Header& h = p.header;
   const std::string head = write_header(h, payload_size);
   std::string out;
   out.reserve(static_cast<std::size_t>(artifact_size(h)));
@@ -475,16 +530,17 @@ std::string dumps(const Registry& registry, const Estimator& estimator,
 
 void dump(const Registry& registry, const Estimator& estimator, std::ostream& out,
           const SaveOptions& options) {
-  const Prepared p = prepare(registry, estimator, options);
+  Prepared p = prepare(registry, estimator, options);
   const std::uint64_t payload_size = measure(p);
-  Header h = p.header;
+  Header& h = p.header;
   StreamSink sink(out);
   write_sized(p, sink, write_header(h, payload_size), payload_size);
 }
 
 void dump(const Registry& registry, const Estimator& estimator, const fs::path& file,
           const SaveOptions& options) {
-  write_to_file(prepare(registry, estimator, options), file);
+  Prepared p = prepare(registry, estimator, options);
+  write_to_file(p, file);
 }
 
 std::shared_ptr<Estimator> loads(const Registry& registry, std::string_view bytes,
@@ -523,7 +579,7 @@ Document read_document(const Registry& registry, const fs::path& file, const Loa
   detail::FileBytes f = detail::read_file(file, options.mmap, options.progress);
   const std::string source = file.string();
   return decode(registry,
-                {f.bytes, source, std::move(f.owner), options.mmap, std::move(f.chunk_hashes)},
+                {f.bytes, source, std::move(f.owner), f.mapped, std::move(f.chunk_hashes)},
                 options);
 }
 
@@ -562,7 +618,8 @@ void write_document(const Registry& registry, const Document& document, std::str
   // Re-encoding makes a new payload: a signature of the old one could only fail to verify.
   h.metadata.as_map().erase("signature");
   h.backend = std::string(format);
-  write_to_file(prepare_document(registry, std::move(h), document.root), file);
+  Prepared p = prepare_document(registry, std::move(h), document.root);
+  write_to_file(p, file);
 }
 
 }  // namespace mlpersist

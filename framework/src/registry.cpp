@@ -1,18 +1,17 @@
+#include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <cstdlib>
+#include <deque>
+#include <map>
 #include <mlpersist/error.hpp>
 #include <mlpersist/plugin.hpp>
 #include <mlpersist/registry.hpp>
-
-#include "detail/plugin_trust.hpp"
-
-#include <boost/dll/runtime_symbol_info.hpp>
-#include <boost/dll/shared_library.hpp>
-
-#include <algorithm>
-#include <cstdlib>
-#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <tuple>
+
+#include "detail/plugin_trust.hpp"
 
 namespace mlpersist {
 
@@ -46,7 +45,9 @@ struct BackendEntry {
 // Migrations are looked up by (type tag, from version, direction).
 using MigrationKey = std::tuple<std::string, std::uint32_t, MigrationDirection>;
 
-MigrationKey key_of(const MigrationInfo& m) { return {m.type_tag, m.from_version, m.direction}; }
+MigrationKey key_of(const MigrationInfo& m) {
+  return {m.type_tag, m.from_version, m.direction};
+}
 
 std::string describe(const MigrationInfo& m) {
   return std::string(m.direction == MigrationDirection::kUpgrade ? "upgrade" : "downgrade") +
@@ -101,7 +102,7 @@ struct Registry::Impl {
   std::map<std::string, BackendEntry, std::less<>> backends;
   std::map<MigrationKey, Migration> migrations;
   std::map<std::string, RenameInfo, std::less<>> renames;
-  std::vector<PluginInfo> plugins;
+  std::deque<PluginInfo> plugins;  // a deque: load_plugin and find_plugin hand out references
   std::vector<PluginFailure> failures;
 
   const PluginInfo& commit(Registrar::Staged& staged, PluginInfo info, const LibraryHandle& lib);
@@ -290,6 +291,19 @@ const TypeInfo* Registry::find_type(std::string_view type_tag) const {
   return it == impl_->types.end() ? nullptr : &it->second.info;
 }
 
+const BackendInfo* Registry::find_backend(std::string_view name) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->backends.find(name);
+  return it == impl_->backends.end() ? nullptr : &it->second.info;
+}
+
+const PluginInfo* Registry::find_plugin(std::string_view name) const {
+  std::shared_lock lock(impl_->mutex);
+  for (const PluginInfo& p : impl_->plugins)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
 const Migration* Registry::find_migration(std::string_view type_tag, std::uint32_t from_version,
                                           MigrationDirection direction) const {
   std::shared_lock lock(impl_->mutex);
@@ -333,7 +347,7 @@ std::vector<BackendInfo> Registry::backends() const {
 
 std::vector<PluginInfo> Registry::plugins() const {
   std::shared_lock lock(impl_->mutex);
-  return impl_->plugins;
+  return {impl_->plugins.begin(), impl_->plugins.end()};
 }
 
 std::vector<PluginFailure> Registry::failures() const {
@@ -344,9 +358,9 @@ std::vector<PluginFailure> Registry::failures() const {
 void Registrar::add_estimator(std::string type_tag, std::uint32_t schema_version,
                               EstimatorFactory factory, std::uint32_t min_reader_version) {
   if (schema_version == 0 || min_reader_version > schema_version)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "type '" + type_tag + "': schema_version must be at least 1 and "
-                     "min_reader_version at most schema_version");
+    throw UsageError(ErrorCode::kInvalidParameter, "type '" + type_tag +
+                                                       "': schema_version must be at least 1 and "
+                                                       "min_reader_version at most schema_version");
   const std::uint32_t min_reader = min_reader_version == 0 ? schema_version : min_reader_version;
   staged_.types.push_back(
       {TypeInfo{std::move(type_tag), schema_version, min_reader, {}}, std::move(factory)});
@@ -365,8 +379,12 @@ void Registrar::add_upgrade(std::string type_tag, std::uint32_t from_version,
   if (from_version == 0 || from_version == UINT32_MAX || !upgrade)
     throw UsageError(ErrorCode::kInvalidParameter,
                      "upgrade of '" + type_tag + "': needs a version from 1 and a function");
-  stage({MigrationInfo{std::move(type_tag), from_version, from_version + 1,
-                       MigrationDirection::kUpgrade, std::move(description), {}},
+  stage({MigrationInfo{std::move(type_tag),
+                       from_version,
+                       from_version + 1,
+                       MigrationDirection::kUpgrade,
+                       std::move(description),
+                       {}},
          std::move(upgrade)});
 }
 
@@ -375,8 +393,12 @@ void Registrar::add_downgrade(std::string type_tag, std::uint32_t from_version,
   if (from_version < 2 || !downgrade)
     throw UsageError(ErrorCode::kInvalidParameter,
                      "downgrade of '" + type_tag + "': needs a version from 2 and a function");
-  stage({MigrationInfo{std::move(type_tag), from_version, from_version - 1,
-                       MigrationDirection::kDowngrade, std::move(description), {}},
+  stage({MigrationInfo{std::move(type_tag),
+                       from_version,
+                       from_version - 1,
+                       MigrationDirection::kDowngrade,
+                       std::move(description),
+                       {}},
          std::move(downgrade)});
 }
 

@@ -1,12 +1,11 @@
-#include <mlpersist/error.hpp>
-#include <mlpersist/tensor.hpp>
-
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mlpersist/error.hpp>
+#include <mlpersist/tensor.hpp>
 #include <string>
 
 namespace mlpersist {
@@ -100,11 +99,11 @@ LazyCheck::~LazyCheck() = default;
 
 Tensor::Tensor() = default;
 
+Tensor::Tensor(DType dtype, Shape shape)
+    : dtype_(dtype), shape_(std::move(shape)), elements_(element_count(dtype, shape_)) {}
+
 Tensor Tensor::allocate(DType dtype, Shape shape) {
-  Tensor t;
-  t.elements_ = element_count(dtype, shape);
-  t.dtype_ = dtype;
-  t.shape_ = std::move(shape);
+  Tensor t(dtype, std::move(shape));
   auto buffer = aligned_buffer(t.nbytes());
   t.data_ = buffer.get();
   t.owner_ = std::move(buffer);
@@ -112,12 +111,8 @@ Tensor Tensor::allocate(DType dtype, Shape shape) {
 }
 
 Tensor Tensor::borrow(DType dtype, Shape shape, const std::byte* data,
-                      std::shared_ptr<const void> owner,
-                      std::shared_ptr<const LazyCheck> check) {
-  Tensor t;
-  t.elements_ = element_count(dtype, shape);
-  t.dtype_ = dtype;
-  t.shape_ = std::move(shape);
+                      std::shared_ptr<const void> owner, std::shared_ptr<const LazyCheck> check) {
+  Tensor t(dtype, std::move(shape));
   t.data_ = data;
   t.owner_ = std::move(owner);
   t.check_ = std::move(check);
@@ -140,7 +135,8 @@ void Tensor::check_rank(std::size_t wanted) const {
 
 void Tensor::check_owned() const {
   if (borrowed_)
-    throw UsageError(ErrorCode::kNotSupported, "a borrowed tensor (e.g. a mapped file) is read-only");
+    throw UsageError(ErrorCode::kNotSupported,
+                     "a borrowed tensor (e.g. a mapped file) is read-only");
 }
 
 bool operator==(const Tensor& a, const Tensor& b) {

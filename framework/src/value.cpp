@@ -1,7 +1,6 @@
+#include <algorithm>
 #include <mlpersist/error.hpp>
 #include <mlpersist/value.hpp>
-
-#include <algorithm>
 
 namespace mlpersist {
 namespace {
@@ -24,25 +23,42 @@ std::string_view kind_name(Kind kind) noexcept {
   return "unknown";
 }
 
+Map::Map(const Map& other) : entries_(other.entries_) {
+  if (other.index_) index_ = std::make_unique<Index>(*other.index_);
+}
+
+Map& Map::operator=(const Map& other) {
+  if (this != &other) *this = Map(other);
+  return *this;
+}
+
+Map::~Map() = default;
+
 std::ptrdiff_t Map::position(std::string_view key) const noexcept {
-  if (!index_.empty()) {
-    auto it = index_.find(std::string(key));
-    return it == index_.end() ? -1 : static_cast<std::ptrdiff_t>(it->second);
+  if (index_) {
+    auto it = index_->find(key);
+    return it == index_->end() ? -1 : static_cast<std::ptrdiff_t>(it->second);
   }
   auto it = std::find_if(entries_.begin(), entries_.end(),
                          [key](const Entry& e) { return e.first == key; });
   return it == entries_.end() ? -1 : it - entries_.begin();
 }
 
+void Map::rebuild_index() {
+  index_.reset();
+  if (entries_.size() <= kIndexThreshold) return;
+  index_ = std::make_unique<Index>();
+  for (std::size_t i = 0; i < entries_.size(); ++i) index_->emplace(entries_[i].first, i);
+}
+
 Map& Map::insert(std::string key, Value value) {
   if (position(key) >= 0)
     throw SchemaError(ErrorCode::kMalformed, "duplicate map key '" + key + "'");
   entries_.emplace_back(std::move(key), std::move(value));
-  if (!index_.empty()) {
-    index_.emplace(entries_.back().first, entries_.size() - 1);
-  } else if (entries_.size() > kIndexThreshold) {
-    for (std::size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].first, i);
-  }
+  if (index_)
+    index_->emplace(entries_.back().first, entries_.size() - 1);
+  else if (entries_.size() > kIndexThreshold)
+    rebuild_index();
   return *this;
 }
 
@@ -59,15 +75,17 @@ bool Map::erase(std::string_view key) {
   const std::ptrdiff_t i = position(key);
   if (i < 0) return false;
   entries_.erase(entries_.begin() + i);
-  index_.clear();
-  if (entries_.size() > kIndexThreshold)
-    for (std::size_t j = 0; j < entries_.size(); ++j) index_.emplace(entries_[j].first, j);
+  rebuild_index();
   return true;
 }
 
-bool operator==(const Map& a, const Map& b) { return a.entries_ == b.entries_; }
+bool operator==(const Map& a, const Map& b) {
+  return a.entries_ == b.entries_;
+}
 
-bool operator==(const Value& a, const Value& b) { return a.v_ == b.v_; }
+bool operator==(const Value& a, const Value& b) {
+  return a.v_ == b.v_;
+}
 
 void Value::throw_kind(Kind expected) const {
   throw SchemaError(ErrorCode::kSchemaMismatch, "expected " + std::string(kind_name(expected)) +

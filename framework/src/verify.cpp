@@ -1,11 +1,10 @@
+#include <bit>
+#include <cmath>
+#include <limits>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/provenance.hpp>
 #include <mlpersist/verify.hpp>
-
-#include <bit>
-#include <cmath>
-#include <limits>
 
 namespace mlpersist {
 namespace {
@@ -52,8 +51,8 @@ std::uint64_t ulps_between(double a, double b) {
 
 MethodDrift compare(std::string_view method, bool labels, const Matrix& expected,
                     const Matrix& actual, bool same_build) {
-  MethodDrift d{std::string(method), static_cast<std::uint64_t>(expected.size()), 0, 0, 0, labels,
-                true};
+  MethodDrift d{
+      std::string(method), static_cast<std::uint64_t>(expected.size()), 0, 0, 0, labels, true};
   if (expected.rows() != actual.rows() || expected.cols() != actual.cols()) {
     d.differing = d.values;
     d.passed = false;
@@ -140,8 +139,8 @@ VerificationReport replay_verification(const Estimator& model, const Value& reco
     Method m{};
     if (!method_from_name(name, m)) rows_node.fail("is not a method name");
     const bool labels = m == Method::kPredict && predicts_labels(model);
-    report.methods.push_back(compare(name, labels, matrix_of(rows_node),
-                                     apply_method(model, m, inputs), same_build));
+    report.methods.push_back(
+        compare(name, labels, matrix_of(rows_node), apply_method(model, m, inputs), same_build));
   }
   return report;
 }
@@ -176,24 +175,21 @@ Value VerificationReport::to_value() const {
 std::string VerificationReport::summary() const {
   std::string out;
   for (const MethodDrift& d : methods)
-    out += d.method + ": " + std::to_string(d.values) + " values, " +
-           std::to_string(d.differing) + " differ (max " + std::to_string(d.max_ulps) +
-           " ulps)" + (d.passed ? "" : " FAILED") + "\n";
+    out += d.method + ": " + std::to_string(d.values) + " values, " + std::to_string(d.differing) +
+           " differ (max " + std::to_string(d.max_ulps) + " ulps)" + (d.passed ? "" : " FAILED") +
+           "\n";
   return out;
 }
 
 Value current_versions(const Registry& registry, const Header& header) {
   Map plugins;
-  // One snapshot: plugins() copies the list under the registry's lock.
-  const std::vector<PluginInfo> loaded = registry.plugins();
   const auto note = [&](const std::string& plugin) {
-    for (const PluginInfo& p : loaded)
-      if (p.name == plugin && !plugins.contains(plugin)) plugins.insert(plugin, p.version);
+    if (plugins.contains(plugin)) return;
+    if (const PluginInfo* p = registry.find_plugin(plugin)) plugins.insert(plugin, p->version);
   };
   for (const auto& [tag, version] : header.types)
     if (const TypeInfo* info = registry.find_type(tag)) note(info->plugin);
-  for (const BackendInfo& b : registry.backends())
-    if (b.name == header.backend) note(b.plugin);
+  if (const BackendInfo* b = registry.find_backend(header.backend)) note(b->plugin);
   Value v = build_environment();
   v.as_map().insert("plugins", std::move(plugins));
   return v;

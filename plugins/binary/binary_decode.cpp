@@ -256,10 +256,13 @@ Value Decoder::tensor() {
   for (std::uint64_t d : dims) elements *= d;  // bounded by shape()
   const std::uint64_t nbytes = elements * dtype_size(dtype);
   skip_padding();
-  const std::string what =
-      "tensor data of shape " + shape_string(dims) + " " + std::string(dtype_name(dtype));
   const std::size_t data_at = pos_;
-  const std::byte* data = take_unverified(nbytes, what.c_str());
+  if (nbytes > remaining()) {  // the message is built only when it is needed
+    const std::string what =
+        "tensor data of shape " + shape_string(dims) + " " + std::string(dtype_name(dtype));
+    (void)take_unverified(nbytes, what.c_str());
+  }
+  const std::byte* data = take_unverified(nbytes, "tensor data");
   // After the byte check: a file too short for its tensor is corrupt, and advice to raise a
   // limit would mislead.
   check_elements(dtype, dims, at);
@@ -268,8 +271,9 @@ Value Decoder::tensor() {
   // Borrowing needs a buffer that outlives the call, host byte order equal to the file's, and
   // element alignment (a stream buffer is only malloc-aligned, a mapped file is page-aligned).
   if (in_.owner && kHostIsLittleEndian && reinterpret_cast<std::uintptr_t>(data) % element == 0)
-    return Tensor::borrow(dtype, std::move(dims), data, in_.owner,
-                          in_.integrity ? lazy_range_check(in_.integrity, data_at, nbytes) : nullptr);
+    return Tensor::borrow(
+        dtype, std::move(dims), data, in_.owner,
+        in_.integrity ? lazy_range_check(in_.integrity, data_at, nbytes) : nullptr);
   verify(data_at, nbytes);
   Tensor t = Tensor::allocate(dtype, std::move(dims));
   if (nbytes > 0) {

@@ -23,6 +23,15 @@
 //                  so the body is exactly 2 + 8 * rank + product(shape) * element size bytes
 //                  (at most 4 GiB - 1, msgpack's ext limit; larger tensors need the binary
 //                  backend)
+//   tensor         ext type 2 (kAlignedTensorExtType), what the encoder writes since ABI 4;
+//                  type 1 is still read. Its body is
+//                    u8  dtype code, u8 rank, rank x u64 dimensions, as in type 1
+//                    u8  pad count p (0 to 7), then p zero bytes
+//                    the elements, as in type 1, starting at a payload offset that is a
+//                    multiple of 8 (the payload itself starts 64-aligned in the container)
+//                  and the ext is always written in its ext 32 form (a 6-byte header), so the
+//                  writer knows where the elements land. Aligned elements can be borrowed in
+//                  place from a mapped file or a read buffer instead of being copied.
 //
 // Reading is strict: other ext types, non-str map keys, duplicate keys, invalid UTF-8, unknown
 // dtype codes and bodies whose length disagrees with dtype and shape are errors. Nesting depth,
@@ -30,14 +39,19 @@
 // and no claimed count is believed beyond the bytes that remain (an array entry takes at least
 // one byte, a map entry two); nothing is allocated for a value before its bytes are present.
 
+#include <cstddef>
 #include <cstdint>
 #include <mlpersist/backend.hpp>
 #include <string_view>
 
 namespace mlpersist::msgpack_format {
 
-/// The ext type that carries a tensor.
+/// The ext type that carries a tensor (read only; see kAlignedTensorExtType).
 inline constexpr std::int8_t kTensorExtType = 1;
+/// The ext type that carries a tensor whose elements are 8-byte aligned in the payload.
+inline constexpr std::int8_t kAlignedTensorExtType = 2;
+/// Alignment of an aligned tensor's elements within the payload.
+inline constexpr std::size_t kElementAlignment = 8;
 /// Bytes of a tensor ext body before the elements: dtype code, rank, dimensions.
 constexpr std::size_t tensor_header_bytes(std::size_t rank) {
   return 2 + 8 * rank;

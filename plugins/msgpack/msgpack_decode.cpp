@@ -82,7 +82,8 @@ class DocumentVisitor : public msgpack::null_visitor {
   bool start_container(Value container, std::uint64_t count, std::uint64_t min_entry_bytes);
   bool end_container();
   bool check_length(std::size_t size, std::string_view what, const char* data);
-  bool tensor(const std::byte* body, std::size_t size);
+  bool tensor(const std::byte* body, std::size_t size, bool aligned);
+  bool make_tensor(DType dtype, Tensor::Shape shape, const std::byte* data, std::size_t bytes);
   [[nodiscard]] std::optional<std::size_t> offset_of(const char* data) const {
     return data != nullptr ? std::optional(static_cast<std::size_t>(data - base_)) : std::nullopt;
   }
@@ -167,12 +168,14 @@ bool DocumentVisitor::visit_ext(const char* data, std::uint32_t size) {
   if (size == 0) return fail(ErrorCode::kMalformed, "an ext value has an impossible length");
   consume(1 + size, data + size);
   const auto type = static_cast<std::int8_t>(data[0]);
-  if (type != kTensorExtType)
+  if (type != kTensorExtType && type != kAlignedTensorExtType)
     return fail(ErrorCode::kMalformed,
                 "unknown msgpack ext type " + std::to_string(type) + " (only " +
-                    std::to_string(kTensorExtType) + ", a tensor, is defined)",
+                    std::to_string(kTensorExtType) + " and " +
+                    std::to_string(kAlignedTensorExtType) + ", tensors, are defined)",
                 offset_of(data));
-  return tensor(reinterpret_cast<const std::byte*>(data + 1), size - 1);
+  return tensor(reinterpret_cast<const std::byte*>(data + 1), size - 1,
+                type == kAlignedTensorExtType);
 }
 
 bool DocumentVisitor::start_array(std::uint32_t count) {
@@ -230,7 +233,7 @@ void DocumentVisitor::insufficient_bytes(std::size_t, std::size_t) {
 
 // The body is complete when this runs, so every claim in it is checked against its exact length
 // before the tensor is allocated.
-bool DocumentVisitor::tensor(const std::byte* body, std::size_t size) {
+bool DocumentVisitor::tensor(const std::byte* body, std::size_t size, bool aligned) {
   const auto at = offset_of(reinterpret_cast<const char*>(body));
   if (size < tensor_header_bytes(0))
     return fail(ErrorCode::kMalformed, "a tensor ext is shorter than its 2-byte header", at);
@@ -261,7 +264,17 @@ bool DocumentVisitor::tensor(const std::byte* body, std::size_t size) {
                     " elements per tensor and per dimension (Limits::max_tensor_elements)",
                 at);
   const std::uint64_t count = *elements;
-  const std::size_t data_bytes = size - tensor_header_bytes(rank);
+  std::size_t header = tensor_header_bytes(rank);
+  if (aligned) {  // the pad count and as many zero bytes
+    const std::size_t pad = size > header ? std::to_integer<std::size_t>(body[header]) : 0;
+    if (size <= header || pad >= kElementAlignment || size - header - 1 < pad)
+      return fail(ErrorCode::kMalformed, "a tensor ext has an invalid padding count", at);
+    for (std::size_t i = 0; i < pad; ++i)
+      if (body[header + 1 + i] != std::byte{0})
+        return fail(ErrorCode::kMalformed, "non-zero tensor padding byte", at);
+    header += 1 + pad;
+  }
+  const std::size_t data_bytes = size - header;
   const std::size_t element_bytes = dtype_size(dtype);
   if (count > data_bytes / element_bytes || count * element_bytes != data_bytes)
     return fail(ErrorCode::kMalformed,
@@ -269,10 +282,21 @@ bool DocumentVisitor::tensor(const std::byte* body, std::size_t size) {
                     std::string(dtype_name(dtype)) + " of shape " + shape_text(shape) + " needs " +
                     std::to_string(count) + " x " + std::to_string(element_bytes),
                 at);
+  return make_tensor(dtype, std::move(shape), body + header, data_bytes);
+}
+
+// Borrowed in place when the bytes outlive the load (a mapped file or a read buffer: the payload
+// was verified before decoding), are in host order and element-aligned; copied otherwise.
+bool DocumentVisitor::make_tensor(DType dtype, Tensor::Shape shape, const std::byte* data,
+                                  std::size_t bytes) {
+  const std::size_t element_bytes = dtype_size(dtype);
+  if (input_.owner && kHostIsLittleEndian &&
+      reinterpret_cast<std::uintptr_t>(data) % element_bytes == 0)
+    return add(Tensor::borrow(dtype, std::move(shape), data, input_.owner));
   Tensor tensor = Tensor::allocate(dtype, std::move(shape));
   std::byte* out = tensor.mutable_bytes();
-  if (data_bytes > 0) std::memcpy(out, body + tensor_header_bytes(rank), data_bytes);
-  if constexpr (!kHostIsLittleEndian) swap_elements(out, count, element_bytes);
+  if (bytes > 0) std::memcpy(out, data, bytes);
+  if constexpr (!kHostIsLittleEndian) swap_elements(out, bytes / element_bytes, element_bytes);
   return add(std::move(tensor));
 }
 

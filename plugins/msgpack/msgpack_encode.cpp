@@ -35,6 +35,8 @@ class SinkBuffer {
     if (used_ > 0) sink_.write(buffer_.data(), used_);
     used_ = 0;
   }
+  /// Payload offset of the next byte written.
+  [[nodiscard]] std::uint64_t position() const { return sink_.position() + used_; }
 
  private:
   Sink& sink_;
@@ -123,20 +125,29 @@ void Encoder::map(const Map& map) {
   }
 }
 
+// Ext 32 whatever the length, padded so that the elements start 8-aligned in the payload.
 void Encoder::tensor(const Tensor& tensor) {
-  const std::size_t header_bytes = tensor_header_bytes(tensor.rank());
   if (tensor.rank() > std::numeric_limits<std::uint8_t>::max())
     throw UsageError(ErrorCode::kInvalidInput,
                      "the msgpack backend cannot write a tensor of rank " +
                          std::to_string(tensor.rank()) + " (at most 255)");
-  const std::uint32_t body_bytes = checked_length(header_bytes + tensor.nbytes(), "a tensor body");
-  std::vector<std::byte> header(header_bytes);
-  header[0] = static_cast<std::byte>(tensor.dtype());
-  header[1] = static_cast<std::byte>(tensor.rank());
-  for (std::size_t i = 0; i < tensor.rank(); ++i) store_le(&header[2 + 8 * i], tensor.shape()[i]);
-  packer_.pack_ext(body_bytes, kTensorExtType);
-  packer_.pack_ext_body(reinterpret_cast<const char*>(header.data()),
-                        static_cast<std::uint32_t>(header_bytes));
+  constexpr std::size_t kExt32Header = 6;  // 0xc9, u32 big-endian length, type
+  const std::size_t header_bytes = tensor_header_bytes(tensor.rank()) + 1;  // + pad count
+  const std::uint64_t unpadded = buffer_.position() + kExt32Header + header_bytes;
+  const std::size_t pad = (kElementAlignment - unpadded % kElementAlignment) % kElementAlignment;
+  const std::uint32_t body_bytes =
+      checked_length(header_bytes + pad + tensor.nbytes(), "a tensor body");
+  std::vector<std::byte> header(kExt32Header + header_bytes + pad);
+  header[0] = std::byte{0xc9};
+  for (int i = 0; i < 4; ++i)  // msgpack lengths are big-endian
+    header[1 + i] = static_cast<std::byte>(body_bytes >> (24 - 8 * i));
+  header[5] = static_cast<std::byte>(kAlignedTensorExtType);
+  std::byte* body = header.data() + kExt32Header;
+  body[0] = static_cast<std::byte>(tensor.dtype());
+  body[1] = static_cast<std::byte>(tensor.rank());
+  for (std::size_t i = 0; i < tensor.rank(); ++i) store_le(&body[2 + 8 * i], tensor.shape()[i]);
+  body[header_bytes - 1] = static_cast<std::byte>(pad);
+  buffer_.write(reinterpret_cast<const char*>(header.data()), header.size());
   elements(tensor);
 }
 

@@ -154,16 +154,77 @@ TEST(MsgpackBackend, RoundTripsMillionRandomDoublesBitExactly) {
         << "scalar " << i;
 }
 
-TEST(MsgpackBackend, WritesTensorAsDocumentedExtType1) {
+TEST(MsgpackBackend, WritesTensorAsDocumentedExtType2WithAlignedElements) {
   const std::string payload = encode(make_tensor<std::int32_t>({2, 1}, {3, -4}));
+  // Elements at offset 6 (ext 32 header) + 2 + 16 (dtype, rank, shape) + 1 (pad count) + 7.
   const std::string expected = Raw{}
-                                   .u8({0xc7, 2 + 16 + 8, 1})  // ext 8, body length, type 1
-                                   .u8({4, 2})                 // int32, rank 2
+                                   .u8({0xc9})  // ext 32
+                                   .be32(2 + 16 + 1 + 7 + 8)
+                                   .u8({2})     // type 2
+                                   .u8({4, 2})  // int32, rank 2
                                    .le64(2)
                                    .le64(1)
+                                   .u8({7, 0, 0, 0, 0, 0, 0, 0})  // 7 padding bytes
                                    .u8({3, 0, 0, 0, 0xfc, 0xff, 0xff, 0xff})
                                    .bytes;
   EXPECT_EQ(payload, expected);
+  // Two bytes in (array header, the 1), a rank-1 tensor needs 5 padding bytes.
+  const std::string behind = encode(Array{1, make_tensor<std::int32_t>({1}, {5})});
+  EXPECT_EQ(static_cast<unsigned char>(behind[2 + 6 + 2 + 8]), 5u);
+  EXPECT_EQ(behind.size() % 8, 4u);  // 4 bytes of int32 after an aligned start
+}
+
+TEST(MsgpackBackend, StillReadsTensorsAsExtType1) {
+  const std::string payload = Raw{}
+                                  .u8({0xc7, 2 + 16 + 8, 1})  // ext 8, body length, type 1
+                                  .u8({4, 2})                 // int32, rank 2
+                                  .le64(2)
+                                  .le64(1)
+                                  .u8({3, 0, 0, 0, 0xfc, 0xff, 0xff, 0xff})
+                                  .bytes;
+  EXPECT_EQ(decode(payload), Value(make_tensor<std::int32_t>({2, 1}, {3, -4})));
+}
+
+TEST(MsgpackBackend, RejectsBadTensorPadding) {
+  const auto aligned = [](int pad_count, int pad_byte) {
+    Raw r;
+    r.u8({0xc9}).be32(2 + 8 + 1 + 7 + 1).u8({2}).u8({5, 1}).le64(1).u8({pad_count});
+    for (int i = 0; i < 7; ++i) r.u8({pad_byte});
+    return r.u8({42}).bytes;
+  };
+  EXPECT_EQ(decode(aligned(7, 0)), Value(make_tensor<std::uint8_t>({1}, {42})));
+  expect_error(aligned(7, 1), ErrorCode::kMalformed, "non-zero tensor padding byte");
+  expect_error(aligned(8, 0), ErrorCode::kMalformed, "invalid padding count");
+  expect_error(aligned(200, 0), ErrorCode::kMalformed, "invalid padding count");
+}
+
+TEST(MsgpackBackend, BorrowsAlignedTensorsFromBytesThatOutliveTheLoad) {
+  const Tensor original = make_tensor<double>({3}, {1.5, -2.0, 3.25});
+  const std::string payload = encode(Map{}.insert("t", original));
+  // A 64-aligned buffer, as the container gives a read file or a mapping.
+  auto buffer = std::shared_ptr<std::byte[]>(
+      new (std::align_val_t{64}) std::byte[payload.size()],
+      [](std::byte* p) { operator delete[](p, std::align_val_t{64}); });
+  std::memcpy(buffer.get(), payload.data(), payload.size());
+  DecodeInput input;
+  input.payload = std::span<const std::byte>(buffer.get(), payload.size());
+  input.source = "model.mlp";
+  input.owner = buffer;
+  const Value doc = test::registry().backend("msgpack")->decode(input);
+  const Tensor& t = doc.as_map().find("t")->as_tensor();
+  EXPECT_TRUE(t.borrowed());
+  EXPECT_GE(t.bytes().data(), buffer.get());
+  EXPECT_LT(t.bytes().data(), buffer.get() + payload.size());
+  EXPECT_EQ(t, original);
+  // Without an owner the bytes may not outlive the call: copied.
+  input.owner = nullptr;
+  EXPECT_FALSE(test::registry()
+                   .backend("msgpack")
+                   ->decode(input)
+                   .as_map()
+                   .find("t")
+                   ->as_tensor()
+                   .borrowed());
 }
 
 TEST(MsgpackBackend, WritesEveryDoubleAsFloat64) {

@@ -35,6 +35,7 @@ struct SaveOptions {
 /// How to load.
 struct LoadOptions {
   /// Files only: map the file and let tensors borrow it (zero-copy) instead of reading it.
+  /// Files under 64 KiB are read anyway: mapping and unmapping them costs more than a copy.
   bool mmap = true;
   /// Verify the payload's checksums (container 2: one per 256 KiB chunk). Turn off only for
   /// forensics on a damaged file.

@@ -1,11 +1,9 @@
 #pragma once
 
+#include <boost/dll/alias.hpp>
+#include <cstdint>
 #include <mlpersist/registry.hpp>
 #include <mlpersist/version.hpp>
-
-#include <boost/dll/alias.hpp>
-
-#include <cstdint>
 
 namespace mlpersist {
 
@@ -13,8 +11,8 @@ namespace mlpersist {
 /// Registrar, ...) breaks binary compatibility with plugins built earlier. The loader refuses a
 /// plugin built for another ABI before calling any of its code beyond the descriptor.
 // 2: migrations, min_reader_version, Limits::max_values. 3: Tensor's lazy check,
-// Backend::verifies_ranges, DecodeInput::integrity (container 2).
-inline constexpr std::uint32_t kPluginAbiVersion = 3;
+// Backend::verifies_ranges, DecodeInput::integrity (container 2). 4: Map's index behind a pointer.
+inline constexpr std::uint32_t kPluginAbiVersion = 4;
 
 /// What a plugin's single exported entry returns. The first two fields never move, so any
 /// future loader can read them to tell an old plugin from a new one.
@@ -36,13 +34,16 @@ inline constexpr const char* kPluginEntry = "mlpersist_plugin";
 /// checks the descriptor, then calls the register function.
 ///
 ///   MLPERSIST_PLUGIN(svm, "1.0.0", [](mlpersist::Registrar& r) { r.add_estimator<SVC>(); })
-#define MLPERSIST_PLUGIN(NAME, VERSION, ...)                                                \
-  namespace {                                                                               \
-  const ::mlpersist::PluginDescriptor* mlpersist_plugin_entry() {                           \
-    static const ::mlpersist::PluginDescriptor descriptor{                                  \
-        ::mlpersist::kPluginAbiVersion, sizeof(::mlpersist::PluginDescriptor), #NAME, VERSION, \
-        MLPERSIST_VERSION_STRING, +(__VA_ARGS__)};                                          \
-    return &descriptor;                                                                     \
-  }                                                                                         \
-  }                                                                                         \
+#define MLPERSIST_PLUGIN(NAME, VERSION, ...)                                                     \
+  namespace {                                                                                    \
+  const ::mlpersist::PluginDescriptor* mlpersist_plugin_entry() {                                \
+    static const ::mlpersist::PluginDescriptor descriptor{::mlpersist::kPluginAbiVersion,        \
+                                                          sizeof(::mlpersist::PluginDescriptor), \
+                                                          #NAME,                                 \
+                                                          VERSION,                               \
+                                                          MLPERSIST_VERSION_STRING,              \
+                                                          +(__VA_ARGS__)};                       \
+    return &descriptor;                                                                          \
+  }                                                                                              \
+  }                                                                                              \
   BOOST_DLL_ALIAS(mlpersist_plugin_entry, mlpersist_plugin)

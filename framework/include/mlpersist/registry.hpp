@@ -1,14 +1,13 @@
 #pragma once
 
-#include <mlpersist/backend.hpp>
-#include <mlpersist/estimator.hpp>
-#include <mlpersist/export.hpp>
-#include <mlpersist/node.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mlpersist/backend.hpp>
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/export.hpp>
+#include <mlpersist/node.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,6 +131,11 @@ class MLPERSIST_API Registry {
   [[nodiscard]] std::shared_ptr<const Backend> backend(std::string_view name) const;
   /// nullptr when the type is not registered.
   [[nodiscard]] const TypeInfo* find_type(std::string_view type_tag) const;
+  /// nullptr when no backend of that name is registered.
+  [[nodiscard]] const BackendInfo* find_backend(std::string_view name) const;
+  /// nullptr when no plugin of that name is loaded. Like find_type's, the pointer stays valid
+  /// while the Registry lives (plugins are never unloaded).
+  [[nodiscard]] const PluginInfo* find_plugin(std::string_view name) const;
   /// The hook from `from_version` in that direction; nullptr when none is registered.
   [[nodiscard]] const Migration* find_migration(std::string_view type_tag,
                                                 std::uint32_t from_version,
@@ -160,8 +164,9 @@ class MLPERSIST_API Registrar {
   /// declares one); E must be default-constructible.
   template <class E>
   void add_estimator() {
-    add_estimator(std::string(E::kTypeTag), E::kSchemaVersion,
-                  [] { return std::unique_ptr<Estimator>(new E()); }, min_reader_version_of<E>());
+    add_estimator(
+        std::string(E::kTypeTag), E::kSchemaVersion,
+        [] { return std::unique_ptr<Estimator>(new E()); }, min_reader_version_of<E>());
   }
   /// `min_reader_version` 0 means "equal to schema_version".
   void add_estimator(std::string type_tag, std::uint32_t schema_version, EstimatorFactory factory,

@@ -135,6 +135,8 @@ class MLPERSIST_API Tensor {
   friend MLPERSIST_API bool operator==(const Tensor& a, const Tensor& b);
 
  private:
+  // Checks the element count; data and owner are set by the caller.
+  Tensor(DType dtype, Shape shape);
   void check_dtype(DType wanted) const;
   void check_rank(std::size_t wanted) const;
   void check_owned() const;

@@ -1,14 +1,15 @@
 #pragma once
 
-#include <mlpersist/export.hpp>
-#include <mlpersist/tensor.hpp>
-
 #include <concepts>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mlpersist/export.hpp>
+#include <mlpersist/tensor.hpp>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -27,6 +28,13 @@ using Array = std::vector<Value>;
 class MLPERSIST_API Map {
  public:
   using Entry = std::pair<std::string, Value>;
+
+  Map() = default;
+  Map(const Map& other);
+  Map(Map&&) noexcept = default;
+  Map& operator=(const Map& other);
+  Map& operator=(Map&&) noexcept = default;
+  ~Map();
 
   /// Adds a key at the end. Throws SchemaError if the key is already present.
   Map& insert(std::string key, Value value);
@@ -51,8 +59,21 @@ class MLPERSIST_API Map {
  private:
   [[nodiscard]] std::ptrdiff_t position(std::string_view key) const noexcept;
 
+  void rebuild_index();
+
+  // Heterogeneous lookup: finding a string_view key builds no std::string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  using Index = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
+
   std::vector<Entry> entries_;
-  std::unordered_map<std::string, std::size_t> index_;  // empty below kIndexThreshold entries
+  // Only maps above kIndexThreshold entries have one; behind a pointer, so that a Value (and
+  // each of the many small maps of a document) stays small.
+  std::unique_ptr<Index> index_;
 };
 
 /// The kinds of Value, in the order of Value::Storage's alternatives.
@@ -82,13 +103,11 @@ class MLPERSIST_API Value {
   Value(std::nullptr_t) {}
   Value(bool b) : v_(b) {}
   template <std::signed_integral T>
-    requires(!std::same_as<T, bool>)
-  Value(T i) : v_(static_cast<std::int64_t>(i)) {}
+  requires(!std::same_as<T, bool>) Value(T i) : v_(static_cast<std::int64_t>(i)) {}
   /// Unsigned values that fit int64 are stored as kInt (formats such as msgpack do not keep the
   /// distinction, and documents must compare equal after a round trip); kUInt holds the rest.
   template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool>)
-  Value(T u) {
+  requires(!std::same_as<T, bool>) Value(T u) {
     if (static_cast<std::uint64_t>(u) <= static_cast<std::uint64_t>(INT64_MAX))
       v_ = static_cast<std::int64_t>(u);
     else
@@ -139,14 +158,26 @@ class MLPERSIST_API Value {
   Storage v_;
 };
 
-inline std::size_t Map::size() const noexcept { return entries_.size(); }
-inline bool Map::empty() const noexcept { return entries_.empty(); }
+inline std::size_t Map::size() const noexcept {
+  return entries_.size();
+}
+inline bool Map::empty() const noexcept {
+  return entries_.empty();
+}
 inline std::vector<Map::Entry>::const_iterator Map::begin() const noexcept {
   return entries_.begin();
 }
-inline std::vector<Map::Entry>::const_iterator Map::end() const noexcept { return entries_.end(); }
-inline std::vector<Map::Entry>::iterator Map::begin() noexcept { return entries_.begin(); }
-inline std::vector<Map::Entry>::iterator Map::end() noexcept { return entries_.end(); }
-inline void Map::reserve(std::size_t n) { entries_.reserve(n); }
+inline std::vector<Map::Entry>::const_iterator Map::end() const noexcept {
+  return entries_.end();
+}
+inline std::vector<Map::Entry>::iterator Map::begin() noexcept {
+  return entries_.begin();
+}
+inline std::vector<Map::Entry>::iterator Map::end() noexcept {
+  return entries_.end();
+}
+inline void Map::reserve(std::size_t n) {
+  entries_.reserve(n);
+}
 
 }  // namespace mlpersist

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,15 +16,15 @@ namespace mlpersist::detail {
 /// large block on another thread while it writes or reads the same bytes (see HashingSink).
 class ChunkHasher {
  public:
-  ChunkHasher();
+  ChunkHasher() = default;
   ChunkHasher(ChunkHasher&&) noexcept = default;
   ChunkHasher& operator=(ChunkHasher&&) noexcept = default;
   ~ChunkHasher();
 
   void update(const std::byte* data, std::size_t size);
-  /// The hashes of every chunk, the last (partial) one included. Call once, after the last
-  /// update.
-  [[nodiscard]] std::vector<std::uint64_t> finish();
+  /// Feeds `last`, then returns the hashes of every chunk, the last (partial) one included.
+  /// Call once. A payload that arrives whole this way is hashed without a streaming state.
+  [[nodiscard]] std::vector<std::uint64_t> finish(std::span<const std::byte> last = {});
 
  private:
   struct StateDeleter {

@@ -20,10 +20,11 @@ struct FileBytes {
   /// A copy of a container-2 artifact with a large payload: its chunk hashes, computed while
   /// it was read (PayloadIntegrity::verify_all compares them). Empty otherwise.
   std::vector<std::uint64_t> chunk_hashes;
+  bool mapped = false;
 };
 
-/// Maps the file (`map`) or reads it whole, telling `progress` (if set) the bytes read so far.
-/// Throws IoError naming the file and the reason.
+/// Maps the file (`map`, unless it is smaller than 64 KiB) or reads it whole, telling `progress`
+/// (if set) the bytes read so far. Throws IoError naming the file and the reason.
 FileBytes read_file(const std::filesystem::path& file, bool map,
                     const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
