@@ -124,7 +124,8 @@ FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
                     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   auto buffer = file_buffer(size);
   std::byte* data = buffer.get();
-  const std::size_t head = std::min(size, kPreludeSize);
+  // Files too small to hash in parallel are read in one call.
+  const std::size_t head = size < kParallelHashThreshold ? size : kPreludeSize;
   read_all(fd, data, head, file);
   std::atomic<std::uint64_t> ready{head};
   std::vector<std::uint64_t> hashes;
