@@ -181,6 +181,49 @@ class HashingSink final : public Sink {
   std::uint64_t written_ = 0;  // payload bytes received
 };
 
+// An artifact gathered in pieces that grow geometrically, for a bytes save whose backend cannot
+// size its payload cheaply: one encoding instead of two. Each piece is freed once joined, so
+// memory peaks at the result plus the largest piece (64 MiB).
+class PieceSink final : public Sink {
+ public:
+  void write(const void* data, std::size_t size) override {
+    const auto* bytes = static_cast<const char*>(data);
+    written_ += size;
+    while (size > 0) {
+      if (pieces_.empty() || pieces_.back().size() == pieces_.back().capacity()) grow();
+      std::string& piece = pieces_.back();
+      const std::size_t n = std::min(size, piece.capacity() - piece.size());
+      piece.append(bytes, n);
+      bytes += n;
+      size -= n;
+    }
+  }
+  [[nodiscard]] std::uint64_t position() const override { return written_; }
+  /// The pieces as one string, its first bytes replaced by `head` (of the same length).
+  std::string join(std::string_view head) {
+    std::string out;
+    out.reserve(static_cast<std::size_t>(written_));
+    for (std::string& piece : pieces_) {
+      out += piece;
+      std::string().swap(piece);
+    }
+    out.replace(0, head.size(), head);
+    return out;
+  }
+
+ private:
+  void grow() {
+    constexpr std::size_t kFirst = std::size_t{64} << 10;
+    constexpr std::size_t kLargest = std::size_t{64} << 20;
+    const std::size_t size =
+        pieces_.empty() ? kFirst : std::min(2 * pieces_.back().capacity(), kLargest);
+    pieces_.emplace_back().reserve(size);
+  }
+
+  std::vector<std::string> pieces_;
+  std::uint64_t written_ = 0;
+};
+
 std::uint64_t measure(const Prepared& p) {
   CountingSink counter;
   p.backend->encode(p.root, counter);
@@ -205,25 +248,34 @@ void write_sized(const Prepared& p, Sink& out, const std::string& head,
   sink.flush();
 }
 
+// Header, payload and trailer in one pass, the payload's size not known yet. Returns the final
+// header, which must replace the first bytes written unless `in_place` says it did already
+// (a small artifact, still buffered at the end).
+std::string write_unsized(Prepared& p, Sink& out, bool& in_place) {
+  HashingSink sink(out, write_header(p.header, 0), p.progress, 0);
+  p.backend->encode(p.root, sink);
+  sink.finish_payload();
+  std::string head = write_header(p.header, sink.position());
+  in_place = sink.rewrite_head(head);
+  sink.flush();
+  return head;
+}
+
 // A file is written in one pass: the prelude's payload size and checksum are filled in at the
 // end, which changes no other byte (the header text does not depend on the payload).
 void write_to_file(Prepared& p, const fs::path& file) {
   detail::write_file_atomically(file, [&](int fd) {
     Header& h = p.header;
     FdSink out(fd, file);
-    // Only a progress bar needs the size in advance (time left); measuring costs nothing for
-    // binary, a second encoding for text formats.
-    if (p.progress) {
+    // Only a progress bar needs the size in advance (time left), and only when it is cheap to
+    // know: text formats show bytes written and time elapsed instead of encoding twice.
+    if (p.progress && p.backend->sizes_cheaply()) {
       const std::uint64_t payload_size = measure(p);
       return write_sized(p, out, write_header(h, payload_size), payload_size);
     }
-    HashingSink sink(out, write_header(h, 0), p.progress, 0);
-    p.backend->encode(p.root, sink);
-    sink.finish_payload();
-    const std::string head = write_header(h, sink.position());
-    const bool in_buffer = sink.rewrite_head(head);
-    sink.flush();
-    if (!in_buffer) detail::pwrite_all(fd, head.data(), head.size(), 0, file);
+    bool in_place = false;
+    const std::string head = write_unsized(p, out, in_place);
+    if (!in_place) detail::pwrite_all(fd, head.data(), head.size(), 0, file);
   });
 }
 
@@ -517,6 +569,12 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
 std::string dumps(const Registry& registry, const Estimator& estimator,
                   const SaveOptions& options) {
   Prepared p = prepare(registry, estimator, options);
+  if (!p.backend->sizes_cheaply()) {
+    PieceSink pieces;
+    bool in_place = false;
+    const std::string head = write_unsized(p, pieces, in_place);
+    return pieces.join(in_place ? std::string_view() : head);
+  }
   // Sized first, so the string is allocated once: growing it would copy the payload.
   const std::uint64_t payload_size = measure(p);
   Header& h = p.header;

@@ -85,6 +85,8 @@ class BinaryBackend final : public Backend {
   /// Verifies what it decodes as it goes and gives borrowed tensors lazy checks, so a mapped
   /// load hashes only the document's structure up front.
   [[nodiscard]] bool verifies_ranges() const override { return true; }
+  /// Sizing skips the tensor bytes: it costs a walk over the document's structure.
+  [[nodiscard]] bool sizes_cheaply() const override { return true; }
 };
 
 }  // namespace mlpersist::binary

@@ -69,6 +69,8 @@ class MsgpackBackend final : public Backend {
   void encode(const Value& document, Sink& out) const override;
   /// Throws FormatError (kMalformed, kTruncated or kLimitExceeded) naming the byte offset.
   [[nodiscard]] Value decode(const DecodeInput& input) const override;
+  /// Sizing passes tensor bytes to a counter without copying them.
+  [[nodiscard]] bool sizes_cheaply() const override { return true; }
 };
 
 }  // namespace mlpersist::msgpack_format

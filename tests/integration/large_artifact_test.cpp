@@ -94,6 +94,21 @@ TEST(LargeArtifact, FileStreamAndBytesSavesWriteTheSamePayload) {
   }
 }
 
+// Text formats encode a bytes save once, into pieces joined at the end (no sizing pass).
+TEST(LargeArtifact, JsonBytesSaveWritesTheSamePayloadAsAFileSave) {
+  const auto file = test::temp_dir() / "knn.json";
+  dump(test::registry(), large_knn(), file, {.format = "json"});
+  const std::string from_file = read_bytes(file);
+  const std::string in_memory = dumps(test::registry(), large_knn(), {.format = "json"});
+  ASSERT_GT(in_memory.size(), std::size_t{32} << 20) << "spans ten pieces, 64 KiB to 32 MiB";
+  const Header a = header_of(from_file);
+  const Header b = header_of(in_memory);
+  EXPECT_EQ(a.payload_size, b.payload_size);
+  EXPECT_EQ(from_file.substr(a.payload_offset), in_memory.substr(b.payload_offset));
+  const auto loaded = loads(test::registry(), in_memory);
+  EXPECT_EQ(loaded->predict(queries()), large_knn().predict(queries()));
+}
+
 TEST(LargeArtifact, MappedLoadVerifiesATensorOnItsFirstAccess) {
   const auto file = test::temp_dir() / "knn.bin";
   dump(test::registry(), large_knn(), file);
@@ -248,7 +263,8 @@ TEST(LargeArtifact, SavesAndCopyLoadsReportBytesUpToTheArtifactSize) {
     ASSERT_GT(saved.done.size(), 1u) << format << ": large blocks are reported in slices";
     EXPECT_TRUE(std::is_sorted(saved.done.begin(), saved.done.end())) << format;
     EXPECT_EQ(saved.done.back(), size) << format;
-    EXPECT_EQ(saved.total, size) << format << ": the size is known before writing";
+    // Binary sizes its payload for free; JSON would have to encode it twice to know.
+    EXPECT_EQ(saved.total, format == "binary" ? size : 0) << format;
   }
   Heard read;
   (void)load(test::registry(), file, {.mmap = false, .progress = read.fn()});

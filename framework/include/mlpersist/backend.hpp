@@ -1,13 +1,12 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <mlpersist/envelope.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/limits.hpp>
 #include <mlpersist/value.hpp>
-
-#include <cstddef>
-#include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +56,10 @@ class MLPERSIST_API Backend {
   /// True when decode() honours DecodeInput::integrity, so a mapped load need not hash the whole
   /// payload up front. Backends that parse every byte anyway keep the default.
   [[nodiscard]] virtual bool verifies_ranges() const { return false; }
+  /// True when encoding into a Sink that only counts costs little next to the real encoding (the
+  /// payload is mostly tensor bytes passed through): a bytes save then sizes the payload first
+  /// and allocates the result once. Otherwise (text formats) it encodes once, into pieces.
+  [[nodiscard]] virtual bool sizes_cheaply() const { return false; }
 };
 
 /// A Sink that appends to a std::string.
