@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "detail/buffer.hpp"
 #include "detail/chunk_hash.hpp"
 
 namespace mlpersist::detail {
@@ -72,20 +73,6 @@ FileBytes map_file(int fd, std::size_t size, const fs::path& file) {
 // unmapping (a TLB shootdown on every core) cost more than copying them.
 constexpr std::size_t kMapThreshold = std::size_t{64} << 10;
 
-// A buffer for a whole file. Large ones are aligned for transparent huge pages, which makes
-// their first touch (the kernel zeroing each page as read() fills it) several times cheaper:
-// what numpy does for large arrays.
-std::shared_ptr<std::byte> file_buffer(std::size_t size) {
-  constexpr std::size_t kHugePage = std::size_t{2} << 20;
-  const bool huge = size >= 2 * kHugePage;
-  const std::size_t alignment = huge ? kHugePage : 64;
-  const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
-  void* p = std::aligned_alloc(alignment, rounded);
-  if (p == nullptr) throw std::bad_alloc();
-  if (huge) ::madvise(p, rounded, MADV_HUGEPAGE);
-  return {static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); }};
-}
-
 // The payload range a container-2 prelude declares, when it is large enough to be worth
 // hashing while the file is read. The prelude is not verified yet: a wrong range only makes
 // the hashes useless, and the header and chunk table checks that follow catch it.
@@ -122,7 +109,8 @@ std::vector<std::uint64_t> hash_as_read(const std::byte* data, std::uint64_t beg
 // thread while the rest of the file arrives, so verifying it adds no time to the load.
 FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
                     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
-  auto buffer = file_buffer(size);
+  // Aligned for huge pages when large: read() then fills it several times faster.
+  auto buffer = aligned_buffer(size);
   std::byte* data = buffer.get();
   // Files too small to hash in parallel are read in one call.
   const std::size_t head = size < kParallelHashThreshold ? size : kPreludeSize;
@@ -228,7 +216,11 @@ void write_file_atomically(const fs::path& file, const std::function<void(int fd
   Fd fd;
   // O_EXCL makes a name taken by another writer (or planted by an attacker) fail, not clobber.
   for (int attempt = 0; fd.fd < 0; ++attempt) {
-    tmp = dir / ("." + file.filename().string() + ".tmp" + temporary_suffix());
+    std::string name = ".";
+    name += file.filename().native();
+    name += ".tmp";
+    name += temporary_suffix();
+    tmp = dir / name;
     fd.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd.fd < 0 && (errno != EEXIST || attempt == 8))
       io_error(tmp, "cannot create temporary file", errno);

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <thread>
 
+#include "detail/buffer.hpp"
 #include "detail/chunk_hash.hpp"
 #include "detail/file_io.hpp"
 #include "detail/migrate.hpp"
@@ -183,17 +184,19 @@ class HashingSink final : public Sink {
 
 // An artifact gathered in pieces that grow geometrically, for a bytes save whose backend cannot
 // size its payload cheaply: one encoding instead of two. Each piece is freed once joined, so
-// memory peaks at the result plus the largest piece (64 MiB).
+// memory peaks at the result plus the largest piece (64 MiB); large pieces and the result use
+// huge pages, so filling them costs little beside the encoding.
 class PieceSink final : public Sink {
  public:
   void write(const void* data, std::size_t size) override {
-    const auto* bytes = static_cast<const char*>(data);
+    const auto* bytes = static_cast<const std::byte*>(data);
     written_ += size;
     while (size > 0) {
-      if (pieces_.empty() || pieces_.back().size() == pieces_.back().capacity()) grow();
-      std::string& piece = pieces_.back();
-      const std::size_t n = std::min(size, piece.capacity() - piece.size());
-      piece.append(bytes, n);
+      if (pieces_.empty() || pieces_.back().used == pieces_.back().size) grow();
+      Piece& piece = pieces_.back();
+      const std::size_t n = std::min(size, piece.size - piece.used);
+      std::memcpy(piece.data.get() + piece.used, bytes, n);
+      piece.used += n;
       bytes += n;
       size -= n;
     }
@@ -203,24 +206,29 @@ class PieceSink final : public Sink {
   std::string join(std::string_view head) {
     std::string out;
     out.reserve(static_cast<std::size_t>(written_));
-    for (std::string& piece : pieces_) {
-      out += piece;
-      std::string().swap(piece);
+    detail::advise_huge_pages(out.data(), out.capacity());
+    for (Piece& piece : pieces_) {
+      out.append(reinterpret_cast<const char*>(piece.data.get()), piece.used);
+      piece.data.reset();
     }
     out.replace(0, head.size(), head);
     return out;
   }
 
  private:
+  struct Piece {
+    std::shared_ptr<std::byte> data;
+    std::size_t size = 0;
+    std::size_t used = 0;
+  };
   void grow() {
     constexpr std::size_t kFirst = std::size_t{64} << 10;
     constexpr std::size_t kLargest = std::size_t{64} << 20;
-    const std::size_t size =
-        pieces_.empty() ? kFirst : std::min(2 * pieces_.back().capacity(), kLargest);
-    pieces_.emplace_back().reserve(size);
+    const std::size_t size = pieces_.empty() ? kFirst : std::min(2 * pieces_.back().size, kLargest);
+    pieces_.push_back({detail::aligned_buffer(size), size, 0});
   }
 
-  std::vector<std::string> pieces_;
+  std::vector<Piece> pieces_;
   std::uint64_t written_ = 0;
 };
 
@@ -581,6 +589,7 @@ std::string dumps(const Registry& registry, const Estimator& estimator,
   const std::string head = write_header(h, payload_size);
   std::string out;
   out.reserve(static_cast<std::size_t>(artifact_size(h)));
+  detail::advise_huge_pages(out.data(), out.capacity());
   StringSink sink(out);
   write_sized(p, sink, head, payload_size);
   return out;

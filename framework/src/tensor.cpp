@@ -1,5 +1,3 @@
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -8,14 +6,10 @@
 #include <mlpersist/tensor.hpp>
 #include <string>
 
+#include "detail/buffer.hpp"
+
 namespace mlpersist {
 namespace {
-
-constexpr std::size_t kAlignment = 64;
-// Transparent huge pages make the first touch of a large buffer several times cheaper (numpy
-// does the same); below this size the madvise call costs more than it saves.
-constexpr std::size_t kHugePageThreshold = 4u << 20;
-constexpr std::size_t kHugePageSize = 2u << 20;
 
 std::string shape_string(const Tensor::Shape& shape) {
   std::string s = "(";
@@ -34,17 +28,6 @@ std::uint64_t element_count(DType dtype, const Tensor::Shape& shape) {
     n *= d;
   }
   return n;
-}
-
-std::shared_ptr<std::byte> aligned_buffer(std::size_t bytes) {
-  // madvise needs a page-aligned range, so huge-page candidates are aligned to a huge page.
-  const bool huge = bytes >= kHugePageThreshold;
-  const std::size_t alignment = huge ? kHugePageSize : kAlignment;
-  const std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
-  void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);
-  if (p == nullptr) throw std::bad_alloc();
-  if (huge) madvise(p, rounded, MADV_HUGEPAGE);
-  return {static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); }};
 }
 
 }  // namespace
@@ -104,7 +87,7 @@ Tensor::Tensor(DType dtype, Shape shape)
 
 Tensor Tensor::allocate(DType dtype, Shape shape) {
   Tensor t(dtype, std::move(shape));
-  auto buffer = aligned_buffer(t.nbytes());
+  auto buffer = detail::aligned_buffer(t.nbytes());
   t.data_ = buffer.get();
   t.owner_ = std::move(buffer);
   return t;
