@@ -46,6 +46,9 @@ class Context {
 
 /// read_document with the trust options, drawing a bar while a large file loads.
 [[nodiscard]] Document read_with_progress(Context& ctx, const std::string& file);
+/// write_document, with a progress bar on a terminal.
+void write_with_progress(Context& ctx, const Document& doc, std::string_view format,
+                         const std::string& file);
 
 /// A subcommand and the action that runs when the command line chose it.
 struct Command {

@@ -126,7 +126,7 @@ void run_migrate(Context& ctx, const MigrateOptions& o) {
   }
   const Value* history = doc.header.metadata.as_map().find("migrations");
   const std::string out = o.out.empty() ? o.file : o.out;
-  write_document(registry, doc, doc.header.backend, out);
+  write_with_progress(ctx, doc, doc.header.backend, out);
   std::cout << "wrote " << out << " (" << doc.header.type_tag << ", schema "
             << doc.header.schema_version << ")\n";
   if (history != nullptr)

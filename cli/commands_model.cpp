@@ -213,7 +213,7 @@ Command add_convert_command(CLI::App& app, Context& ctx) {
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, format, out] {
             const Document doc = read_with_progress(ctx, *file);
-            write_document(ctx.registry(), doc, *format, *out);
+            write_with_progress(ctx, doc, *format, *out);
           }};
 }
 

@@ -77,6 +77,13 @@ Document read_with_progress(Context& ctx, const std::string& file) {
   });
 }
 
+void write_with_progress(Context& ctx, const Document& doc, std::string_view format,
+                         const std::string& file) {
+  with_progress("writing", kBytes, [&](ProgressBar& bar) {
+    write_document(ctx.registry(), doc, format, file, bar.on_progress());
+  });
+}
+
 void add_allow_type_option(CLI::App& command, Context& ctx) {
   command
       .add_option("--allow-type", ctx.allowed_types,

@@ -680,12 +680,13 @@ const TypeInfo* resolve_type(const Registry& registry, std::string_view type_tag
 }
 
 void write_document(const Registry& registry, const Document& document, std::string_view format,
-                    const fs::path& file) {
+                    const fs::path& file, const ProgressFn& progress) {
   Header h = document.header;
   // Re-encoding makes a new payload: a signature of the old one could only fail to verify.
   h.metadata.as_map().erase("signature");
   h.backend = std::string(format);
   Prepared p = prepare_document(registry, std::move(h), document.root);
+  p.progress = progress;
   write_to_file(p, file);
 }
 

@@ -274,4 +274,18 @@ TEST(LargeArtifact, SavesAndCopyLoadsReportBytesUpToTheArtifactSize) {
   EXPECT_EQ(read.total, fs::file_size(file));
 }
 
+// convert and migrate rewrite a decoded document: they report their bytes like a save.
+TEST(LargeArtifact, RewritingADocumentReportsItsBytes) {
+  const auto dir = test::temp_dir();
+  dump(test::registry(), large_knn(), dir / "knn.bin");
+  const Document doc = read_document(test::registry(), dir / "knn.bin");
+  Heard written;
+  write_document(test::registry(), doc, "msgpack", dir / "knn.msgpack", written.fn());
+  const std::uint64_t size = fs::file_size(dir / "knn.msgpack");
+  ASSERT_GT(written.done.size(), 1u);
+  EXPECT_TRUE(std::is_sorted(written.done.begin(), written.done.end()));
+  EXPECT_EQ(written.done.back(), size);
+  EXPECT_EQ(written.total, size);
+}
+
 }  // namespace

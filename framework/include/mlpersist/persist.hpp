@@ -131,9 +131,11 @@ MLPERSIST_API void downgrade_document(const Registry& registry, Document& docume
 [[nodiscard]] MLPERSIST_API std::shared_ptr<Estimator> instantiate(const Registry& registry,
                                                                    const Document& document,
                                                                    const LoadOptions& options = {});
-/// Writes a document with the given backend, keeping its header's metadata.
+/// Writes a document with the given backend, keeping its header's metadata; `progress` hears
+/// of the bytes written, as SaveOptions::progress does.
 MLPERSIST_API void write_document(const Registry& registry, const Document& document,
-                                  std::string_view format, const std::filesystem::path& file);
+                                  std::string_view format, const std::filesystem::path& file,
+                                  const ProgressFn& progress = {});
 
 /// Used by estimators that contain estimators (Pipeline) to save a nested one as its own typed,
 /// versioned document.
