@@ -91,13 +91,13 @@ class HashingSink final : public Sink {
  public:
   HashingSink(Sink& out, std::string_view head, const ProgressFn& progress, std::uint64_t total)
       : out_(out), progress_(progress), total_(total) {
-    if (head.size() > kBuffer) {
+    if (head.size() > kBuffer) {  // large metadata: written at once, never rewritten in place
       out_.write(head.data(), head.size());
       flushed_ = head.size();
     } else {
       append(head.data(), head.size());
+      unhashed_ = head.size();
     }
-    unhashed_ = head.size();
     head_ = head.size();
   }
   void write(const void* data, std::size_t size) override {
