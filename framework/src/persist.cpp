@@ -115,7 +115,11 @@ class HashingSink final : public Sink {
         detail::chunk_trailer(hasher_.finish({buffer_.data() + unhashed_, used_ - unhashed_}));
     unhashed_ = used_;
     if (trailer.size() > kBuffer - used_) flush();
-    if (trailer.size() > kBuffer) return out_.write(trailer.data(), trailer.size());
+    if (trailer.size() > kBuffer) {  // a payload over 1 GiB: more than 4096 chunks
+      out_.write(trailer.data(), trailer.size());
+      flushed_ += trailer.size();
+      return report();
+    }
     append(trailer.data(), trailer.size());
     unhashed_ = used_;
   }
