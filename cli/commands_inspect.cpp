@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "display_json.hpp"
+#include "terminal_text.hpp"
 
 namespace mlpersist::cli {
 namespace {
@@ -125,17 +126,18 @@ void print_header(const fs::path& file, const Header& h) {
   };
   std::string types;
   for (const auto& [tag, version] : h.types) {
-    types += (types.empty() ? "" : ", ") + tag + " (schema " + std::to_string(version);
+    types += (types.empty() ? "" : ", ") + shown(tag) + " (schema " + std::to_string(version);
     if (auto it = h.min_reader_versions.find(tag); it != h.min_reader_versions.end())
       types += ", readable from schema " + std::to_string(it->second);
     types += ")";
   }
-  line("file", file.string());
-  line("backend", h.backend);
-  line("type", h.type_tag);
+  // Everything from the file is shown() or escaped: it cannot pass for one of these lines.
+  line("file", terminal_safe(file.string()));
+  line("backend", shown(h.backend));
+  line("type", shown(h.type_tag));
   line("schema version", std::to_string(h.schema_version));
   line("types", types);
-  line("framework version", h.framework_version);
+  line("framework version", shown(h.framework_version));
   line("container version", std::to_string(h.container_version) + " (readable by " +
                                 std::to_string(h.min_container_version) + " and later)");
   line("file size", std::to_string(artifact_size(h)) + " bytes");
@@ -144,11 +146,13 @@ void print_header(const fs::path& file, const Header& h) {
        std::to_string(h.payload_size) + " bytes at offset " + std::to_string(h.payload_offset));
   line("payload xxh3", hex64(h.payload_checksum));
   if (h.metadata.kind() != Kind::kMap || h.metadata.as_map().empty()) {
-    line("metadata", h.metadata.kind() == Kind::kMap ? "(none)" : to_json_text(h.metadata));
+    line("metadata",
+         h.metadata.kind() == Kind::kMap ? "(none)" : terminal_safe(to_json_text(h.metadata)));
     return;
   }
   std::cout << "metadata:\n";
-  for (const auto& [key, value] : h.metadata.as_map()) line("  " + key, to_json_text(value));
+  for (const auto& [key, value] : h.metadata.as_map())
+    line("  " + shown(key), terminal_safe(to_json_text(value)));
 }
 
 }  // namespace

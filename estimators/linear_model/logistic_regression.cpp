@@ -34,6 +34,11 @@ void LogisticRegression::validate_params(const LogisticRegressionParams& p) cons
   if (p.max_iter < 0) bad_param("max_iter must be >= 0, got " + std::to_string(p.max_iter));
 }
 
+double LogisticRegression::fit_cost(double n_samples, double n_features) const {
+  // Each L-BFGS iteration evaluates the loss and gradient: a pass over X (per class).
+  return static_cast<double>(params_.max_iter) * n_samples * n_features;
+}
+
 bool LogisticRegression::supports(Method m) const {
   return m == Method::kPredict || m == Method::kDecisionFunction || m == Method::kPredictProba;
 }

@@ -107,6 +107,11 @@ void SVC::validate_params(const SVCParams& p) const {
     bad_param("decision_function_shape must be 'ovr' or 'ovo'");
 }
 
+double SVC::fit_cost(double n_samples, double n_features) const {
+  // SMO touches the kernel matrix: n^2 kernel evaluations of n_features each.
+  return n_samples * n_samples * n_features;
+}
+
 bool SVC::supports(Method m) const {
   return m == Method::kPredict || m == Method::kDecisionFunction;
 }

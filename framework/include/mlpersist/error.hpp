@@ -1,8 +1,7 @@
 #pragma once
 
-#include <mlpersist/export.hpp>
-
 #include <cstdint>
+#include <mlpersist/export.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +34,8 @@ enum class ErrorCode : std::uint8_t {
   kSignatureRequired,   ///< LoadOptions::require_signature, but the artifact is not signed
   kBadSignature,        ///< a signature that is malformed, untrusted or does not match
   kUnsafePermissions,   ///< a plugin others may write to, a secret key others may read
+  kPathNotAllowed,      ///< a path named by a file, outside what the caller allowed to open
+  kOutOfMemory,         ///< an allocation failed (std::bad_alloc): a limit is set too high
 };
 
 /// Stable name of a code, e.g. "UnknownTypeTag".
