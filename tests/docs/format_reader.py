@@ -62,7 +62,7 @@ def xxh3(data, seed=None):
 
 
 class Tensor:
-    """dtype code, shape and elements; equal when dtype, shape and every element are (NaN == NaN)."""
+    """dtype code, shape and elements; equal when all three are (a NaN equals a NaN)."""
 
     def __init__(self, code, shape, values):
         require(code in DTYPES, f"unknown dtype code {code}")
@@ -102,7 +102,8 @@ class Cursor:
         return self.take(n).decode("utf-8")
 
     def done(self):
-        require(self.pos == len(self.data), f"{len(self.data) - self.pos} bytes after the root value")
+        left = len(self.data) - self.pos
+        require(left == 0, f"{left} bytes after the root value")
 
 
 def unique_map(entries):
@@ -240,7 +241,10 @@ def json_markers(v):
 
 
 def parse_json(text):
-    return json.loads(text, object_pairs_hook=unique_map, parse_constant=lambda c: require(False, c))
+    def refuse(constant):  # NaN and Infinity are not JSON
+        raise FormatError(f"{constant} in JSON")
+
+    return json.loads(text, object_pairs_hook=unique_map, parse_constant=refuse)
 
 
 def read_json(payload):
@@ -439,7 +443,8 @@ def main():
     except FormatError as e:
         print(f"format_reader: {e}", file=sys.stderr)
         return 1
-    print("read %d fresh artifacts, %d large signed ones and %d fixtures as format.md says" % counts)
+    print("read %d fresh artifacts, %d large signed ones and %d fixtures as format.md says"
+          % counts)
     return 0
 
 
