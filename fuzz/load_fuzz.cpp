@@ -1,7 +1,7 @@
 // Full load-and-predict of one estimator type (MLPERSIST_FUZZ_TYPE) from an artifact whose
 // checksums are made valid: envelope, backend, migrations, load_state's validation, then every
 // method the model supports. Loading may fail only with an mlpersist::Error, and a model that
-// loaded must never crash at predict (DESIGN.md, "Untrusted input", rule 4).
+// loaded must never crash at predict (docs/design.md, "Untrusted input", rule 4).
 
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
