@@ -19,6 +19,7 @@ packages=(
   "libcli11-dev:/usr/include/CLI/CLI.hpp"
   "libsodium-dev:/usr/include/sodium.h"
   "libxxhash-dev:/usr/include/xxhash.h"
+  "libsqlite3-dev:/usr/include/sqlite3.h"
   "libbenchmark-dev:/usr/include/benchmark/benchmark.h"
   "python3:/usr/bin/python3"
   "jq:/usr/bin/jq"
