@@ -20,6 +20,8 @@ packages=(
   "libsodium-dev:/usr/include/sodium.h"
   "libxxhash-dev:/usr/include/xxhash.h"
   "libsqlite3-dev:/usr/include/sqlite3.h"
+  "libpq-dev:/usr/include/postgresql/libpq-fe.h"
+  "postgresql-15:/usr/lib/postgresql/15/bin/initdb"
   "libbenchmark-dev:/usr/include/benchmark/benchmark.h"
   "python3:/usr/bin/python3"
   "jq:/usr/bin/jq"
