@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <future>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/provenance.hpp>
@@ -112,9 +113,10 @@ NewVersion detail::prepare_store_version(std::span<const std::byte> artifact, st
   const std::string source = "push of " + std::string(name);
   const Header h = read_header(artifact, source, Limits{});
   (void)checked_payload(artifact, h, source, /*verify_checksum=*/true);
+  // The whole artifact's hash runs on a second thread while the chunks are hashed.
+  auto whole = std::async(std::launch::async, [artifact] { return sha256_hex(artifact); });
   NewVersion v;
   v.name = std::string(name);
-  v.content_hash = sha256_hex(artifact);
   v.size = artifact.size();
   v.header_json = to_json_text(header_to_value(h));
   v.created_at = utc_timestamp();
@@ -122,6 +124,7 @@ NewVersion detail::prepare_store_version(std::span<const std::byte> artifact, st
   v.chunks = cut_chunks(artifact, h);
   v.fields = index_fields(h);
   v.aliases = options.aliases;
+  v.content_hash = whole.get();
   return v;
 }
 
