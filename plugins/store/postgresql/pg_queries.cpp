@@ -4,16 +4,12 @@
 #include <string>
 
 #include "pg_store.hpp"
+#include "store_sql.hpp"
 
 namespace mlpersist::postgresql {
 namespace {
 
-// A search is one EXISTS clause per term; each binds its key and value as parameters.
-constexpr std::size_t kMaxSearchTerms = 32;
-
-constexpr const char* kVersionColumns =
-    "SELECT m.name, v.version, v.content_hash, v.size, v.header, v.created_at, v.pushed_by, v.id "
-    "FROM versions v JOIN models m ON m.id = v.model_id ";
+using store_sql::kVersionColumns;
 
 StoredVersion version_row(const Result& r, int row) {
   StoredVersion v;
@@ -144,20 +140,12 @@ std::vector<AliasInfo> PgStore::alias_history(std::string_view name) {
 }
 
 std::vector<StoredVersion> PgStore::search(std::span<const SearchTerm> terms) {
-  if (terms.empty() || terms.size() > kMaxSearchTerms)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "search: give 1 to " + std::to_string(kMaxSearchTerms) + " conditions");
-  // The SQL text depends only on the number of terms; keys and values are bound parameters.
-  std::string sql = std::string(kVersionColumns) + "WHERE ";
+  const std::string sql = store_sql::search(store_sql::kPostgresql, terms);
   std::vector<Param> params;
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    sql += (i == 0 ? "" : " AND ") +
-           std::string("EXISTS (SELECT 1 FROM fields f WHERE f.version_id = v.id AND f.key = $") +
-           std::to_string(2 * i + 1) + " AND f.value = $" + std::to_string(2 * i + 2) + ")";
-    params.push_back({terms[i].key});
-    params.push_back({terms[i].value});
+  for (const SearchTerm& term : terms) {
+    params.push_back({term.key});
+    params.push_back({term.value});
   }
-  sql += " ORDER BY m.name, v.version";
   std::lock_guard lock(mutex_);
   const Result r = db_.exec(sql.c_str(), params);
   std::vector<StoredVersion> out;

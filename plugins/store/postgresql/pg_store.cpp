@@ -5,38 +5,14 @@
 #include <mlpersist/error.hpp>
 #include <string>
 
+#include "store_sql.hpp"
+
 namespace mlpersist::postgresql {
 namespace {
 
 // Serialises schema creation between processes that open a new database at once
 // (CREATE TABLE IF NOT EXISTS alone races on the catalog).
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7305624001)";
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS models(
-  id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS versions(
-  id BIGSERIAL PRIMARY KEY, model_id BIGINT NOT NULL REFERENCES models(id),
-  version BIGINT NOT NULL, content_hash TEXT NOT NULL, size BIGINT NOT NULL,
-  header TEXT NOT NULL, created_at TEXT NOT NULL, pushed_by TEXT NOT NULL,
-  UNIQUE(model_id, version));
-CREATE TABLE IF NOT EXISTS chunks(
-  hash TEXT PRIMARY KEY, size BIGINT NOT NULL, data BYTEA NOT NULL);
-CREATE TABLE IF NOT EXISTS version_chunks(
-  version_id BIGINT NOT NULL REFERENCES versions(id), seq BIGINT NOT NULL,
-  hash TEXT NOT NULL REFERENCES chunks(hash), size BIGINT NOT NULL,
-  PRIMARY KEY(version_id, seq));
-CREATE TABLE IF NOT EXISTS fields(
-  version_id BIGINT NOT NULL REFERENCES versions(id), key TEXT NOT NULL, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS fields_by_key_value ON fields(key, value);
-CREATE TABLE IF NOT EXISTS aliases(
-  model_id BIGINT NOT NULL REFERENCES models(id), alias TEXT NOT NULL,
-  version BIGINT NOT NULL, moved_at TEXT NOT NULL, moved_by TEXT NOT NULL,
-  PRIMARY KEY(model_id, alias));
-CREATE TABLE IF NOT EXISTS alias_history(
-  id BIGSERIAL PRIMARY KEY, model_id BIGINT NOT NULL REFERENCES models(id), alias TEXT NOT NULL,
-  version BIGINT NOT NULL, previous BIGINT, moved_at TEXT NOT NULL, moved_by TEXT NOT NULL);
-)sql";
 
 }  // namespace
 
@@ -47,16 +23,14 @@ PgStore::PgStore(const std::string& uri) : db_(uri) {
 void PgStore::create_schema() {
   Transaction tx(db_);
   db_.exec(kSchemaLock);
-  db_.exec_script(kSchema);
+  db_.exec_script(store_sql::schema(store_sql::kPostgresql).c_str());
   tx.commit();
 }
 
 std::vector<std::uint64_t> PgStore::push(std::span<const NewVersion> versions,
                                          const ProgressFn& progress) {
   std::lock_guard lock(mutex_);
-  std::uint64_t total = 0;
-  for (const NewVersion& v : versions)
-    for (const NewChunk& c : v.chunks) total += c.bytes.size();
+  const std::uint64_t total = store_sql::chunk_bytes(versions);
   Transaction tx(db_);
   std::uint64_t done = 0;
   std::vector<std::uint64_t> numbers;

@@ -5,36 +5,12 @@
 #include <mlpersist/error.hpp>
 #include <string>
 
+#include "store_sql.hpp"
+
 namespace mlpersist::sqlite {
 namespace {
 
 constexpr std::int64_t kSchemaVersion = 1;
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS models(
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS versions(
-  id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES models(id),
-  version INTEGER NOT NULL, content_hash TEXT NOT NULL, size INTEGER NOT NULL,
-  header TEXT NOT NULL, created_at TEXT NOT NULL, pushed_by TEXT NOT NULL,
-  UNIQUE(model_id, version));
-CREATE TABLE IF NOT EXISTS chunks(
-  hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS version_chunks(
-  version_id INTEGER NOT NULL REFERENCES versions(id), seq INTEGER NOT NULL,
-  hash TEXT NOT NULL REFERENCES chunks(hash), size INTEGER NOT NULL,
-  PRIMARY KEY(version_id, seq));
-CREATE TABLE IF NOT EXISTS fields(
-  version_id INTEGER NOT NULL REFERENCES versions(id), key TEXT NOT NULL, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS fields_by_key_value ON fields(key, value);
-CREATE TABLE IF NOT EXISTS aliases(
-  model_id INTEGER NOT NULL REFERENCES models(id), alias TEXT NOT NULL,
-  version INTEGER NOT NULL, moved_at TEXT NOT NULL, moved_by TEXT NOT NULL,
-  PRIMARY KEY(model_id, alias));
-CREATE TABLE IF NOT EXISTS alias_history(
-  id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES models(id), alias TEXT NOT NULL,
-  version INTEGER NOT NULL, previous INTEGER, moved_at TEXT NOT NULL, moved_by TEXT NOT NULL);
-)sql";
 
 }  // namespace
 
@@ -58,7 +34,7 @@ void SqliteStore::create_schema() {
   if (schema_version() == kSchemaVersion) return;
   Transaction tx(db_);
   if (schema_version() == kSchemaVersion) return;  // another process created it meanwhile
-  db_.exec(kSchema);
+  db_.exec(store_sql::schema(store_sql::kSqlite).c_str());
   db_.exec("PRAGMA user_version = 1");
   tx.commit();
 }
@@ -66,9 +42,7 @@ void SqliteStore::create_schema() {
 std::vector<std::uint64_t> SqliteStore::push(std::span<const NewVersion> versions,
                                              const ProgressFn& progress) {
   std::lock_guard lock(mutex_);
-  std::uint64_t total = 0;
-  for (const NewVersion& v : versions)
-    for (const NewChunk& c : v.chunks) total += c.bytes.size();
+  const std::uint64_t total = store_sql::chunk_bytes(versions);
   Transaction tx(db_);
   std::uint64_t done = 0;
   std::vector<std::uint64_t> numbers;

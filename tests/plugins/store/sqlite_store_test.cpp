@@ -23,6 +23,12 @@ std::string read_all(const fs::path& file) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// An SVC saved at schema 1 by the old code (a committed fixture): migrate_all upgrades it.
+fs::path schema_v1_svc() {
+  return fs::path(MLPERSIST_TEST_DATA_DIR) / ".." / "fixtures" / "schema-v1" /
+         "svc_iris.binary.mlp";
+}
+
 TEST(SqliteStore, PushPullRoundTripIsByteIdenticalAndNumbersVersions) {
   const fs::path dir = test::temp_dir();
   ModelStore store = test::open_sqlite_store(dir);
@@ -173,9 +179,7 @@ TEST(SqliteStore, LoadsApplyTheAllowlistAndSignaturePolicyAsFilesDo) {
 TEST(SqliteStore, MigrateAllUpgradesOldVersionsOnceAndDryRunStoresNothing) {
   const fs::path dir = test::temp_dir();
   ModelStore store = test::open_sqlite_store(dir);
-  const fs::path v1 =
-      fs::path(MLPERSIST_TEST_DATA_DIR) / ".." / "fixtures" / "schema-v1" / "svc_iris.binary.mlp";
-  (void)store.push(v1, "svc");
+  (void)store.push(schema_v1_svc(), "svc");
   (void)store.push(as_bytes(test::artifact_bytes(*test::fitted_svc())), "svc");
   const auto dry = store.migrate_all(registry(), /*dry_run=*/true);
   ASSERT_EQ(dry.size(), 1u);
@@ -194,9 +198,7 @@ TEST(SqliteStore, MigrateAllUpgradesOldVersionsOnceAndDryRunStoresNothing) {
 TEST(SqliteStore, MigrateAllStoresNothingWhenAnyVersionFails) {
   const fs::path dir = test::temp_dir();
   ModelStore store = test::open_sqlite_store(dir);
-  const fs::path v1 =
-      fs::path(MLPERSIST_TEST_DATA_DIR) / ".." / "fixtures" / "schema-v1" / "svc_iris.binary.mlp";
-  (void)store.push(v1, "svc");
+  (void)store.push(schema_v1_svc(), "svc");
   Header unknown;
   unknown.backend = "json";
   unknown.type_tag = "nowhere.Unknown";
