@@ -43,9 +43,10 @@ bench:
 	@bash scripts/install-deps.sh --bench
 	@cmake -S . -B $(BUILD)-bench -DCMAKE_BUILD_TYPE=Release -DMLPERSIST_BUILD_TESTS=OFF \
 	  -DMLPERSIST_BUILD_EXAMPLES=OFF -DMLPERSIST_BUILD_BENCHMARKS=ON >/dev/null
-	@cmake --build $(BUILD)-bench -j$(JOBS) --target persist_bench estimators_bench
+	@cmake --build $(BUILD)-bench -j$(JOBS) --target persist_bench estimators_bench store_bench
 	@$(BUILD)-bench/bin/persist_bench
 	@$(BUILD)-bench/bin/estimators_bench
+	@$(BUILD)-bench/bin/store_bench
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

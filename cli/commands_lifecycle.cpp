@@ -1,5 +1,7 @@
 // Subcommands that keep saved models trustworthy over time: verify, migrate.
 
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 #include <mlpersist/error.hpp>
@@ -103,7 +105,7 @@ void run_verify(Context& ctx, const std::string& file, const std::string& data,
   const VerifyReport r = with_progress("verifying", kBytes, [&](ProgressBar& bar) {
     attach(options.load, bar);
     const ProgressScope scope = bar.scope();
-    return verify_artifact(ctx.registry(), file, options);
+    return verify_artifact(ctx.registry(), ctx.model_file(file), options);
   });
   if (json)
     std::cout << terminal_safe(to_json_text(r.to_value(), /*pretty=*/true), true) << '\n';
@@ -119,7 +121,57 @@ struct MigrateOptions {
   std::string out;
   std::optional<std::uint32_t> to_version;
   std::string type;
+  bool all = false;
+  bool dry_run = false;
 };
+
+// A migrated store version becomes the next version of the same model.
+void push_migrated(Context& ctx, const Document& doc, const std::string& location) {
+  const ModelLocation loc = parse_model_location(location);
+  ModelStore store = ctx.open_store(loc.store);
+  const fs::path tmp = store.cache_dir() / (".migrate-" + std::to_string(::getpid()) + ".mlp");
+  write_with_progress(ctx, doc, doc.header.backend, tmp.string());
+  std::uint64_t version = 0;
+  try {
+    version = store.push(tmp, loc.name);
+  } catch (...) {
+    fs::remove(tmp);
+    throw;
+  }
+  fs::remove(tmp);
+  std::cout << "pushed " << loc.name << "@" << version << " (" << shown(doc.header.type_tag)
+            << ", schema " << doc.header.schema_version << ")\n";
+}
+
+void print_outcome(const MigrationOutcome& o, bool dry_run) {
+  const std::string id = o.name + "@" + std::to_string(o.version);
+  if (!o.error.empty()) {
+    std::cout << id << ": FAILED: " << terminal_safe(o.error) << '\n';
+    return;
+  }
+  if (dry_run)
+    std::cout << id << ": would be upgraded into a new version\n";
+  else
+    std::cout << id << " -> " << o.name << "@" << o.new_version << '\n';
+  for (const std::string& step : o.steps) std::cout << "  " << terminal_safe(step) << '\n';
+}
+
+void run_migrate_all(Context& ctx, const MigrateOptions& o) {
+  ModelStore store = ctx.open_store(o.file);
+  const auto report = store.migrate_all(ctx.registry(), o.dry_run, ctx.load_options());
+  std::size_t failed = 0;
+  for (const MigrationOutcome& outcome : report) {
+    print_outcome(outcome, o.dry_run);
+    failed += outcome.error.empty() ? 0 : 1;
+  }
+  if (failed > 0)
+    throw CompatibilityError(ErrorCode::kSchemaMismatch,
+                             o.file + ": " + std::to_string(failed) + " of " +
+                                 std::to_string(report.size()) +
+                                 " version(s) cannot be migrated (above); nothing was stored. "
+                                 "Load the plugins they need or fix them, then run again");
+  if (report.empty()) std::cout << "every stored version is up to date\n";
+}
 
 // A downgraded document must still upgrade back into a loadable model (under the same trust
 // options as the file itself: --allow-type holds for every state that is instantiated).
@@ -129,6 +181,7 @@ void check_downgrade(const Registry& registry, Document doc, const LoadOptions& 
 }
 
 void run_migrate(Context& ctx, const MigrateOptions& o) {
+  if (o.all) return run_migrate_all(ctx, o);
   const Registry& registry = ctx.registry();
   Document doc = read_with_progress(ctx, o.file);
   const LoadOptions options = ctx.load_options();
@@ -139,6 +192,7 @@ void run_migrate(Context& ctx, const MigrateOptions& o) {
     check_downgrade(registry, doc, options);
   }
   const Value* history = doc.header.metadata.as_map().find("migrations");
+  if (o.out.empty() && is_model_location(o.file)) return push_migrated(ctx, doc, o.file);
   const std::string out = o.out.empty() ? o.file : o.out;
   write_with_progress(ctx, doc, doc.header.backend, out);
   std::cout << "wrote " << terminal_safe(out) << " (" << shown(doc.header.type_tag) << ", schema "
@@ -157,7 +211,7 @@ Command add_verify_command(CLI::App& app, Context& ctx) {
   auto data = std::make_shared<std::string>();
   auto data_dir = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("FILE", *file, "Model artifact, or STORE#NAME@REF")->required();
   sub->add_option("--data", *data,
                   "Training data CSV to hash and cross-validate on (the recorded uri is never "
                   "opened on the file's word)")
@@ -176,9 +230,17 @@ Command add_migrate_command(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand(
       "migrate", "Rewrite an artifact at the current schema versions (or an older one)");
   auto o = std::make_shared<MigrateOptions>();
-  sub->add_option("FILE", o->file, "Model artifact")->required();
-  sub->add_option("-o,--output", o->out, "Artifact to write (default: FILE, atomically)")
-      ->type_name("OUT");
+  sub->add_option("FILE", o->file,
+                  "Model artifact, STORE#NAME@REF (pushed as a new version), or STORE with --all")
+      ->required();
+  auto* output =
+      sub->add_option("-o,--output", o->out, "Artifact to write (default: FILE, atomically)")
+          ->type_name("OUT");
+  auto* all = sub->add_flag("--all", o->all,
+                            "FILE is a store: upgrade every stored version that needs it into a "
+                            "new version, all in one transaction or none")
+                  ->excludes(output);
+  sub->add_flag("--dry-run", o->dry_run, "With --all: report, store nothing")->needs(all);
   auto* to_version =
       sub->add_option("--to-version", o->to_version,
                       "Write this older schema version with the registered downgrade hooks")
@@ -187,6 +249,7 @@ Command add_migrate_command(CLI::App& app, Context& ctx) {
   sub->add_option("--type", o->type, "Type to downgrade (default: the root type)")
       ->type_name("TAG")
       ->needs(to_version);
+  all->excludes(to_version);
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, o] { run_migrate(ctx, *o); }};
 }

@@ -63,11 +63,13 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   // Lets global options follow the subcommand: `mlpersist plugins --plugin-dir DIR`.
   app.fallthrough();
-  const std::vector<Command> commands{add_plugins_command(app, ctx), add_inspect_command(app, ctx),
-                                      add_show_command(app, ctx),    add_convert_command(app, ctx),
-                                      add_fit_command(app, ctx),     add_predict_command(app, ctx),
-                                      add_verify_command(app, ctx),  add_migrate_command(app, ctx),
-                                      add_keygen_command(app),       add_sign_command(app)};
+  const std::vector<Command> commands{
+      add_plugins_command(app, ctx), add_inspect_command(app, ctx),  add_show_command(app, ctx),
+      add_convert_command(app, ctx), add_fit_command(app, ctx),      add_predict_command(app, ctx),
+      add_verify_command(app, ctx),  add_migrate_command(app, ctx),  add_keygen_command(app),
+      add_sign_command(app),         add_push_command(app, ctx),     add_pull_command(app, ctx),
+      add_models_command(app, ctx),  add_versions_command(app, ctx), add_alias_command(app, ctx),
+      add_search_command(app, ctx)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

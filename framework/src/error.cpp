@@ -29,7 +29,8 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::kBadSignature: return "BadSignature";
     case ErrorCode::kUnsafePermissions: return "UnsafePermissions";
     case ErrorCode::kPathNotAllowed: return "PathNotAllowed";
-    case ErrorCode::kOutOfMemory: return "OutOfMemory";
+    case ErrorCode::kNotFound: return "NotFound";
+    case ErrorCode::kStoreUnavailable: return "StoreUnavailable";
   }
   return "Unknown";
 }
