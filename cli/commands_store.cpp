@@ -10,6 +10,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "terminal_text.hpp"
 
 namespace mlpersist::cli {
 namespace {
@@ -46,8 +47,10 @@ Value alias_value(const AliasInfo& a) {
 }
 
 void print_version_line(const StoredVersion& v) {
-  std::cout << v.name << '@' << v.version << "  " << type_of(v) << "  " << v.size << " bytes  "
-            << v.created_at << "  " << v.pushed_by << '\n';
+  // Type and creation time come from the artifact's header: escaped like every file string.
+  std::cout << v.name << '@' << v.version << "  " << shown(type_of(v)) << "  " << v.size
+            << " bytes  " << terminal_safe(v.created_at) << "  " << terminal_safe(v.pushed_by)
+            << '\n';
 }
 
 void print_models(ModelStore& store, bool json) {
@@ -63,7 +66,7 @@ void print_models(ModelStore& store, bool json) {
                         .insert("latest", m.latest)
                         .insert("aliases", std::move(aliases)));
     }
-    std::cout << to_json_text(Value(std::move(out)), /*pretty=*/true) << '\n';
+    std::cout << terminal_safe(to_json_text(Value(std::move(out)), /*pretty=*/true), true) << '\n';
     return;
   }
   for (const ModelSummary& m : models) {
@@ -222,7 +225,8 @@ Command add_search_command(CLI::App& app, Context& ctx) {
             }
             Array out;
             for (const StoredVersion& v : found) out.push_back(version_value(v));
-            std::cout << to_json_text(Value(std::move(out)), /*pretty=*/true) << '\n';
+            std::cout << terminal_safe(to_json_text(Value(std::move(out)), /*pretty=*/true), true)
+                      << '\n';
           }};
 }
 

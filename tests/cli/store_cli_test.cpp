@@ -68,7 +68,7 @@ TEST_F(StoreCli, PushPrintsVersionsAndPredictReadsByAlias) {
   const std::string header = ok("inspect " + quoted(store_ + "#churn@2") + " --json");
   EXPECT_NE(header.find("\"svm.SVC\""), std::string::npos) << header;
   EXPECT_EQ(ok("show " + quoted(store_ + "#churn")), ok("show " + quoted(model.string())));
-  (void)ok("verify " + quoted(store_ + "#churn@1"));
+  (void)ok("verify " + quoted(store_ + "#churn@1") + " --data " + iris());
 }
 
 TEST_F(StoreCli, ModelsVersionsAliasAndSearch) {
