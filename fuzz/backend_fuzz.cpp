@@ -41,10 +41,10 @@ std::shared_ptr<std::byte> aligned_copy(const std::uint8_t* data, std::size_t si
 }
 
 // The promises about an input that decoded to `copied`; throws nothing a caller should catch.
-void check_decoded(const Backend& backend, const Value& copied,
-                   std::span<const std::byte> payload, const std::shared_ptr<std::byte>& owner) {
-  const std::string canonical = fuzz::expect_no_error(
-      "encoding a decoded payload", [&] { return encode(backend, copied); });
+void check_decoded(const Backend& backend, const Value& copied, std::span<const std::byte> payload,
+                   const std::shared_ptr<std::byte>& owner) {
+  const std::string canonical =
+      fuzz::expect_no_error("encoding a decoded payload", [&] { return encode(backend, copied); });
   const auto span = std::as_bytes(std::span(canonical.data(), canonical.size()));
   const std::string again = fuzz::expect_no_error("decoding the encoder's own output", [&] {
     return encode(backend, decode(backend, span, nullptr));

@@ -53,14 +53,14 @@ Output run(const Estimator& model, Method m, const Matrix& X) {
 const Estimator& last_estimator(const Estimator& model) {
   const auto* composite = dynamic_cast<const Composite*>(&model);
   if (!composite || composite->steps().empty()) return model;
-  return final_estimator(*composite->steps().back().second);
+  return last_estimator(*composite->steps().back().second);
 }
 
 // A classifier's classes_, as it saves them (every classifier here does, as a float64 vector).
 std::vector<double> classes_of(const Estimator& classifier) {
   SaveContext ctx;
-  const Value state = expect_no_error("saving a loaded model's state",
-                                      [&] { return classifier.save_state(ctx); });
+  const Value state =
+      expect_no_error("saving a loaded model's state", [&] { return classifier.save_state(ctx); });
   const Value* classes = state.as_map().find("classes_");
   if (!classes || classes->kind() != Kind::kTensor)
     finding("a loaded classifier saves no classes_ tensor");
@@ -96,9 +96,9 @@ void check_probabilities(const Estimator& last, const Matrix& proba) {
   // Rows that sum to less than 1, as scikit-learn's do: KNN's zeros when every neighbour is
   // infinitely far (weights='distance'), a tree's zeros at a leaf without weight, and a
   // forest's average of such rows.
-  const bool partial_rows = std::find(std::begin(kPartialProbabilities),
-                                      std::end(kPartialProbabilities),
-                                      last.type_tag()) != std::end(kPartialProbabilities);
+  const bool partial_rows =
+      std::find(std::begin(kPartialProbabilities), std::end(kPartialProbabilities),
+                last.type_tag()) != std::end(kPartialProbabilities);
   const double tolerance = kProbabilitySumTolerance * static_cast<double>(proba.cols());
   for (Eigen::Index i = 0; i < proba.rows(); ++i) {
     if (!((proba.row(i).array() >= 0).all() && (proba.row(i).array() <= 1).all()))
@@ -110,12 +110,10 @@ void check_probabilities(const Estimator& last, const Matrix& proba) {
 }
 
 void check_output(const Estimator& model, const Output& out, Eigen::Index rows) {
-  const Estimator& last = final_estimator(model);
+  const Estimator& last = last_estimator(model);
   const Matrix& r = *out.result;
   switch (out.method) {
-    case Method::kPredict:
-      expect_shape(out, rows, 1);
-      return check_labels(last, r);
+    case Method::kPredict: expect_shape(out, rows, 1); return check_labels(last, r);
     case Method::kDecisionFunction:
       if (r.rows() != rows || r.cols() < 1) finding("decision_function has the wrong shape");
       return;
