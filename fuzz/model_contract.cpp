@@ -89,6 +89,12 @@ void check_labels(const Estimator& last, const Matrix& labels) {
   }
 }
 
+std::string row_text(const Matrix& m, Eigen::Index i) {
+  std::string text;
+  for (const double x : m.row(i)) text += (text.empty() ? "[" : ", ") + std::to_string(x);
+  return text + "]";
+}
+
 void check_probabilities(const Estimator& last, const Matrix& proba) {
   if (last.kind() == EstimatorKind::kClassifier &&
       proba.cols() != static_cast<Eigen::Index>(classes_of(last).size()))
@@ -102,10 +108,11 @@ void check_probabilities(const Estimator& last, const Matrix& proba) {
   const double tolerance = kProbabilitySumTolerance * static_cast<double>(proba.cols());
   for (Eigen::Index i = 0; i < proba.rows(); ++i) {
     if (!((proba.row(i).array() >= 0).all() && (proba.row(i).array() <= 1).all()))
-      finding("predict_proba returned a value outside [0, 1] (or NaN)");
+      finding("predict_proba returned a value outside [0, 1] (or NaN): " + row_text(proba, i));
     const double sum = proba.row(i).sum();
     if (sum > 1 + tolerance || (sum < 1 - tolerance && !partial_rows))
-      finding("predict_proba returned a row that sums to " + std::to_string(sum));
+      finding("predict_proba returned a row that sums to " + std::to_string(sum) + ": " +
+              row_text(proba, i));
   }
 }
 
