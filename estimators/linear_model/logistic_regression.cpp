@@ -6,6 +6,7 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 
+#include "estimators/common/probabilities.hpp"
 #include "estimators/common/state_checks.hpp"
 #include "lbfgs.hpp"
 #include "logistic_loss.hpp"
@@ -81,9 +82,20 @@ Vector LogisticRegression::do_predict(const Matrix& X) const {
 }
 
 Matrix LogisticRegression::do_predict_proba(const Matrix& X) const {
+  constexpr std::string_view kWho = "LogisticRegression.predict_proba";
   const Matrix scores = do_decision_function(X);
-  if (scores.cols() > 1) return softmax(scores);
-  // Binary: scikit-learn's one-vs-rest path, [1 - expit(d), expit(d)].
+  if (scores.cols() > 1) {
+    common::require_defined_scores(scores, kWho);
+    Matrix proba = softmax(scores);
+    for (Eigen::Index i = 0; i < scores.rows(); ++i)
+      if (scores.row(i).maxCoeff() == INFINITY) common::infinite_winners(proba, i, scores);
+    return proba;
+  }
+  // Binary: scikit-learn's one-vs-rest path, [1 - expit(d), expit(d)]; the classes score -d and
+  // d, and expit(±infinity) is exact.
+  Matrix both(scores.rows(), 2);
+  both << -scores, scores;
+  common::require_defined_scores(both, kWho);
   Matrix proba(scores.rows(), 2);
   for (Eigen::Index i = 0; i < scores.rows(); ++i) {
     proba(i, 1) = expit(scores(i, 0));
