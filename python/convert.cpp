@@ -80,6 +80,14 @@ Value integer_from_python(py::handle object, const std::string& where) {
 
 Value from_python_at(py::handle object, const std::string& where, std::uint32_t depth);
 
+// numpy.generic, the base of numpy's scalar types; looked up once and never released (the
+// module lives as long as the interpreter).
+py::handle numpy_generic() {
+  static PyObject* const generic =
+      py::object(py::module_::import("numpy").attr("generic")).release().ptr();
+  return generic;
+}
+
 Value sequence_from_python(py::handle object, const std::string& where, std::uint32_t depth) {
   Array out;
   std::size_t i = 0;
@@ -112,12 +120,12 @@ Value from_python_at(py::handle object, const std::string& where, std::uint32_t 
     const auto s = object.cast<std::string>();
     return Bytes(s.begin(), s.end());
   }
-  if (py::isinstance<py::array>(object)) return tensor_from_numpy(object, where);
-  if (py::isinstance(object, py::module_::import("numpy").attr("generic")))
-    return from_python_at(object.attr("item")(), where, depth);
+  if (py::isinstance<py::dict>(object)) return dict_from_python(object, where, depth);
   if (py::isinstance<py::list>(object) || py::isinstance<py::tuple>(object))
     return sequence_from_python(object, where, depth);
-  if (py::isinstance<py::dict>(object)) return dict_from_python(object, where, depth);
+  if (py::isinstance<py::array>(object)) return tensor_from_numpy(object, where);
+  if (py::isinstance(object, numpy_generic()))
+    return from_python_at(object.attr("item")(), where, depth);
   refuse(where, "cannot store a " +
                     py::str(py::type::of(object).attr("__name__")).cast<std::string>() +
                     " (None, bool, int, float, str, bytes, list, dict and numpy arrays only)");

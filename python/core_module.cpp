@@ -114,12 +114,17 @@ py::object load_py(py::handle source, const Policy& policy) {
 }
 
 // One decode for all three: the C++ estimator validates the state (its load_state), and the
-// document's arrays, which view the same mapped bytes, go to the caller with the header.
-py::tuple load_with_document(py::handle source, const Policy& policy) {
+// document's arrays, which view the same mapped bytes, go to the caller with the header
+// metadata's entry `metadata_key` (None when absent).
+py::tuple load_with_document(py::handle source, const Policy& policy,
+                             const std::string& metadata_key) {
   const LoadOptions options = load_options(policy);
   const Document doc = read(source, options);
   auto model = wrap_model(build(doc, options));
-  return py::make_tuple(model, to_python(doc.root), to_python(header_to_value(doc.header)));
+  const Value* entry = doc.header.metadata.kind() == Kind::kMap
+                           ? doc.header.metadata.as_map().find(metadata_key)
+                           : nullptr;
+  return py::make_tuple(model, to_python(doc.root), entry ? to_python(*entry) : py::none());
 }
 
 py::object from_document(py::handle root, const py::object& allowed_types) {
@@ -219,13 +224,14 @@ PYBIND11_MODULE(_core, m) {
       py::arg("mmap") = true);
   m.def(
       "load_with_document",
-      [policy](py::handle s, py::object allowed, py::object keys, bool require, bool mmap) {
-        return load_with_document(s,
-                                  policy(std::move(allowed), std::move(keys), require, mmap, true));
+      [policy](py::handle s, py::object allowed, py::object keys, bool require, bool mmap,
+               const std::string& key) {
+        return load_with_document(
+            s, policy(std::move(allowed), std::move(keys), require, mmap, true), key);
       },
       py::arg("source"), py::arg("allowed_types") = py::none(),
       py::arg("trusted_keys") = py::none(), py::arg("require_signature") = false,
-      py::arg("mmap") = true);
+      py::arg("mmap") = true, py::arg("metadata_key") = "");
   m.def("from_document", &from_document, py::arg("document"),
         py::arg("allowed_types") = py::none());
   m.def("write_document", &write_document_py, py::arg("document"), py::arg("path"),

@@ -6,6 +6,7 @@ fitted state to the document, and back. Adding a type is adding an entry. Module
 by the names written here, never by a name read from a file.
 """
 
+import functools
 import importlib
 import inspect
 
@@ -27,18 +28,22 @@ class Entry:
         self.ignored = set(ignored) | _RUNTIME
         self.state_to_document_fn, self.state_from_document_fn = to_state, from_state
         self.to_params, self.from_params = to_params, from_params
+        self._cls = None
 
     @property
     def cls(self):
-        return getattr(importlib.import_module(self.module), self.name)
+        if self._cls is None:
+            self._cls = getattr(importlib.import_module(self.module), self.name)
+        return self._cls
 
     def params_to_document(self, est):
-        given = est.get_params(deep=False)
-        defaults = inspect.signature(self.cls).parameters
+        defaults = _defaults(self.cls)
+        # What get_params(deep=False) returns, without its per-call signature inspection.
+        given = {key: getattr(est, key) for key in defaults}
         for key, value in given.items():
             if key in self.params or key in self.ignored:
                 continue
-            if key not in defaults or not _same(value, defaults[key].default):
+            if not _same(value, defaults[key]):
                 raise UsageError(
                     f"{self.name}({key}={value!r}) cannot be represented by mlpersist's "
                     f"{self.tag}; supported parameters: {', '.join(self.params)} (others must "
@@ -56,6 +61,14 @@ class Entry:
 
     def state_from_document(self, est, doc, extra, extras, path):
         self.state_from_document_fn(est, doc["state"], doc, extra, extras, path)
+
+
+@functools.lru_cache(maxsize=None)
+def _defaults(cls):
+    """The constructor's parameters and their defaults, as scikit-learn's get_params finds
+    them (the table's classes only, so the cache stays small)."""
+    return {name: p.default for name, p in inspect.signature(cls).parameters.items()
+            if name != "self" and p.kind != p.VAR_KEYWORD}
 
 
 def _same(a, b):

@@ -10,6 +10,7 @@ table (``supported_types()``); an artifact of any other type is refused before i
 decoded. See docs/python.md.
 """
 
+import functools
 import platform
 
 import numpy as np
@@ -49,15 +50,15 @@ def load(path_or_bytes, allowed_types=None):
 
     ``allowed_types`` narrows the table further; types outside it are refused (with
     ``mlpersist.SecurityError``) before the payload is decoded."""
-    tags = set(_types.TABLE)
+    tags = _TAGS
     if allowed_types is not None:
         if isinstance(allowed_types, str):
             raise UsageError("allowed_types is a collection of type tags, not one string")
-        tags &= set(allowed_types)
+        tags = sorted(set(_TAGS) & set(allowed_types))
     if isinstance(path_or_bytes, (bytearray, memoryview)):
         path_or_bytes = bytes(path_or_bytes)
-    _, document, header = _core.load_with_document(path_or_bytes, sorted(tags))
-    recorded = header.get("metadata", {}).get(METADATA_KEY, {})
+    _, document, recorded = _core.load_with_document(path_or_bytes, tags,
+                                                     metadata_key=METADATA_KEY)
     extras = recorded.get("extras", {}) if isinstance(recorded, dict) else {}
     return from_document(document, extras if isinstance(extras, dict) else {})
 
@@ -113,11 +114,15 @@ def _to_model(estimator, metadata):
     meta = dict(metadata or {})
     if METADATA_KEY in meta:
         raise UsageError(f"metadata key {METADATA_KEY!r} is written by mlpersist.sklearn")
+    meta[METADATA_KEY] = dict(_versions(), extras=extras)
+    return _core.from_document(document, _TAGS), meta
+
+
+_TAGS = sorted(_types.TABLE)
+
+
+@functools.lru_cache(maxsize=None)
+def _versions():
     import sklearn  # the installed package's version, for the provenance record
-    meta[METADATA_KEY] = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "extras": extras,
-    }
-    return _core.from_document(document, [entry for entry in _types.TABLE]), meta
+    return (("python", platform.python_version()), ("numpy", np.__version__),
+            ("scikit-learn", sklearn.__version__))
