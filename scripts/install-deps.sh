@@ -33,10 +33,12 @@ if [ "${1:-}" = "--bench" ]; then
   )
 fi
 
-missing=()
-for entry in "${packages[@]}"; do
-  [ -e "${entry#*:}" ] || missing+=("${entry%%:*}")
-done
+# The packages among "package:file" entries whose file is absent.
+missing_of() {
+  local entry
+  for entry in "$@"; do [ -e "${entry#*:}" ] || echo "${entry%%:*}"; done
+}
+mapfile -t missing < <(missing_of "${packages[@]}")
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -62,10 +64,7 @@ python_packages=(
   "python3-joblib:/usr/lib/python3/dist-packages/joblib/__init__.py"
   "python3-pytest:/usr/lib/python3/dist-packages/pytest/__init__.py"
 )
-python_missing=()
-for entry in "${python_packages[@]}"; do
-  [ -e "${entry#*:}" ] || python_missing+=("${entry%%:*}")
-done
+mapfile -t python_missing < <(missing_of "${python_packages[@]}")
 if [ ${#python_missing[@]} -gt 0 ]; then
   if [ "$(dpkg-query -W -f='${Version}' libboost-dev 2>/dev/null || true)" != "$boost_shim_version" ]; then
     echo "install-deps: building the libboost-dev shim (Boost 1.81) with equivs"
