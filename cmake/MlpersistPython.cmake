@@ -4,6 +4,8 @@
 if(NOT DEFINED Python3_EXECUTABLE)
   set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "The Python the package is built for")
 endif()
+# NumPy: the bindings use numpy's C API only at run time (through pybind11), but the package is
+# useless without numpy installed for this interpreter, so its absence turns the package off.
 find_package(Python3 3.11 EXACT COMPONENTS Interpreter Development.Module NumPy)
 if(Python3_FOUND)
   find_package(pybind11 CONFIG)

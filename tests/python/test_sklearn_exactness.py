@@ -171,3 +171,27 @@ def test_cpp_artifacts_in_the_repository_load_in_sklearn(iris):
         if model.supports("predict"):
             expected = model.predict(sample)
             assert np.allclose(est.predict(sample), expected, rtol=1e-12, atol=0), path.name
+
+
+GOLDEN = sorted((pytest.importorskip("conftest").FIXTURES / "schema-v1").glob("*.mlp"))
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+@pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.name)
+def test_old_cpp_artifacts_migrate_into_sklearn(path):
+    """Golden schema-1 files written by C++ a week ago: migrated by the C++ plugins, then given to
+    scikit-learn, whose own methods reproduce the outputs the old code stored beside them."""
+    from conftest import read_csv
+    name = path.name.split(".")[0]
+    X, _, _ = read_csv("diabetes.csv" if "diabetes" in name else "iris.csv")
+    est = mls.load(path)
+    outputs = sorted(path.parent.glob(name + ".*.csv"))
+    assert outputs
+    for csv in outputs:
+        method = csv.name.split(".")[1]
+        expected = np.loadtxt(csv, delimiter=",", skiprows=1, ndmin=2)
+        actual = np.asarray(getattr(est, method)(X)).reshape(len(X), -1)
+        if method == "predict" and "ridge" not in name:
+            assert np.array_equal(actual, expected), csv.name
+        else:
+            assert_close(actual, expected)
