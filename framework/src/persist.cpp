@@ -635,8 +635,7 @@ std::shared_ptr<Estimator> loads(const Registry& registry, std::string_view byte
 
 std::shared_ptr<Estimator> loads(const Registry& registry, std::span<const std::byte> bytes,
                                  std::shared_ptr<const void> owner, const LoadOptions& options) {
-  const Document doc = decode(registry, {bytes, "<bytes>", std::move(owner), false, {}}, options);
-  return instantiate(registry, doc, options);
+  return instantiate(registry, read_document(registry, bytes, std::move(owner), options), options);
 }
 
 std::shared_ptr<Estimator> load(const Registry& registry, std::istream& in,
@@ -662,6 +661,11 @@ Document read_document(const Registry& registry, const fs::path& file, const Loa
   return decode(registry,
                 {f.bytes, source, std::move(f.owner), f.mapped, std::move(f.chunk_hashes)},
                 options);
+}
+
+Document read_document(const Registry& registry, std::span<const std::byte> bytes,
+                       std::shared_ptr<const void> owner, const LoadOptions& options) {
+  return decode(registry, {bytes, "<bytes>", std::move(owner), false, {}}, options);
 }
 
 std::shared_ptr<Estimator> instantiate(const Registry& registry, const Document& document,
