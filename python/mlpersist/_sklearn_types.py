@@ -151,7 +151,9 @@ def _classes_in(classes, extra):
         dtype = _F64
     if dtype.kind not in "iuf":
         dtype = _F64
-    return _own(classes, dtype)
+    out = _own(classes, dtype)
+    # The recorded dtype is only a hint from the header: it must hold the labels exactly.
+    return out if np.array_equal(out.astype(_F64), classes) else _own(classes)
 
 
 def _scalar(value, dtype=_F64):
@@ -238,8 +240,8 @@ def _svc_in(est, state, doc, extra, extras, path):
     est.n_iter_ = est._num_iter
     shape = extra.get("shape_fit_")
     n_features = int(doc["n_features_in_"])
-    if isinstance(shape, list) and len(shape) == 2:
-        est.shape_fit_ = (int(shape[0]), n_features)
+    if isinstance(shape, list) and len(shape) == 2 and isinstance(shape[0], int):
+        est.shape_fit_ = (shape[0], n_features)
     else:  # written by C++: the training set's size is not recorded
         est.shape_fit_ = (int(np.sum(est._n_support)), n_features)
 
@@ -375,7 +377,8 @@ def _knn_in(est, state, doc, extra, extras, path):
     est._fit_method = "brute"
     est._tree = None
     method = extra.get("_fit_method")
-    if method in ("kd_tree", "ball_tree") and isinstance(extra.get("leaf_size"), int):
+    leaf_size = extra.get("leaf_size")
+    if method in ("kd_tree", "ball_tree") and isinstance(leaf_size, int) and leaf_size >= 1:
         from sklearn.neighbors import BallTree, KDTree
         index = KDTree if method == "kd_tree" else BallTree
         est.algorithm, est.leaf_size = extra.get("algorithm", method), extra["leaf_size"]

@@ -60,7 +60,15 @@ def load(path_or_bytes, allowed_types=None):
     _, document, recorded = _core.load_with_document(path_or_bytes, tags,
                                                      metadata_key=METADATA_KEY)
     extras = recorded.get("extras", {}) if isinstance(recorded, dict) else {}
-    return from_document(document, extras if isinstance(extras, dict) else {})
+    try:
+        return from_document(document, extras if isinstance(extras, dict) else {})
+    except _core.Error:
+        raise
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as e:
+        # C++ validated the document; what is left is the header's unvalidated hints, or a
+        # document scikit-learn itself refuses. Either way the caller gets an mlpersist.Error.
+        raise _core.SchemaError(f"{document.get('type')}: cannot build the scikit-learn "
+                                f"estimator from this artifact: {e}") from e
 
 
 def to_document(estimator, extras=None, path=""):

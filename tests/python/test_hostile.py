@@ -141,3 +141,29 @@ def test_the_package_never_unpickles_evaluates_or_imports_file_content():
             # Modules are imported by the table's literal names only.
             if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("import_module"):
                 assert ast.unparse(node.args[0]) == "self.module", f"{path.name}:{node.lineno}"
+
+
+def test_hostile_bridge_hints_in_the_header_are_harmless(iris_module, tmp_path):
+    """The header's `sklearn` entry is not validated by C++: hostile hints there must still end
+    in a correct estimator or an mlpersist.Error."""
+    X, y = iris_module
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
+    hints = [
+        {"classes_dtype": "|i1", "leaf_size": -5, "_fit_method": "kd_tree", "shape_fit_": ["x", 1]},
+        {"classes_dtype": "<U5", "leaf_size": 10**12, "_fit_method": "ball_tree", "algorithm": 7},
+        {"classes_dtype": 3, "shape_fit_": [2**62, "y"], "tree_random_states": "z"},
+        {"classes_dtype": "|b1"},
+    ]
+    for est in (SVC().fit(X, y), KNeighborsClassifier().fit(X, y)):
+        doc = mls.to_document(est)
+        for i, extra in enumerate(hints):
+            path = tmp_path / f"hints{i}.mlp"
+            mlpersist.write_document(doc, path, metadata={"sklearn": {"extras": {"": extra}}})
+            try:
+                back = mls.load(path)
+            except mlpersist.Error:
+                continue
+            assert np.array_equal(back.predict(X), est.predict(X))
+    mlpersist.write_document(doc, path, metadata={"sklearn": {"extras": [1, 2]}})
+    assert np.array_equal(mls.load(path).predict(X), est.predict(X))
