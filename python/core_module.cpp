@@ -127,15 +127,6 @@ py::tuple load_with_document(py::handle source, const Policy& policy,
   return py::make_tuple(model, to_python(doc.root), entry ? to_python(*entry) : py::none());
 }
 
-py::object from_document(py::handle root, const py::object& allowed_types) {
-  Policy policy;
-  policy.allowed_types = allowed_types;
-  const LoadOptions options = load_options(policy);
-  Document doc;
-  doc.root = from_python(root, "document");
-  return wrap_model(build(doc, options));
-}
-
 // The types a header lists: every typed document in the tree, as SaveContext records them.
 void collect_types(const Value& v, Header& h, std::uint32_t depth) {
   if (depth > kMaxSupportedDepth) return;
@@ -153,16 +144,30 @@ void collect_types(const Value& v, Header& h, std::uint32_t depth) {
 
 // Writes a document as it is (migration and conversion tools; tests that need well-sealed
 // artifacts with hostile contents): no estimator checks it, every loader will.
-void write_document_py(py::handle root, const std::filesystem::path& path,
-                       const std::string& format, const py::object& metadata) {
+// A document built in Python, with the header a save of it would write: its root type and
+// every nested type declared, as loaders require.
+Document document_of(py::handle root) {
   Document doc;
   doc.root = from_python(root, "document");
   const Node node(doc.root, "");
   doc.header.type_tag = node["type"].as_string();
   doc.header.schema_version =
       static_cast<std::uint32_t>(node["schema_version"].as_int(0, UINT32_MAX));
-  if (!metadata.is_none()) doc.header.metadata = from_python(metadata, "metadata");
   collect_types(doc.root, doc.header, 0);
+  return doc;
+}
+
+py::object from_document(py::handle root, const py::object& allowed_types) {
+  Policy policy;
+  policy.allowed_types = allowed_types;
+  const LoadOptions options = load_options(policy);
+  return wrap_model(build(document_of(root), options));
+}
+
+void write_document_py(py::handle root, const std::filesystem::path& path,
+                       const std::string& format, const py::object& metadata) {
+  Document doc = document_of(root);
+  if (!metadata.is_none()) doc.header.metadata = from_python(metadata, "metadata");
   py::gil_scoped_release release;
   write_document(registry(), doc, format, path);
 }
