@@ -1,3 +1,4 @@
+#include <mlpersist/eigen.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>

@@ -1,22 +1,17 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <mlpersist/eigen.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
-
-#include <Eigen/Core>
-#include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace mlpersist {
-
-/// Samples in rows, features in columns (C order, like NumPy).
-using Matrix = RowMajorMatrix<double>;
-using Vector = Eigen::VectorXd;
 
 /// What an estimator does with its input; picks the default `score` and the CV splitter.
 enum class EstimatorKind : std::uint8_t { kClassifier, kRegressor, kTransformer, kClusterer };
