@@ -38,14 +38,18 @@ cross-s390x:
 	@NATIVE_BUILD=$(BUILD) JOBS=$(JOBS) bash scripts/cross-s390x.sh
 
 # Benchmarks in their own optimised build tree: persistence against memcpy, raw read()/write()
-# and the peers (ends with a markdown table), then the estimators' fit and predict.
+# and the peers (ends with a markdown table), then the estimators' fit and predict, then the
+# Python package against pickle and joblib (bench/python_bench.py).
 bench:
 	@bash scripts/install-deps.sh --bench
 	@cmake -S . -B $(BUILD)-bench -DCMAKE_BUILD_TYPE=Release -DMLPERSIST_BUILD_TESTS=OFF \
 	  -DMLPERSIST_BUILD_EXAMPLES=OFF -DMLPERSIST_BUILD_BENCHMARKS=ON >/dev/null
-	@cmake --build $(BUILD)-bench -j$(JOBS) --target persist_bench estimators_bench
+	@cmake --build $(BUILD)-bench -j$(JOBS) --target persist_bench estimators_bench store_bench \
+	  mlpersist_python
 	@$(BUILD)-bench/bin/persist_bench
 	@$(BUILD)-bench/bin/estimators_bench
+	@$(BUILD)-bench/bin/store_bench
+	@PYTHONPATH=$(BUILD)-bench/python /usr/bin/python3 bench/python_bench.py
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -7,6 +7,7 @@
 #include <functional>
 #include <mlpersist/document.hpp>
 #include <mlpersist/registry.hpp>
+#include <mlpersist/store.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ class Context {
   [[nodiscard]] LoadOptions load_options() const;
   /// The same, reporting the bytes read to `bar`.
   [[nodiscard]] LoadOptions load_options(ProgressBar& bar) const;
+  /// The store a URI names, through the registry's store plugins (commands_store.cpp).
+  [[nodiscard]] ModelStore open_store(const std::string& uri);
+  /// A model argument as a file: itself, or for `STORE#NAME@REF` that version's verified copy
+  /// in the local cache, which then loads exactly as a file does (same trust options).
+  [[nodiscard]] std::filesystem::path model_file(const std::string& argument);
 
  private:
   std::optional<Registry> registry_;
@@ -69,6 +75,14 @@ Command add_predict_command(CLI::App& app, Context& ctx);
 // commands_lifecycle.cpp: keeping saved models trustworthy.
 Command add_verify_command(CLI::App& app, Context& ctx);
 Command add_migrate_command(CLI::App& app, Context& ctx);
+
+// commands_store.cpp: models in a store.
+Command add_push_command(CLI::App& app, Context& ctx);
+Command add_pull_command(CLI::App& app, Context& ctx);
+Command add_models_command(CLI::App& app, Context& ctx);
+Command add_versions_command(CLI::App& app, Context& ctx);
+Command add_alias_command(CLI::App& app, Context& ctx);
+Command add_search_command(CLI::App& app, Context& ctx);
 
 // commands_security.cpp: deciding what to trust.
 Command add_keygen_command(CLI::App& app);

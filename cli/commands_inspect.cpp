@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "display_json.hpp"
+#include "terminal_text.hpp"
 
 namespace mlpersist::cli {
 namespace {
@@ -35,6 +36,7 @@ Value plugins_value(Context& ctx) {
     Map m;
     m.insert("name", p.name).insert("version", p.version).insert("path", p.path.string());
     m.insert("types", string_array(p.type_tags)).insert("backends", string_array(p.backends));
+    m.insert("stores", string_array(p.stores));
     plugins.emplace_back(std::move(m));
   }
   Array types;
@@ -106,6 +108,9 @@ void print_plugins(Context& ctx) {
     }
     for (const std::string& name : p.backends)
       std::cout << "  backend " << name << ": " << descriptions[name] << '\n';
+    for (const std::string& scheme : p.stores)
+      std::cout << "  store " << scheme << "://: " << registry.find_store(scheme)->description
+                << '\n';
     print_migrations(registry, p.name);
   }
   if (registry.plugins().empty()) std::cout << "no plugins loaded\n";
@@ -125,17 +130,18 @@ void print_header(const fs::path& file, const Header& h) {
   };
   std::string types;
   for (const auto& [tag, version] : h.types) {
-    types += (types.empty() ? "" : ", ") + tag + " (schema " + std::to_string(version);
+    types += (types.empty() ? "" : ", ") + shown(tag) + " (schema " + std::to_string(version);
     if (auto it = h.min_reader_versions.find(tag); it != h.min_reader_versions.end())
       types += ", readable from schema " + std::to_string(it->second);
     types += ")";
   }
-  line("file", file.string());
-  line("backend", h.backend);
-  line("type", h.type_tag);
+  // Everything from the file is shown() or escaped: it cannot pass for one of these lines.
+  line("file", terminal_safe(file.string()));
+  line("backend", shown(h.backend));
+  line("type", shown(h.type_tag));
   line("schema version", std::to_string(h.schema_version));
   line("types", types);
-  line("framework version", h.framework_version);
+  line("framework version", shown(h.framework_version));
   line("container version", std::to_string(h.container_version) + " (readable by " +
                                 std::to_string(h.min_container_version) + " and later)");
   line("file size", std::to_string(artifact_size(h)) + " bytes");
@@ -144,11 +150,21 @@ void print_header(const fs::path& file, const Header& h) {
        std::to_string(h.payload_size) + " bytes at offset " + std::to_string(h.payload_offset));
   line("payload xxh3", hex64(h.payload_checksum));
   if (h.metadata.kind() != Kind::kMap || h.metadata.as_map().empty()) {
-    line("metadata", h.metadata.kind() == Kind::kMap ? "(none)" : to_json_text(h.metadata));
+    line("metadata",
+         h.metadata.kind() == Kind::kMap ? "(none)" : terminal_safe(to_json_text(h.metadata)));
     return;
   }
   std::cout << "metadata:\n";
-  for (const auto& [key, value] : h.metadata.as_map()) line("  " + key, to_json_text(value));
+  for (const auto& [key, value] : h.metadata.as_map())
+    line("  " + shown(key), terminal_safe(to_json_text(value)));
+}
+
+// A store location needs its store plugin (the only plugin code inspect runs) and reads the
+// version's first chunk only; a file needs no plugin at all.
+Header read_header_of(Context& ctx, const std::string& argument) {
+  if (!is_model_location(argument)) return inspect(fs::path(argument));
+  const ModelLocation loc = parse_model_location(argument);
+  return ctx.open_store(loc.store).inspect(loc.name, loc.ref);
 }
 
 }  // namespace
@@ -172,7 +188,8 @@ Command add_inspect_command(CLI::App& app, Context& ctx) {
   auto file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto check = std::make_shared<bool>(false);
-  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("FILE", *file, "Model artifact, or STORE#NAME@REF (reads the header chunk only)")
+      ->required();
   sub->add_flag("--json", *json, "Print the header as one JSON object");
   sub->add_flag("--check-types", *check,
                 "Also load the plugins and mark every listed type that none of them provides "
@@ -180,7 +197,7 @@ Command add_inspect_command(CLI::App& app, Context& ctx) {
   add_allow_type_option(*sub, ctx);
   // Without --check-types no registry is made: reading a header must never run plugin code.
   return {sub, [&ctx, file, json, check] {
-            const Header h = inspect(*file);
+            const Header h = read_header_of(ctx, *file);
             const Value types = *check ? type_check(ctx, h) : Value();
             if (*json) {
               Value v = header_to_value(h);
@@ -199,7 +216,7 @@ Command add_show_command(CLI::App& app, Context& ctx) {
       "show", "Print an artifact's decoded document as JSON, whatever its backend");
   auto file = std::make_shared<std::string>();
   auto full = std::make_shared<bool>(false);
-  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("FILE", *file, "Model artifact, or STORE#NAME@REF")->required();
   sub->add_flag("--full", *full, "Print every tensor element instead of a preview and checksum");
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, full] {

@@ -205,7 +205,7 @@ Command add_convert_command(CLI::App& app, Context& ctx) {
   auto file = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("FILE", *file, "Model artifact, or STORE#NAME@REF")->required();
   sub->add_option("--format", *format, "Backend to write: binary, json, msgpack, ...")
       ->type_name("NAME")
       ->required();
@@ -250,7 +250,7 @@ Command add_predict_command(CLI::App& app, Context& ctx) {
   auto data = std::make_shared<std::string>();
   auto method = std::make_shared<std::string>("predict");
   auto out = std::make_shared<std::string>();
-  sub->add_option("FILE", *file, "Model artifact")->required();
+  sub->add_option("FILE", *file, "Model artifact, or STORE#NAME@REF")->required();
   sub->add_option("--data", *data, "Input CSV with a header row (a 'target' column is ignored)")
       ->type_name("CSV")
       ->required();
@@ -262,7 +262,7 @@ Command add_predict_command(CLI::App& app, Context& ctx) {
   add_trust_options(*sub, ctx);
   return {sub, [&ctx, file, data, method, out] {
             const auto model = with_progress("loading", kBytes, [&](ProgressBar& bar) {
-              return load(ctx.registry(), std::filesystem::path(*file), ctx.load_options(bar));
+              return load(ctx.registry(), ctx.model_file(*file), ctx.load_options(bar));
             });
             const Dataset input = read_csv(*data, kTargetColumn, /*target_required=*/false);
             check_feature_names(*model, input, *data);

@@ -73,7 +73,7 @@ LoadOptions Context::load_options(ProgressBar& bar) const {
 
 Document read_with_progress(Context& ctx, const std::string& file) {
   return with_progress("loading", kBytes, [&](ProgressBar& bar) {
-    return read_document(ctx.registry(), file, ctx.load_options(bar));
+    return read_document(ctx.registry(), ctx.model_file(file), ctx.load_options(bar));
   });
 }
 

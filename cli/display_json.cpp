@@ -12,31 +12,23 @@
 #include <string_view>
 #include <vector>
 
+#include "terminal_text.hpp"
+
 namespace mlpersist::cli {
 namespace {
 
 constexpr int kIndentStep = 2;
 
+// Quotes and backslashes escaped as JSON requires; every character a terminal acts on
+// (controls, C1, bidirectional marks) as \uXXXX by terminal_safe, which is JSON too.
 void write_string(std::ostream& out, std::string_view s) {
-  out << '"';
+  std::string escaped;
+  escaped.reserve(s.size());
   for (const char ch : s) {
-    switch (ch) {
-      case '"': out << "\\\""; break;
-      case '\\': out << "\\\\"; break;
-      case '\n': out << "\\n"; break;
-      case '\r': out << "\\r"; break;
-      case '\t': out << "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(ch));
-          out << escaped;
-        } else {
-          out << ch;
-        }
-    }
+    if (ch == '"' || ch == '\\') escaped += '\\';
+    escaped += ch;
   }
-  out << '"';
+  out << '"' << terminal_safe(escaped) << '"';
 }
 
 template <class F>

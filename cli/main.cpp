@@ -1,10 +1,12 @@
 #include <iostream>
 #include <mlpersist/error.hpp>
 #include <mlpersist/version.hpp>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "terminal_text.hpp"
 
 namespace mlpersist::cli {
 namespace {
@@ -27,8 +29,9 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// Messages quote file content (type tags, keys, cells): escaped, it cannot drive the terminal.
 void report_error(std::string_view message) {
-  std::cerr << "mlpersist: error: " << one_line(message) << std::endl;
+  std::cerr << "mlpersist: error: " << terminal_safe(one_line(message)) << std::endl;
 }
 
 int usage_exit(const CLI::App& app, const CLI::ParseError& e) {
@@ -60,11 +63,13 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   // Lets global options follow the subcommand: `mlpersist plugins --plugin-dir DIR`.
   app.fallthrough();
-  const std::vector<Command> commands{add_plugins_command(app, ctx), add_inspect_command(app, ctx),
-                                      add_show_command(app, ctx),    add_convert_command(app, ctx),
-                                      add_fit_command(app, ctx),     add_predict_command(app, ctx),
-                                      add_verify_command(app, ctx),  add_migrate_command(app, ctx),
-                                      add_keygen_command(app),       add_sign_command(app)};
+  const std::vector<Command> commands{
+      add_plugins_command(app, ctx), add_inspect_command(app, ctx),  add_show_command(app, ctx),
+      add_convert_command(app, ctx), add_fit_command(app, ctx),      add_predict_command(app, ctx),
+      add_verify_command(app, ctx),  add_migrate_command(app, ctx),  add_keygen_command(app),
+      add_sign_command(app),         add_push_command(app, ctx),     add_pull_command(app, ctx),
+      add_models_command(app, ctx),  add_versions_command(app, ctx), add_alias_command(app, ctx),
+      add_search_command(app, ctx)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -80,8 +85,14 @@ int run(int argc, char** argv) {
     const bool unknown_name =
         e.code() == ErrorCode::kUnknownTypeTag || e.code() == ErrorCode::kUnknownBackend;
     report_error(std::string(e.what()) + (unknown_name ? ctx.failure_hint() : ""));
+  } catch (const std::bad_alloc&) {
+    report_error(
+        "out of memory: the input asks for more memory than this machine has. If it came "
+        "from someone else, it may be hostile; mlpersist's limits (Limits) bound what a "
+        "file may ask for, so report this as a bug with the file");
   } catch (const std::exception& e) {
-    report_error(e.what());
+    report_error(std::string("internal error (") + e.what() +
+                 "): this is a bug in mlpersist or a plugin; please report it with the input");
   } catch (...) {
     report_error("unexpected exception of unknown type");
   }

@@ -24,7 +24,8 @@ else()
 endif()
 
 # msgpack-c's C++ headers: from the system when present, else from the project-local prefix
-# that install-deps.sh unpacks (Debian's package would drag in Boost 1.74; see DESIGN.md).
+# that install-deps.sh unpacks (Debian's package would drag in Boost 1.74; see docs/design.md,
+# "Dependencies").
 find_path(MSGPACK_INCLUDE_DIR msgpack.hpp
           HINTS ${PROJECT_SOURCE_DIR}/.deps/msgpack/usr/include REQUIRED)
 add_library(mlpersist_msgpack INTERFACE)

@@ -45,7 +45,8 @@ std::string with_valid_checksums(const std::uint8_t* data, std::size_t size) {
     if (room >= 8) store_le<std::uint64_t>(p + offset + length, checksum_of(payload));
     return bytes;
   }
-  const std::string trailer = write_trailer(std::as_bytes(std::span(payload.data(), payload.size())));
+  const std::string trailer =
+      write_trailer(std::as_bytes(std::span(payload.data(), payload.size())));
   if (room >= trailer.size()) bytes.replace(offset + length, trailer.size(), trailer);
   return bytes;
 }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <mlpersist/registry.hpp>
 #include <string>
 #include <string_view>
@@ -22,5 +23,18 @@ std::string with_valid_checksums(const std::uint8_t* data, std::size_t size);
 
 /// Stops the run with a finding: `what` went wrong on an input that decoded.
 [[noreturn]] void finding(std::string_view what);
+
+/// `step()`'s result; any exception it throws is a finding: `what` must not fail once the input
+/// got this far.
+template <class Step>
+decltype(auto) expect_no_error(std::string_view what, Step&& step) {
+  try {
+    return step();
+  } catch (const std::exception& e) {
+    finding(std::string(what) + " threw: " + e.what());
+  } catch (...) {
+    finding(std::string(what) + " threw something that is not a std::exception");
+  }
+}
 
 }  // namespace mlpersist::fuzz

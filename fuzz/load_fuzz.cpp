@@ -1,23 +1,22 @@
 // Full load-and-predict of one estimator type (MLPERSIST_FUZZ_TYPE) from an artifact whose
 // checksums are made valid: envelope, backend, migrations, load_state's validation, then every
-// method the model supports. Loading may fail only with an mlpersist::Error, and a model that
-// loaded must never crash at predict (DESIGN.md, "Untrusted input", rule 4).
+// method the model supports. Loading may fail only with an mlpersist::Error (docs/design.md,
+// "Untrusted input", rule 4). A model that loaded must keep the promises load_state's checks
+// exist for, on finite input (model_contract.hpp): methods fail only with the errors a valid
+// state may still cause, outputs have the documented shape, labels are among the classes,
+// probabilities are probabilities; and saving the loaded model and loading it back gives the
+// same outputs, bit for bit.
 
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 #include <string_view>
 
 #include "fuzz_support.hpp"
+#include "model_contract.hpp"
 
 namespace {
 
 using namespace mlpersist;
-
-// Wider inputs would only cost time: no seed has more than a few features.
-constexpr std::int64_t kMaxFeatures = 256;
-constexpr Eigen::Index kRows = 4;
-constexpr Method kMethods[] = {Method::kPredict, Method::kDecisionFunction, Method::kPredictProba,
-                               Method::kTransform};
 
 LoadOptions options() {
   LoadOptions o;
@@ -28,22 +27,13 @@ LoadOptions options() {
   return o;
 }
 
-Matrix probe(std::int64_t features) {
-  Matrix X(kRows, features);
-  for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = static_cast<double>(i % 7) - 2.5;
-  return X;
-}
-
-void exercise(const Estimator& model) {
-  if (model.n_features_in() > kMaxFeatures) return;
-  const Matrix X = probe(model.n_features_in());
-  for (Method m : kMethods) {
-    if (!model.supports(m)) continue;
-    try {
-      (void)apply_method(model, m, X);
-    } catch (const Error&) {  // e.g. a fitted model whose outputs are not finite
-    }
-  }
+// The model saved and loaded back must answer exactly as the model itself.
+void check_round_trip(const Estimator& model, const fuzz::Outputs& outputs, const Matrix& X) {
+  const auto back = fuzz::expect_no_error("saving a loaded model and loading it back", [&] {
+    return loads(fuzz::registry(), dumps(fuzz::registry(), model), options());
+  });
+  if (fuzz::outputs_of(*back, X) != outputs)
+    fuzz::finding("a loaded model, saved and loaded back, answers differently");
 }
 
 }  // namespace
@@ -62,6 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const Error&) {
     return 0;
   }
-  if (model->is_fitted()) exercise(*model);
+  if (!model->is_fitted() || !fuzz::probe_fits(*model)) return 0;
+  const Matrix X = fuzz::probe(*model);
+  const fuzz::Outputs outputs = fuzz::outputs_of(*model, X);
+  fuzz::check_contract(*model, X, outputs);
+  check_round_trip(*model, outputs, X);
   return 0;
 }

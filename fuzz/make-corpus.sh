@@ -15,6 +15,16 @@ trap 'rm -rf "$tmp"' EXIT
 # 10 rows of each iris class; the first 30 rows of diabetes.
 awk -F, 'NR == 1 || (NR - 2) % 50 < 10' "$root/tests/data/iris.csv" >"$tmp/iris.csv"
 head -n 31 "$root/tests/data/diabetes.csv" >"$tmp/diabetes.csv"
+# Wide models: 6 rows of 260 features (three classes), so that every load target has a seed
+# wider than 256 features (the width where probe sizes and loops change scale); deterministic.
+awk -v features=260 'BEGIN {
+  for (j = 0; j < features; ++j) printf "f%d,", j
+  print "target"
+  for (i = 0; i < 6; ++i) {
+    for (j = 0; j < features; ++j) printf "%.1f,", ((i * 7919 + j * 104729) % 100) / 25 - 2 + (i % 3)
+    print i % 3
+  }
+}' >"$tmp/wide.csv"
 
 # target name, type, data, extra fit arguments
 models=(
@@ -32,23 +42,41 @@ models=(
   "pipeline pipeline.Pipeline iris --step scaler=preprocessing.StandardScaler --step svc=svm.SVC"
 )
 
+payload_of() {  # artifact
+  local offset size
+  read -r offset size < <("$cli" inspect --json "$1" |
+    python3 -c 'import json, sys; h = json.load(sys.stdin); print(h["payload_offset"], h["payload_size"])')
+  tail -c +"$((offset + 1))" "$1" | head -c "$size"
+}
+
+fit() {  # type, data, format, output, extra fit arguments...
+  local type=$1 data=$2 format=$3 output=$4
+  shift 4
+  "$cli" fit "$type" --data "$tmp/$data.csv" --format "$format" "$@" -o "$output" >/dev/null
+}
+
 rm -rf "$corpus"
 for model in "${models[@]}"; do
   read -r name type data extra <<<"$model"
+  mkdir -p "$corpus/load_$name" "$corpus/envelope"
   for format in binary json msgpack; do
-    mkdir -p "$corpus/load_$name" "$corpus/envelope" "$corpus/$format"
+    mkdir -p "$corpus/$format"
     artifact="$corpus/load_$name/$format.mlp"
     # shellcheck disable=SC2086 # extra holds several arguments
-    "$cli" fit "$type" --data "$tmp/$data.csv" --format "$format" $extra -o "$artifact" >/dev/null
+    fit "$type" "$data" "$format" "$artifact" $extra
     cp "$artifact" "$corpus/envelope/$name.$format.mlp"
     # The backend targets read bare payloads.
-    read -r offset size < <("$cli" inspect --json "$artifact" |
-      python3 -c 'import json, sys; h = json.load(sys.stdin); print(h["payload_offset"], h["payload_size"])')
-    tail -c +"$((offset + 1))" "$artifact" | head -c "$size" >"$corpus/$format/$name"
+    payload_of "$artifact" >"$corpus/$format/$name"
   done
+  # One wide seed per load target, in binary (the smallest encoding of a tensor); none for the
+  # envelope and backend targets, whose speed falls with input size.
+  # shellcheck disable=SC2086
+  fit "$type" wide binary "$corpus/load_$name/wide.binary.mlp" $extra
 done
 # Container 1 (one payload checksum instead of the chunk table) is still read: its golden files.
 for golden in "$root"/tests/fixtures/schema-v1/svc_iris.*.mlp; do
   cp "$golden" "$corpus/envelope/container1.$(basename "$golden")"
 done
+# msgpack tensors as ext type 1 (written before ABI 4, still read): the cross-arch fixture's.
+payload_of "$root/tests/fixtures/cross-arch/svc.msgpack" >"$corpus/msgpack/svc_ext_type1"
 echo "make-corpus: $(find "$corpus" -type f | wc -l) seeds in $corpus"

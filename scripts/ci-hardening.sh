@@ -4,11 +4,15 @@
 #   asan   the whole test suite built with AddressSanitizer and UBSan      (tree build-fuzz)
 #   tsan   the concurrency test built with ThreadSanitizer                  (tree build-tsan)
 #   fuzz   every libFuzzer target for FUZZ_SECONDS on its seed corpus      (tree build-fuzz)
+#          with its format's dictionary (fuzz/dict/)
+#   merge  (only when named) keeps what the fuzz runs found: merges each target's inputs from
+#          FUZZ_WORK into fuzz/corpus/<target>/, minimised (libFuzzer -merge=1: only inputs that
+#          add coverage), to commit
 #
 # asan and fuzz share one clang tree: the tests and the fuzzers link the same instrumented
 # framework and plugins, so CI compiles the project once for both (about half the time).
 #
-# Usage: scripts/ci-hardening.sh [asan] [tsan] [fuzz]      (all three when none is named)
+# Usage: scripts/ci-hardening.sh [asan] [tsan] [fuzz] [merge]   (asan tsan fuzz when none is named)
 # Environment: JOBS (default: nproc), FUZZ_SECONDS (default 20 per target), FUZZ_TARGETS (default:
 # every fuzz_* target), FUZZ_WORK (default build-fuzz/work: the inputs the fuzzers found, crash
 # reproducers and logs, kept between runs so that long runs build on each other).
@@ -70,14 +74,23 @@ stage_tsan() {
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/bin/integration_concurrency_test
 }
 
+# The dictionary of the format a target reads: the load_* targets read whole artifacts (the
+# envelope and every payload format), so theirs is all of them.
+fuzz_dict() {  # target name, work directory
+  case $1 in
+    envelope | binary | json | msgpack) echo "fuzz/dict/$1.dict" ;;
+    *) cat fuzz/dict/*.dict >"$2/artifact.dict" && echo "$2/artifact.dict" ;;
+  esac
+}
+
 # One fuzzer on a scratch copy of its corpus (new inputs go there, never into fuzz/corpus).
 run_fuzzer() {
   local fuzzer=$1 name=${1#fuzz_}
   local work=$fuzz_work/$name
   mkdir -p "$work/corpus" "$work/crashes"
   if build-fuzz/bin/"$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$work/crashes/" "$work/corpus" "fuzz/corpus/$name" \
-    >"$work/log" 2>&1; then
+    -dict="$(fuzz_dict "$name" "$work")" -print_final_stats=1 -artifact_prefix="$work/crashes/" \
+    "$work/corpus" "fuzz/corpus/$name" >"$work/log" 2>&1; then
     echo "ok"
   else
     echo "FINDING"
@@ -91,7 +104,7 @@ stage_fuzz() {
   log "fuzz: run every target for ${fuzz_seconds}s, $jobs at a time"
   local -a fuzzers
   read -ra fuzzers <<<"${FUZZ_TARGETS:-$(cd build-fuzz/bin && echo fuzz_*)}"
-  export -f run_fuzzer
+  export -f run_fuzzer fuzz_dict
   export fuzz_seconds fuzz_work
   printf '%s\n' "${fuzzers[@]}" | xargs -P "$jobs" -I{} bash -c 'run_fuzzer {}'
   local failed=0 fuzzer name log
@@ -112,12 +125,24 @@ stage_fuzz() {
   return $failed
 }
 
+# Keeps new coverage: each target's found inputs merged, minimised, into its committed corpus.
+stage_merge() {
+  local fuzzer name
+  for fuzzer in ${FUZZ_TARGETS:-$(cd build-fuzz/bin && echo fuzz_*)}; do
+    name=${fuzzer#fuzz_}
+    [ -d "$fuzz_work/$name/corpus" ] || continue
+    log "merge: $fuzzer"
+    build-fuzz/bin/"$fuzzer" -merge=1 -timeout=10 -rss_limit_mb=2048 "fuzz/corpus/$name" \
+      "$fuzz_work/$name/corpus" 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || true
+  done
+}
+
 bash scripts/install-deps.sh
 start=$SECONDS
 for stage in "${stages[@]}"; do
   case $stage in
-    asan | tsan | fuzz) "stage_$stage" ;;
-    *) echo "ci-hardening: unknown stage '$stage' (asan, tsan, fuzz)" >&2; exit 2 ;;
+    asan | tsan | fuzz | merge) "stage_$stage" ;;
+    *) echo "ci-hardening: unknown stage '$stage' (asan, tsan, fuzz, merge)" >&2; exit 2 ;;
   esac
 done
 log "done: ${stages[*]} in $((SECONDS - start)) s"

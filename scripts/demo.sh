@@ -19,3 +19,12 @@ head -n 3 "$out/predictions.csv"
 echo
 echo "== An old model file (schema 1, tests/fixtures/schema-v1) migrated (examples/migrate_model.cpp)"
 "$build/bin/migrate_model" tests/fixtures/schema-v1/pipeline_iris.binary.mlp "$out/migrated"
+
+if [ -e "$build/python/mlpersist/__init__.py" ]; then
+  echo
+  echo "== Train in scikit-learn, serve in C++ (examples/python/train_in_sklearn.py)"
+  PYTHONPATH="$build/python" /usr/bin/python3 examples/python/train_in_sklearn.py "$out/sklearn.mlp"
+  "$build/bin/mlpersist" predict "$out/sklearn.mlp" --data tests/data/iris.csv -o "$out/sk.csv"
+  echo "mlpersist predict, in C++ (first rows of $(wc -l < "$out/sk.csv") lines):"
+  head -n 4 "$out/sk.csv"
+fi

@@ -34,6 +34,12 @@ void KMeans::validate_params(const KMeansParams& p) const {
     bad_param("random_state must be None or an integer in [0, 2**32 - 1]");
 }
 
+double KMeans::fit_cost(double n_samples, double n_features) const {
+  // Every init runs up to max_iter Lloyd passes over n x k distances.
+  return static_cast<double>(params_.n_init) * static_cast<double>(params_.max_iter) * n_samples *
+         static_cast<double>(params_.n_clusters) * n_features;
+}
+
 bool KMeans::supports(Method m) const {
   return m == Method::kPredict || m == Method::kTransform;
 }

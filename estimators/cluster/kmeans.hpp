@@ -35,6 +35,9 @@ class KMeans : public EstimatorWithParams<KMeans, KMeansParams> {
   void validate_params(const KMeansParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kClusterer; }
   [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
+  /// transform's width: one distance per cluster (a Pipeline chains the next step on it).
+  [[nodiscard]] std::int64_t n_features_out() const override { return centers_.rows(); }
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   /// Throws SchemaError when the centres disagree with n_clusters or n_features_in_ or are not
   /// finite, or a label is not a cluster index.

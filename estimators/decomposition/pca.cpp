@@ -2,6 +2,7 @@
 
 #include <Eigen/LU>
 #include <Eigen/SVD>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mlpersist/error.hpp>
@@ -65,6 +66,11 @@ void PCA::validate_params(const PCAParams& p) const {
   if (p.n_components && *p.n_components < 0)
     throw UsageError(ErrorCode::kInvalidParameter,
                      "PCA: n_components must be None or a non-negative integer");
+}
+
+double PCA::fit_cost(double n_samples, double n_features) const {
+  // A full SVD of the centred data.
+  return n_samples * n_features * std::min(n_samples, n_features);
 }
 
 bool PCA::supports(Method m) const {

@@ -28,6 +28,7 @@ class PCA : public EstimatorWithParams<PCA, PCAParams> {
   void validate_params(const PCAParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kTransformer; }
   [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   /// Throws SchemaError when shapes disagree with n_components_ and n_features_in_, or when a
   /// variance is negative (zero, with whiten).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <mlpersist/error.hpp>
 #include <mlpersist/progress.hpp>
@@ -86,6 +87,12 @@ void RandomForestClassifier::validate_params(const RandomForestClassifierParams&
   if (p.n_estimators < 1) bad_param("n_estimators must be >= 1");
   if (p.n_jobs && *p.n_jobs == 0)
     bad_param("n_jobs must be None, >= 1, or negative (-1: all cores)");
+}
+
+double RandomForestClassifier::fit_cost(double n_samples, double n_features) const {
+  // Each tree sorts its samples at every level of a balanced-ish tree, for every feature tried.
+  return static_cast<double>(params_.n_estimators) * n_samples * std::log2(n_samples + 2) *
+         n_features;
 }
 
 bool RandomForestClassifier::supports(Method m) const {

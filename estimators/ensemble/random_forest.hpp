@@ -45,6 +45,7 @@ class RandomForestClassifier
   void validate_params(const RandomForestClassifierParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kClassifier; }
   [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   /// Validates every tree completely; throws SchemaError naming the path
   /// (`state.estimators_[3].children_left`).

@@ -6,6 +6,7 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 
+#include "estimators/common/probabilities.hpp"
 #include "estimators/common/state_checks.hpp"
 #include "lbfgs.hpp"
 #include "logistic_loss.hpp"
@@ -32,6 +33,11 @@ void LogisticRegression::validate_params(const LogisticRegressionParams& p) cons
   if (!(p.tol >= 0) || !std::isfinite(p.tol))
     bad_param("tol must be a finite number >= 0, got " + format_double(p.tol));
   if (p.max_iter < 0) bad_param("max_iter must be >= 0, got " + std::to_string(p.max_iter));
+}
+
+double LogisticRegression::fit_cost(double n_samples, double n_features) const {
+  // Each L-BFGS iteration evaluates the loss and gradient: a pass over X (per class).
+  return static_cast<double>(params_.max_iter) * n_samples * n_features;
 }
 
 bool LogisticRegression::supports(Method m) const {
@@ -76,9 +82,20 @@ Vector LogisticRegression::do_predict(const Matrix& X) const {
 }
 
 Matrix LogisticRegression::do_predict_proba(const Matrix& X) const {
+  constexpr std::string_view kWho = "LogisticRegression.predict_proba";
   const Matrix scores = do_decision_function(X);
-  if (scores.cols() > 1) return softmax(scores);
-  // Binary: scikit-learn's one-vs-rest path, [1 - expit(d), expit(d)].
+  if (scores.cols() > 1) {
+    common::require_defined_scores(scores, kWho);
+    Matrix proba = softmax(scores);
+    for (Eigen::Index i = 0; i < scores.rows(); ++i)
+      if (scores.row(i).maxCoeff() == INFINITY) common::infinite_winners(proba, i, scores);
+    return proba;
+  }
+  // Binary: scikit-learn's one-vs-rest path, [1 - expit(d), expit(d)]; the classes score -d and
+  // d, and expit(±infinity) is exact.
+  Matrix both(scores.rows(), 2);
+  both << -scores, scores;
+  common::require_defined_scores(both, kWho);
   Matrix proba(scores.rows(), 2);
   for (Eigen::Index i = 0; i < scores.rows(); ++i) {
     proba(i, 1) = expit(scores(i, 0));

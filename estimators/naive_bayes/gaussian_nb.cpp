@@ -8,6 +8,7 @@
 #include <string>
 
 #include "estimators/common/numeric.hpp"
+#include "estimators/common/probabilities.hpp"
 #include "estimators/common/state_checks.hpp"
 
 namespace mlpersist::naive_bayes {
@@ -112,7 +113,12 @@ Vector GaussianNB::do_predict(const Matrix& X) const {
 
 Matrix GaussianNB::do_predict_proba(const Matrix& X) const {
   const Matrix jll = joint_log_likelihood(X);
-  return (jll.colwise() - logsumexp_rows(jll)).array().exp();
+  // A row far from every class has log-likelihood -infinity for all of them.
+  common::require_defined_scores(jll, "GaussianNB.predict_proba");
+  Matrix proba = (jll.colwise() - logsumexp_rows(jll)).array().exp();
+  for (Eigen::Index i = 0; i < jll.rows(); ++i)
+    if (jll.row(i).maxCoeff() == INFINITY) common::infinite_winners(proba, i, jll);
+  return proba;
 }
 
 Value GaussianNB::save_state(SaveContext&) const {

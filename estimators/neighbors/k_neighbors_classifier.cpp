@@ -6,6 +6,7 @@
 #include <mlpersist/error.hpp>
 
 #include "brute_force.hpp"
+#include "estimators/common/checked_counts.hpp"
 
 namespace mlpersist::neighbors {
 namespace {
@@ -27,9 +28,10 @@ Eigen::Index KNeighborsClassifier::class_index(std::span<const std::int64_t> y,
   const std::int64_t c = y[row];
   if (c < 0 || static_cast<std::size_t>(c) >= classes_.size())
     throw SchemaError(ErrorCode::kSchemaMismatch,
-                      "KNeighborsClassifier: state._y[" + std::to_string(row) + "] = " +
-                          std::to_string(c) + " is not a class index in [0, " +
-                          std::to_string(classes_.size()) + "); the saved model is corrupt, "
+                      "KNeighborsClassifier: state._y[" + std::to_string(row) +
+                          "] = " + std::to_string(c) + " is not a class index in [0, " +
+                          std::to_string(classes_.size()) +
+                          "); the saved model is corrupt, "
                           "re-fit it");
   return static_cast<Eigen::Index>(c);
 }
@@ -68,6 +70,12 @@ Matrix KNeighborsClassifier::votes(const Matrix& X) const {
     throw UsageError(ErrorCode::kInvalidInput,
                      "KNeighborsClassifier: n_neighbors=" + std::to_string(k) + " exceeds the " +
                          std::to_string(train.rows()) + " training samples");
+  // k comes from the file, bounded only by the rows it stores: the neighbour lists (rows x k)
+  // must not overflow their size computation.
+  if (!common::checked_mul(X.rows(), k))
+    throw UsageError(ErrorCode::kLimitExceeded,
+                     "KNeighborsClassifier: " + std::to_string(X.rows()) + " rows x n_neighbors=" +
+                         std::to_string(k) + " neighbour lists overflow a 64-bit size");
   const std::vector<Neighbor> neighbors = k_nearest(X, train, k);
   const auto y = y_.values<std::int64_t>();
   const bool uniform = params_.weights == "uniform";
@@ -77,7 +85,8 @@ Matrix KNeighborsClassifier::votes(const Matrix& X) const {
     const Neighbor* row = &neighbors[static_cast<std::size_t>(q * k)];
     if (!uniform) distance_weights(row, k, weights.data());
     for (Eigen::Index i = 0; i < k; ++i)
-      out(q, class_index(y, static_cast<std::size_t>(row[i].index))) += weights[static_cast<std::size_t>(i)];
+      out(q, class_index(y, static_cast<std::size_t>(row[i].index))) +=
+          weights[static_cast<std::size_t>(i)];
   }
   return out;
 }

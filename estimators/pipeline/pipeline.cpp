@@ -2,6 +2,8 @@
 
 #include <mlpersist/error.hpp>
 #include <mlpersist/params.hpp>
+#include <set>
+#include <string_view>
 
 namespace mlpersist::pipeline {
 namespace {
@@ -31,6 +33,12 @@ EstimatorKind Pipeline::kind() const {
   return steps_.empty() ? EstimatorKind::kTransformer : final_step().kind();
 }
 
+double Pipeline::fit_cost(double n_samples, double n_features) const {
+  double total = 0;
+  for (const auto& [name, estimator] : steps_) total += estimator->fit_cost(n_samples, n_features);
+  return total;
+}
+
 bool Pipeline::supports(Method m) const {
   return !steps_.empty() && m != Method::kInverseTransform && final_step().supports(m);
 }
@@ -43,21 +51,16 @@ const Estimator& Pipeline::final_step() const {
   return *steps_.back().second;
 }
 
-Estimator* Pipeline::step_named(std::string_view name) const {
-  for (const auto& [n, est] : steps_)
-    if (n == name) return est.get();
-  return nullptr;
-}
-
 void Pipeline::set_steps(std::vector<Step> steps) {
   if (steps.empty()) invalid("needs at least one step");
+  // A sorted set, not a scan of the earlier names: a file may hold many thousands of steps.
+  std::set<std::string_view> seen;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const auto& [name, est] = steps[i];
     if (name.empty() || name.find(kSeparator) != std::string::npos)
       invalid("step name '" + name + "' must be non-empty and must not contain '__'");
     if (!est) invalid("step '" + name + "' has no estimator");
-    for (std::size_t j = 0; j < i; ++j)
-      if (steps[j].first == name) invalid("duplicate step name '" + name + "'");
+    if (!seen.insert(name).second) invalid("duplicate step name '" + name + "'");
     if (i + 1 < steps.size() && !est->supports(Method::kTransform))
       invalid("step '" + name + "' (" + std::string(est->type_tag()) +
               ") is not the last step, so it must be a transformer");
@@ -105,13 +108,15 @@ void Pipeline::set_params(const Value& params) {
 }
 
 void Pipeline::apply_step_params(const std::map<std::string, Map>& by_step) {
+  std::map<std::string_view, Estimator*> named;
+  for (const auto& [name, est] : steps_) named.emplace(name, est.get());
   // Validate on clones first, so that a bad value leaves every step unchanged.
   for (const auto& [name, m] : by_step) {
-    const Estimator* step = step_named(name);
-    if (step == nullptr) invalid("no step named '" + name + "'");
-    step->clone()->set_params(m);
+    const auto step = named.find(name);
+    if (step == named.end()) invalid("no step named '" + name + "'");
+    step->second->clone()->set_params(m);
   }
-  for (const auto& [name, m] : by_step) step_named(name)->set_params(m);
+  for (const auto& [name, m] : by_step) named.at(name)->set_params(m);
 }
 
 std::unique_ptr<Estimator> Pipeline::clone() const {

@@ -28,6 +28,7 @@ class Pipeline : public Estimator, public Composite {
   [[nodiscard]] std::uint32_t schema_version() const override { return kSchemaVersion; }
   [[nodiscard]] EstimatorKind kind() const override;
   [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value get_params() const override;
   void set_params(const Value& params) override;
   [[nodiscard]] std::unique_ptr<Estimator> clone() const override;
@@ -50,7 +51,6 @@ class Pipeline : public Estimator, public Composite {
  private:
   [[nodiscard]] const Estimator& final_step() const;
   [[nodiscard]] Matrix through_transformers(const Matrix& X) const;
-  [[nodiscard]] Estimator* step_named(std::string_view name) const;
   void apply_step_params(const std::map<std::string, Map>& by_step);
 
   std::vector<Step> steps_;

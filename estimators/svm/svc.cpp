@@ -6,6 +6,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "estimators/common/checked_counts.hpp"
+
 namespace mlpersist::svm {
 namespace {
 
@@ -107,6 +109,11 @@ void SVC::validate_params(const SVCParams& p) const {
     bad_param("decision_function_shape must be 'ovr' or 'ovo'");
 }
 
+double SVC::fit_cost(double n_samples, double n_features) const {
+  // SMO touches the kernel matrix: n^2 kernel evaluations of n_features each.
+  return n_samples * n_samples * n_features;
+}
+
 bool SVC::supports(Method m) const {
   return m == Method::kPredict || m == Method::kDecisionFunction;
 }
@@ -176,15 +183,15 @@ void SVC::load_state(const Node& state, LoadContext&) {
     classes.fail("expected at least two distinct classes in increasing order");
   m.classes.assign(c.begin(), c.end());
   const auto n_classes = static_cast<std::uint64_t>(c.size());
-  const std::uint64_t n_pairs = n_classes * (n_classes - 1) / 2;
+  const auto pairs_twice = common::checked_mul(n_classes, n_classes - 1);
+  if (!pairs_twice) classes.fail("too many classes: their pairs overflow a 64-bit count");
+  const std::uint64_t n_pairs = *pairs_twice / 2;
 
   const Node n_support = state["n_support_"];
   m.n_support = int_vector(n_support.as_shaped_tensor(DType::kInt64, {n_classes}));
-  std::uint64_t n_sv = 0;
-  for (auto k : m.n_support) {
-    if (k < 0) n_support.fail("support counts must be non-negative");
-    n_sv += static_cast<std::uint64_t>(k);
-  }
+  // Checked: support counts that wrap around could add up to the real number of support
+  // vectors and pass the shape checks below, and predict would slice beyond the arrays.
+  const std::uint64_t n_sv = common::total_count(n_support, m.n_support);
   const auto n_features = static_cast<std::uint64_t>(n_features_in());
   m.support_vectors = state["support_vectors_"]
                           .as_shaped_tensor(DType::kFloat64, {n_sv, n_features})

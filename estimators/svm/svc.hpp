@@ -64,6 +64,7 @@ class SVC : public EstimatorWithParams<SVC, SVCParams> {
   void validate_params(const SVCParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kClassifier; }
   [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   void load_state(const Node& state, LoadContext& ctx) override;
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "estimators/common/checked_counts.hpp"
+
 namespace mlpersist::svm {
 namespace {
 
@@ -716,8 +718,13 @@ void check_model(const SvcModel& m, Index n_features) {
   };
   if (n_classes < 2) fail("fewer than 2 classes");
   if (m.n_support.size() != n_classes) fail("n_support size differs from the class count");
+  // Checked, as SVC::load_state does: wrapped-around counts must not pass for the SV count.
   Index total = 0;
-  for (std::int64_t n : m.n_support) total += n;
+  for (std::int64_t n : m.n_support) {
+    const auto sum = n < 0 ? std::nullopt : common::checked_add(total, n);
+    if (!sum) fail("n_support holds a negative count or counts that overflow");
+    total = *sum;
+  }
   if (total != m.support_vectors.rows()) fail("n_support does not add up to the SV count");
   if (m.support_vectors.cols() != n_features) fail("feature count differs from X");
   if (m.dual_coef.rows() != static_cast<Index>(n_classes) - 1 || m.dual_coef.cols() != total) {

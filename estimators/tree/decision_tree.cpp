@@ -1,5 +1,7 @@
 #include "decision_tree.hpp"
 
+#include <cmath>
+
 #include "random.hpp"
 
 namespace mlpersist::tree {
@@ -11,6 +13,10 @@ constexpr std::string_view kName = "DecisionTreeClassifier";
 
 void DecisionTreeClassifier::validate_params(const DecisionTreeClassifierParams& p) const {
   validate_growth_params(kName, p);
+}
+
+double DecisionTreeClassifier::fit_cost(double n_samples, double n_features) const {
+  return n_samples * std::log2(n_samples + 2) * n_features;
 }
 
 bool DecisionTreeClassifier::supports(Method m) const {

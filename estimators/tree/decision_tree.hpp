@@ -42,6 +42,7 @@ class DecisionTreeClassifier
   void validate_params(const DecisionTreeClassifierParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kClassifier; }
   [[nodiscard]] bool supports(Method m) const override;
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   /// Validates the whole tree (see Tree's invariant); throws SchemaError naming the array.
   void load_state(const Node& state, LoadContext& ctx) override;

@@ -28,6 +28,9 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::kSignatureRequired: return "SignatureRequired";
     case ErrorCode::kBadSignature: return "BadSignature";
     case ErrorCode::kUnsafePermissions: return "UnsafePermissions";
+    case ErrorCode::kPathNotAllowed: return "PathNotAllowed";
+    case ErrorCode::kNotFound: return "NotFound";
+    case ErrorCode::kStoreUnavailable: return "StoreUnavailable";
   }
   return "Unknown";
 }

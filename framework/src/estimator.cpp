@@ -1,9 +1,8 @@
+#include <cmath>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/params.hpp>
-
-#include <cmath>
 #include <string>
 
 namespace mlpersist {
@@ -41,8 +40,9 @@ std::string python_repr(const Value& v) {
 
 void check_finite(const Matrix& X, std::string_view what) {
   if (!X.allFinite())
-    throw UsageError(ErrorCode::kInvalidInput,
-                     std::string(what) + " contains NaN or infinity; clean or impute the data first");
+    throw UsageError(
+        ErrorCode::kInvalidInput,
+        std::string(what) + " contains NaN or infinity; clean or impute the data first");
 }
 
 [[noreturn]] void not_supported(const Estimator& e, Method m) {
@@ -82,6 +82,10 @@ Matrix apply_method(const Estimator& estimator, Method method, const Matrix& X) 
 Estimator::~Estimator() = default;
 Composite::~Composite() = default;
 
+double Estimator::fit_cost(double n_samples, double n_features) const {
+  return n_samples * n_features;
+}
+
 std::string Estimator::class_name() const {
   const std::string_view tag = type_tag();
   const auto dot = tag.rfind('.');
@@ -104,12 +108,12 @@ void Estimator::fit(const Matrix& X, const Vector& y) {
     throw UsageError(ErrorCode::kInvalidInput,
                      class_name() + ".fit: X is empty (" + std::to_string(X.rows()) + " x " +
                          std::to_string(X.cols()) + "); pass at least one sample and feature");
-  const bool supervised = kind() == EstimatorKind::kClassifier ||
-                          kind() == EstimatorKind::kRegressor;
+  const bool supervised =
+      kind() == EstimatorKind::kClassifier || kind() == EstimatorKind::kRegressor;
   if (supervised && y.size() != X.rows())
-    throw UsageError(ErrorCode::kInvalidInput,
-                     class_name() + ".fit: y has " + std::to_string(y.size()) +
-                         " values but X has " + std::to_string(X.rows()) + " rows");
+    throw UsageError(ErrorCode::kInvalidInput, class_name() + ".fit: y has " +
+                                                   std::to_string(y.size()) + " values but X has " +
+                                                   std::to_string(X.rows()) + " rows");
   if (!pending_names_.empty() && pending_names_.size() != static_cast<std::size_t>(X.cols()))
     throw UsageError(ErrorCode::kInvalidInput,
                      class_name() + ".fit: " + std::to_string(pending_names_.size()) +
@@ -131,13 +135,13 @@ void Estimator::restore_signature(std::int64_t n_features, std::vector<std::stri
 void Estimator::check_predict_input(const Matrix& X, Method method, std::int64_t columns) const {
   if (!supports(method)) not_supported(*this, method);
   if (!is_fitted())
-    throw UsageError(ErrorCode::kNotFitted, "this " + class_name() +
-                                                " instance is not fitted yet; call fit first");
+    throw UsageError(ErrorCode::kNotFitted,
+                     "this " + class_name() + " instance is not fitted yet; call fit first");
   if (X.cols() != columns)
     throw UsageError(ErrorCode::kInvalidInput,
                      class_name() + "." + std::string(method_name(method)) + ": X has " +
-                         std::to_string(X.cols()) + " features, but " + class_name() +
-                         " expects " + std::to_string(columns));
+                         std::to_string(X.cols()) + " features, but " + class_name() + " expects " +
+                         std::to_string(columns));
   check_finite(X, class_name() + "." + std::string(method_name(method)) + ": X");
 }
 
@@ -174,14 +178,18 @@ double Estimator::score(const Matrix& X, const Vector& y) const {
   return do_score(X, y);
 }
 
-Vector Estimator::do_predict(const Matrix&) const { not_supported(*this, Method::kPredict); }
+Vector Estimator::do_predict(const Matrix&) const {
+  not_supported(*this, Method::kPredict);
+}
 Matrix Estimator::do_decision_function(const Matrix&) const {
   not_supported(*this, Method::kDecisionFunction);
 }
 Matrix Estimator::do_predict_proba(const Matrix&) const {
   not_supported(*this, Method::kPredictProba);
 }
-Matrix Estimator::do_transform(const Matrix&) const { not_supported(*this, Method::kTransform); }
+Matrix Estimator::do_transform(const Matrix&) const {
+  not_supported(*this, Method::kTransform);
+}
 Matrix Estimator::do_inverse_transform(const Matrix&) const {
   not_supported(*this, Method::kInverseTransform);
 }
@@ -190,8 +198,7 @@ double Estimator::do_score(const Matrix& X, const Vector& y) const {
   switch (kind()) {
     case EstimatorKind::kClassifier: return accuracy_score(y, do_predict(X));
     case EstimatorKind::kRegressor: return r2_score(y, do_predict(X));
-    default:
-      throw UsageError(ErrorCode::kNotSupported, class_name() + " has no score method");
+    default: throw UsageError(ErrorCode::kNotSupported, class_name() + " has no score method");
   }
 }
 
@@ -215,9 +222,9 @@ void throw_unknown_param(std::string_view estimator, std::string_view key,
                          std::span<const std::string_view> valid) {
   std::string names;
   for (std::string_view n : valid) names += (names.empty() ? "" : ", ") + std::string(n);
-  throw UsageError(ErrorCode::kInvalidParameter,
-                   std::string(estimator) + ": unknown parameter '" + std::string(key) +
-                       "'; valid parameters are: " + names);
+  throw UsageError(ErrorCode::kInvalidParameter, std::string(estimator) + ": unknown parameter '" +
+                                                     std::string(key) +
+                                                     "'; valid parameters are: " + names);
 }
 
 }  // namespace mlpersist

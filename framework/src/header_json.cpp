@@ -59,7 +59,9 @@ std::string header_json(const Header& h) {
 }
 
 Header parse_header_json(std::string_view text, std::string_view source, const Limits& limits) {
-  Value doc = parse_json_text(text, std::string(source) + " (header)", limits);
+  Limits proportional = limits;  // memory within a multiple of the header's size
+  proportional.max_values = limits.values_limit(text.size());
+  Value doc = parse_json_text(text, std::string(source) + " (header)", proportional);
   const Node root(doc, "header");
   try {
     Header h;

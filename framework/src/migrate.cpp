@@ -1,12 +1,11 @@
 // Schema migrations: walks a decoded document's typed documents (the root and every estimator
 // nested in a state, e.g. Pipeline steps) and rewrites each with the registered hooks.
 
-#include <mlpersist/error.hpp>
-#include <mlpersist/persist.hpp>
-
 #include "detail/migrate.hpp"
 
 #include <functional>
+#include <mlpersist/error.hpp>
+#include <mlpersist/persist.hpp>
 
 namespace mlpersist {
 namespace {
@@ -14,7 +13,9 @@ namespace {
 // A chain of renames longer than this is a cycle registered by mistake.
 constexpr int kMaxRenameHops = 16;
 
-std::string display(const std::string& path) { return path.empty() ? "(root)" : path; }
+std::string display(const std::string& path) {
+  return path.empty() ? "(root)" : path;
+}
 
 std::string child_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
@@ -30,7 +31,9 @@ bool is_typed_document(const Value& v) {
          version->kind() == Kind::kInt && m.contains("params") && m.contains("state");
 }
 
-std::string tag_of(const Value& doc) { return doc.as_map().find("type")->as_string(); }
+std::string tag_of(const Value& doc) {
+  return doc.as_map().find("type")->as_string();
+}
 
 std::uint32_t version_of(const Value& doc) {
   const std::int64_t v = doc.as_map().find("schema_version")->as_int();
@@ -64,10 +67,12 @@ void set_identity(Value& doc, const std::string& tag, std::uint32_t version,
 using Visit = std::function<void(Value& doc, const std::string& path)>;
 
 // Calls `visit` on every typed document below `v`, outermost first; a visited document's own
-// state is walked after the visit, so hooks may move nested documents around.
-void walk_state(Value& v, const std::string& path, const Visit& visit) {
+// state is walked after the visit, so hooks may move nested documents around. V is Value or
+// const Value: the same walk checks a document that nothing may change.
+template <class V, class F>
+void walk_state(V& v, const std::string& path, const F& visit) {
   if (v.kind() == Kind::kArray) {
-    Array& a = v.as_array();
+    auto& a = v.as_array();
     for (std::size_t i = 0; i < a.size(); ++i)
       walk_state(a[i], path + "[" + std::to_string(i) + "]", visit);
   } else if (v.kind() == Kind::kMap) {
@@ -83,12 +88,20 @@ void walk_state(Value& v, const std::string& path, const Visit& visit) {
   }
 }
 
-void walk(Value& root, const Visit& visit) {
+template <class V, class F>
+void walk(V& root, const F& visit) {
   if (!is_typed_document(root))
     throw SchemaError(ErrorCode::kSchemaMismatch,
                       "the root is not a typed document {type, schema_version, params, state}");
   visit(root, "");
   walk_state(*root.as_map().find("state"), "state", visit);
+}
+
+[[noreturn]] void undeclared(const std::string& path, const std::string& what) {
+  throw SecurityError(ErrorCode::kTypeNotAllowed,
+                      "at document path '" + display(path) + "': " + what +
+                          "; a document may only hold the types its header declares (the "
+                          "header is what allowlists and `inspect` see)");
 }
 
 std::string_view direction_name(MigrationDirection d) {
@@ -124,8 +137,8 @@ void apply_hook(const Migration& m, Value& doc, const std::string& path) {
   const MigrationInfo& info = m.info;
   const std::string which = std::string(direction_name(info.direction)) + " hook of '" +
                             info.type_tag + "' from schema " + std::to_string(info.from_version) +
-                            " to " + std::to_string(info.to_version) + " (plugin '" +
-                            info.plugin + "')";
+                            " to " + std::to_string(info.to_version) + " (plugin '" + info.plugin +
+                            "')";
   Value out;
   try {
     out = m.apply(Node(doc, path));
@@ -171,18 +184,20 @@ const TypeInfo* resolve_renames(const Registry& registry, Value& doc, const std:
 void upgrade_one(const Registry& registry, Value& doc, const std::string& path, Array& log) {
   const TypeInfo* info = resolve_renames(registry, doc, path, log);
   if (info == nullptr)
-    throw CompatibilityError(ErrorCode::kUnknownTypeTag,
-                             "at document path '" + display(path) + "': no loaded plugin provides "
-                             "type '" + tag_of(doc) + "'; load the plugin that provides it");
+    throw CompatibilityError(ErrorCode::kUnknownTypeTag, "at document path '" + display(path) +
+                                                             "': no loaded plugin provides "
+                                                             "type '" +
+                                                             tag_of(doc) +
+                                                             "'; load the plugin that provides it");
   std::uint32_t version = version_of(doc);
   if (version >= info->schema_version) return;  // current, or newer and readable (or refused)
   for (; version < info->schema_version; ++version) {
-    const Migration* m = registry.find_migration(info->type_tag, version,
-                                                 MigrationDirection::kUpgrade);
+    const Migration* m =
+        registry.find_migration(info->type_tag, version, MigrationDirection::kUpgrade);
     if (m == nullptr)
-      missing_step(info->type_tag, version, MigrationDirection::kUpgrade, path,
-                   "plugin '" + info->plugin + "' reads schema " +
-                       std::to_string(info->schema_version));
+      missing_step(
+          info->type_tag, version, MigrationDirection::kUpgrade, path,
+          "plugin '" + info->plugin + "' reads schema " + std::to_string(info->schema_version));
     apply_hook(*m, doc, path);
     log.push_back(record(m->info, path));
   }
@@ -199,8 +214,7 @@ void downgrade_one(const Registry& registry, Value& doc, const std::string& path
                          "' is at schema " + std::to_string(version) + ", older than " +
                          std::to_string(to_version) + "; load and save it to upgrade instead");
   for (; version > to_version; --version) {
-    const Migration* m =
-        registry.find_migration(tag, version, MigrationDirection::kDowngrade);
+    const Migration* m = registry.find_migration(tag, version, MigrationDirection::kDowngrade);
     if (m == nullptr)
       missing_step(std::string(tag), version, MigrationDirection::kDowngrade, path,
                    "cannot write schema " + std::to_string(to_version));
@@ -223,10 +237,11 @@ void refresh_types(Header& h, Value& root) {
   h.schema_version = version_of(root);
 }
 
-// Runs `visit` over a copy of the document and commits it (with the log) only on success.
-void rewrite(Document& document, const std::function<void(Value&, const std::string&, Array&)>&
-                                     visit) {
-  Value root = document.root;
+using Rewrite = std::function<void(Value&, const std::string&, Array&)>;
+
+// Runs `visit` over the document and records the log in the header. `root` is the document's
+// own root, or a copy when the caller's document must stay unchanged on failure.
+void rewrite_root(Document& document, Value& root, const Rewrite& visit) {
   Array log;
   walk(root, [&](Value& doc, const std::string& path) { visit(doc, path, log); });
   if (log.empty()) return;
@@ -234,15 +249,34 @@ void rewrite(Document& document, const std::function<void(Value&, const std::str
   refresh_types(h, root);
   Map& metadata = h.metadata.as_map();
   if (!metadata.contains("migrations")) metadata.insert("migrations", Array{});
-  Array& history = metadata.find("migrations")->as_array();
+  Value& migrations = *metadata.find("migrations");
+  if (migrations.kind() != Kind::kArray)
+    throw SchemaError(ErrorCode::kSchemaMismatch,
+                      "header metadata 'migrations' is a " +
+                          std::string(kind_name(migrations.kind())) +
+                          ", not the array of migration records mlpersist writes; the file's "
+                          "header was altered");
+  Array& history = migrations.as_array();
   for (Value& entry : log) history.push_back(std::move(entry));
   document.header = std::move(h);
-  document.root = std::move(root);
+  if (&root != &document.root) document.root = std::move(root);
+}
+
+// All or nothing: a copy of the tree is rewritten and committed only on success.
+void rewrite(Document& document, const Rewrite& visit) {
+  Value root = document.root;
+  rewrite_root(document, root, visit);
 }
 
 }  // namespace
 
 namespace detail {
+
+void upgrade_in_place(const Registry& registry, Document& document) {
+  rewrite_root(document, document.root, [&](Value& doc, const std::string& path, Array& log) {
+    upgrade_one(registry, doc, path, log);
+  });
+}
 
 bool needs_upgrade(const Registry& registry, const Header& h) {
   for (const auto& [tag, version] : h.types) {
@@ -250,6 +284,28 @@ bool needs_upgrade(const Registry& registry, const Header& h) {
     if (info == nullptr || version < info->schema_version) return true;
   }
   return false;
+}
+
+void check_declared_types(const Header& h, const Value& root) {
+  walk(root, [&h](const Value& doc, const std::string& path) {
+    const std::string tag = tag_of(doc);
+    const std::int64_t declared = doc.as_map().find("schema_version")->as_int();
+    if (declared < 1 || declared > UINT32_MAX)
+      throw SchemaError(ErrorCode::kSchemaMismatch,
+                        "at document path '" + child_path(path, "schema_version") +
+                            "': " + std::to_string(declared) + " is outside [1, 2^32)");
+    const auto version = static_cast<std::uint32_t>(declared);
+    if (path.empty() && (tag != h.type_tag || version != h.schema_version))
+      undeclared(path, "the root document is '" + tag + "' at schema " + std::to_string(version) +
+                           ", but the header names '" + h.type_tag + "' at schema " +
+                           std::to_string(h.schema_version));
+    const auto it = h.types.find(tag);
+    if (it == h.types.end())
+      undeclared(path, "type '" + tag + "' is not listed in the header's types");
+    if (it->second != version)
+      undeclared(path, "type '" + tag + "' is at schema " + std::to_string(version) +
+                           ", but the header lists schema " + std::to_string(it->second));
+  });
 }
 
 }  // namespace detail

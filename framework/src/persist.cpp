@@ -412,7 +412,7 @@ void check_allowed(const Registry& registry, const Header& h, const LoadOptions&
 // Migration errors name the document path; the file is added here.
 void upgrade(const Registry& registry, Document& doc, std::string_view source) {
   try {
-    upgrade_document(registry, doc);
+    detail::upgrade_in_place(registry, doc);
   } catch (const SchemaError& e) {
     throw SchemaError(e.code(), std::string(source) + ": " + e.what());
   } catch (const CompatibilityError& e) {
@@ -456,9 +456,11 @@ Document decode(const Registry& registry, const Input& in, const LoadOptions& op
                                    options.require_signature, in.source);
   check_allowed(registry, h, options, in.source);
   check_types(registry, h, in.source);
-  DecodeInput input{payload,  in.source,      h.payload_offset,
-                    in.owner, options.limits, std::move(integrity)};
+  Limits limits = options.limits;
+  limits.max_values = limits.values_limit(payload.size());
+  DecodeInput input{payload, in.source, h.payload_offset, in.owner, limits, std::move(integrity)};
   doc.root = backend->decode(input);
+  detail::check_declared_types(h, doc.root);
   if (options.migrate && detail::needs_upgrade(registry, h)) upgrade(registry, doc, in.source);
   return doc;
 }
@@ -506,17 +508,22 @@ void check_readable(const Node& doc, const TypeInfo& info) {
   if (version > info.schema_version)
     version_node.fail(what + " and the file needs a reader of schema " + std::to_string(needs) +
                       "; upgrade that plugin");
-  version_node.fail(what + "; load it with LoadOptions::migrate (the default) to upgrade it");
+  // instantiate() builds what it is given: a document read without LoadOptions::migrate (or
+  // built by hand) must be upgraded first.
+  version_node.fail(what +
+                    "; upgrade the document first (upgrade_document, or read it with "
+                    "LoadOptions::migrate, the default)");
 }
 
 // LoadOptions::replay_verification: the model must reproduce its recorded outputs.
-void replay_or_throw(const Registry& registry, const Document& doc, const Estimator& model) {
+void replay_or_throw(const Registry& registry, const Document& doc, const Estimator& model,
+                     const Limits& limits) {
   const Map& metadata = doc.header.metadata.as_map();
   const Value* record = metadata.find("verification");
   if (record == nullptr) return;
   const Value* versions = metadata.find("versions");
   const bool same = versions != nullptr && *versions == current_versions(registry, doc.header);
-  const VerificationReport report = replay_verification(model, *record, same);
+  const VerificationReport report = replay_verification(model, *record, same, limits);
   if (!report.passed())
     throw CompatibilityError(ErrorCode::kVerificationFailed,
                              "the loaded '" + doc.header.type_tag +
@@ -560,6 +567,9 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
     type.fail("unknown estimator type '" + tag + "'; load the plugin that provides it");
   if (!options_.allowed_types.empty() && !options_.allowed_types.contains(tag))
     refuse_types("'" + type.path() + "'", tag, options_);
+  if (header_ != nullptr && !header_->types.contains(tag))
+    type.fail("type '" + tag + "' is not listed in the header's types; a document may only " +
+              "hold the types its header declares");
   check_readable(doc, *info);
   auto estimator = registry_.create(tag);
   try {
@@ -625,8 +635,7 @@ std::shared_ptr<Estimator> loads(const Registry& registry, std::string_view byte
 
 std::shared_ptr<Estimator> loads(const Registry& registry, std::span<const std::byte> bytes,
                                  std::shared_ptr<const void> owner, const LoadOptions& options) {
-  const Document doc = decode(registry, {bytes, "<bytes>", std::move(owner), false, {}}, options);
-  return instantiate(registry, doc, options);
+  return instantiate(registry, read_document(registry, bytes, std::move(owner), options), options);
 }
 
 std::shared_ptr<Estimator> load(const Registry& registry, std::istream& in,
@@ -654,11 +663,16 @@ Document read_document(const Registry& registry, const fs::path& file, const Loa
                 options);
 }
 
+Document read_document(const Registry& registry, std::span<const std::byte> bytes,
+                       std::shared_ptr<const void> owner, const LoadOptions& options) {
+  return decode(registry, {bytes, "<bytes>", std::move(owner), false, {}}, options);
+}
+
 std::shared_ptr<Estimator> instantiate(const Registry& registry, const Document& document,
                                        const LoadOptions& options) {
-  LoadContext ctx(registry, options);
+  LoadContext ctx(registry, options, &document.header);
   auto estimator = ctx.load_nested(Node(document.root, ""));
-  if (options.replay_verification) replay_or_throw(registry, document, *estimator);
+  if (options.replay_verification) replay_or_throw(registry, document, *estimator, options.limits);
   return estimator;
 }
 
@@ -674,6 +688,7 @@ Header inspect(const fs::path& file, const Limits& limits) {
     throw FormatError(ErrorCode::kTruncated, source + ": file has " + std::to_string(size) +
                                                  " bytes, but its header declares " +
                                                  std::to_string(artifact_size(h)));
+  detail::check_signature_entry(h, source);
   const std::string trailer = detail::read_range(file, size - 8, 8);
   h.payload_checksum = load_le<std::uint64_t>(reinterpret_cast<const std::byte*>(trailer.data()));
   return h;

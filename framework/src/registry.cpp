@@ -28,6 +28,7 @@ struct Registrar::Staged {
   std::vector<std::unique_ptr<Backend>> backends;
   std::vector<Migration> migrations;
   std::vector<RenameInfo> renames;
+  std::vector<std::pair<StoreInfo, StoreFactory>> stores;
 };
 
 namespace {
@@ -41,6 +42,12 @@ struct TypeEntry {
 struct BackendEntry {
   BackendInfo info;
   std::shared_ptr<const Backend> backend;
+};
+
+struct StoreEntry {
+  StoreInfo info;
+  StoreFactory factory;
+  LibraryHandle library;
 };
 
 // Migrations are looked up by (type tag, from version, direction).
@@ -101,6 +108,7 @@ struct Registry::Impl {
   mutable std::shared_mutex mutex;
   std::map<std::string, TypeEntry, std::less<>> types;
   std::map<std::string, BackendEntry, std::less<>> backends;
+  std::map<std::string, StoreEntry, std::less<>> stores;
   std::map<MigrationKey, Migration> migrations;
   std::map<std::string, RenameInfo, std::less<>> renames;
   std::deque<PluginInfo> plugins;  // a deque: load_plugin and find_plugin hand out references
@@ -127,6 +135,11 @@ void Registry::Impl::check_duplicates(const Registrar::Staged& staged,
     if (auto it = backends.find(b->name()); it != backends.end())
       throw PluginError(ErrorCode::kDuplicate,
                         "plugin '" + who + "': backend '" + std::string(b->name()) +
+                            "' is already provided by plugin '" + it->second.info.plugin + "'");
+  for (const auto& [info, factory] : staged.stores)
+    if (auto it = stores.find(info.scheme); it != stores.end())
+      throw PluginError(ErrorCode::kDuplicate,
+                        "plugin '" + who + "': store scheme '" + info.scheme +
                             "' is already provided by plugin '" + it->second.info.plugin + "'");
   for (const auto& m : staged.migrations)
     if (auto it = migrations.find(key_of(m.info)); it != migrations.end())
@@ -156,6 +169,11 @@ const PluginInfo& Registry::Impl::commit(Registrar::Staged& staged, PluginInfo i
     // The deleter keeps the library mapped until the backend object is gone.
     std::shared_ptr<const Backend> shared(b.release(), [lib](const Backend* p) { delete p; });
     backends.emplace(bi.name, BackendEntry{bi, std::move(shared)});
+  }
+  for (auto& [store, factory] : staged.stores) {
+    store.plugin = info.name;
+    info.stores.push_back(store.scheme);
+    stores.emplace(store.scheme, StoreEntry{store, std::move(factory), lib});
   }
   // Hook code lives in the plugin too; `libraries` outlives these entries (declared first).
   for (auto& m : staged.migrations) {
@@ -212,7 +230,7 @@ const PluginInfo& Registry::load_plugin(const fs::path& file, const PluginTrust&
     // Rethrown as our own error while the library is still loaded (e's vtable lives there).
     plugin_error(file, std::string("its register function failed: ") + e.what());
   }
-  PluginInfo info{d.name, d.version, file, {}, {}};
+  PluginInfo info{d.name, d.version, file, {}, {}, {}};
   return impl_->commit(staged, std::move(info), lib);
 }
 
@@ -257,7 +275,7 @@ const PluginInfo& Registry::add_static_plugin(std::string_view name, std::string
   Registrar::Staged staged;
   Registrar registrar(staged);
   register_function(registrar);
-  return impl_->commit(staged, PluginInfo{std::string(name), std::string(version), {}, {}, {}},
+  return impl_->commit(staged, PluginInfo{std::string(name), std::string(version), {}, {}, {}, {}},
                        nullptr);
 }
 
@@ -284,6 +302,30 @@ std::shared_ptr<const Backend> Registry::backend(std::string_view name) const {
                                  "'; known backends: " + known_names(impl_->backends) +
                                  ". Load the plugin that provides it");
   return it->second.backend;
+}
+
+std::shared_ptr<StoreBackend> Registry::open_store(const StoreUri& uri) const {
+  StoreFactory factory;
+  LibraryHandle library;
+  {
+    std::shared_lock lock(impl_->mutex);
+    auto it = impl_->stores.find(uri.scheme);
+    if (it == impl_->stores.end())
+      throw CompatibilityError(ErrorCode::kUnknownBackend,
+                               "store '" + uri.uri + "': no plugin handles scheme '" + uri.scheme +
+                                   "'; known schemes: " + known_names(impl_->stores) +
+                                   ". Load the store plugin for it");
+    factory = it->second.factory;
+    library = it->second.library;
+  }
+  std::unique_ptr<StoreBackend> made = factory(uri);
+  return std::shared_ptr<StoreBackend>(made.release(), [library](StoreBackend* p) { delete p; });
+}
+
+const StoreInfo* Registry::find_store(std::string_view scheme) const {
+  std::shared_lock lock(impl_->mutex);
+  auto it = impl_->stores.find(scheme);
+  return it == impl_->stores.end() ? nullptr : &it->second.info;
 }
 
 const TypeInfo* Registry::find_type(std::string_view type_tag) const {
@@ -343,6 +385,13 @@ std::vector<BackendInfo> Registry::backends() const {
   std::shared_lock lock(impl_->mutex);
   std::vector<BackendInfo> out;
   for (const auto& [name, entry] : impl_->backends) out.push_back(entry.info);
+  return out;
+}
+
+std::vector<StoreInfo> Registry::stores() const {
+  std::shared_lock lock(impl_->mutex);
+  std::vector<StoreInfo> out;
+  for (const auto& [scheme, entry] : impl_->stores) out.push_back(entry.info);
   return out;
 }
 
@@ -412,6 +461,14 @@ void Registrar::add_rename(std::string old_tag, std::string new_tag) {
 
 void Registrar::add_backend(std::unique_ptr<Backend> backend) {
   staged_.backends.push_back(std::move(backend));
+}
+
+void Registrar::add_store(std::string scheme, std::string description, StoreFactory factory) {
+  if (scheme.empty() || !factory)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "store '" + scheme + "': needs a URI scheme and a factory");
+  staged_.stores.push_back(
+      {StoreInfo{std::move(scheme), std::move(description), {}}, std::move(factory)});
 }
 
 }  // namespace mlpersist

@@ -144,6 +144,13 @@ std::optional<StoredSignature> stored_signature(const Header& h, std::string_vie
   if (entry == nullptr) return std::nullopt;
   const Node node(*entry, "header.metadata.signature");
   try {
+    // Only these fields are covered by the signature's meaning; anything else beside them would
+    // be displayed as if it were signed.
+    for (const auto& [key, value] : node.as_map())
+      if (key != "scheme" && key != "public_key" && key != "value")
+        node.fail("has the field '" + key +
+                  "', which is not signed; a signature entry holds only scheme, public_key and "
+                  "value");
     if (node["scheme"].as_string() != kSignatureScheme)
       node["scheme"].fail("is not '" + std::string(kSignatureScheme) + "'");
     StoredSignature s;
@@ -292,6 +299,10 @@ PublicKey verify_signature(const Header& header, std::span<const std::byte> payl
 
 namespace detail {
 
+void check_signature_entry(const Header& header, std::string_view source) {
+  (void)stored_signature(header, source);
+}
+
 void enforce_signature_policy(const Header& header, std::span<const std::byte> payload,
                               std::span<const PublicKey> trusted, bool required,
                               std::string_view source) {
@@ -300,6 +311,7 @@ void enforce_signature_policy(const Header& header, std::span<const std::byte> p
                      "LoadOptions::require_signature needs at least one trusted public key "
                      "(LoadOptions::trusted_public_keys, `--trusted-key FILE`)");
   const bool is_signed = header.metadata.as_map().contains(kSignatureKey);
+  if (is_signed) check_signature_entry(header, source);
   if (required || (is_signed && !trusted.empty()))
     (void)verify_signature(header, payload, trusted, source);
 }

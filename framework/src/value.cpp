@@ -1,10 +1,46 @@
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
 #include <mlpersist/error.hpp>
 #include <mlpersist/value.hpp>
+#include <unordered_map>
 
 namespace mlpersist {
 namespace {
+
 constexpr std::size_t kIndexThreshold = 16;
+
+using HashKey = std::array<unsigned char, crypto_shorthash_KEYBYTES>;
+
+// Drawn once per process: an attacker who sees every file still cannot predict collisions.
+const HashKey& hash_key() {
+  static const HashKey key = [] {
+    HashKey k{};
+    if (sodium_init() < 0) std::abort();  // no random source: nothing can be trusted
+    randombytes_buf(k.data(), k.size());
+    return k;
+  }();
+  return key;
+}
+
+// Heterogeneous lookup: finding a string_view key builds no std::string.
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view key) const noexcept { return map_key_hash(key); }
+};
+
+}  // namespace
+
+struct Map::Index : std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>> {};
+
+std::uint64_t map_key_hash(std::string_view key) noexcept {
+  std::array<unsigned char, crypto_shorthash_BYTES> out{};
+  crypto_shorthash(out.data(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   hash_key().data());
+  std::uint64_t h = 0;
+  for (unsigned char byte : out) h = (h << 8) | byte;
+  return h;
 }
 
 std::string_view kind_name(Kind kind) noexcept {
@@ -24,12 +60,16 @@ std::string_view kind_name(Kind kind) noexcept {
 }
 
 Map::Map(const Map& other) : entries_(other.entries_) {
-  if (other.index_) index_ = std::make_unique<Index>(*other.index_);
+  if (other.index_) index_.reset(new Index(*other.index_));
 }
 
 Map& Map::operator=(const Map& other) {
   if (this != &other) *this = Map(other);
   return *this;
+}
+
+void Map::IndexDeleter::operator()(Index* index) const noexcept {
+  delete index;
 }
 
 Map::~Map() = default;
@@ -47,7 +87,7 @@ std::ptrdiff_t Map::position(std::string_view key) const noexcept {
 void Map::rebuild_index() {
   index_.reset();
   if (entries_.size() <= kIndexThreshold) return;
-  index_ = std::make_unique<Index>();
+  index_.reset(new Index());
   for (std::size_t i = 0; i < entries_.size(); ++i) index_->emplace(entries_[i].first, i);
 }
 

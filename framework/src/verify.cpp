@@ -1,13 +1,18 @@
 #include <bit>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/provenance.hpp>
 #include <mlpersist/verify.hpp>
+#include <new>
 
 namespace mlpersist {
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr Method kRecordedMethods[] = {Method::kPredict, Method::kDecisionFunction,
                                        Method::kPredictProba, Method::kTransform};
@@ -23,10 +28,18 @@ Value rows_of(const Matrix& m) {
   return rows;
 }
 
-Matrix matrix_of(const Node& rows) {
+Matrix matrix_of(const Node& rows, const Limits& limits) {
   const std::size_t n = rows.size();
   if (n == 0) rows.fail("expected at least one row");
   const std::size_t cols = rows[0].size();
+  // n * cols cannot wrap: both count values of one decoded document.
+  if (n * cols > limits.max_verification_values)
+    throw UsageError(ErrorCode::kLimitExceeded,
+                     "'" + rows.path() + "' holds " + std::to_string(n) + " x " +
+                         std::to_string(cols) + " values, more than the " +
+                         std::to_string(limits.max_verification_values) +
+                         " a verification record may replay (Limits::max_verification_values); "
+                         "raise it only for a file you trust");
   Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
   for (std::size_t i = 0; i < n; ++i) {
     const Node row = rows[i];
@@ -85,15 +98,56 @@ bool is_deterministic(const Estimator& model) {
   return true;
 }
 
-void rerun_cv(VerifyReport& r, const Estimator& model, const Node& cv, const TrainingData* data) {
+// The file's parameters choose the re-fit's work: refuse before starting what would not end.
+void check_refit_cost(const Estimator& prototype, int k, const Dataset& d, const Limits& limits) {
+  const double cost =
+      k * prototype.fit_cost(static_cast<double>(d.X.rows()), static_cast<double>(d.X.cols()));
+  if (cost <= limits.max_refit_cost) return;
+  char estimate[32];
+  std::snprintf(estimate, sizeof estimate, "%.3g", cost);
+  char limit[32];
+  std::snprintf(limit, sizeof limit, "%.3g", limits.max_refit_cost);
+  throw UsageError(ErrorCode::kLimitExceeded,
+                   "re-running the " + std::to_string(k) + "-fold cross-validation of " +
+                       prototype.repr() + " would take about " + estimate +
+                       " operations, over the limit of " + limit +
+                       " (Limits::max_refit_cost); raise it only for a file you trust");
+}
+
+void rerun_cv(VerifyReport& r, const Estimator& model, const Node& cv, const TrainingData* data,
+              const Limits& limits) {
   const auto k = static_cast<int>(cv["k"].as_int(2, 1000));
   const std::string target = data != nullptr ? data->target : "target";
   const bool supervised = !target.empty();
   const Dataset d = read_csv(r.data_path, supervised ? target : "target", supervised);
   const auto prototype = model.clone();
+  check_refit_cost(*prototype, k, d, limits);
   r.cv_rerun = cross_validate(*prototype, d.X, d.y, k).to_value();
   r.cv_deterministic = is_deterministic(model);
   r.cv_tolerance = r.cv_deterministic ? 0.0 : 2.0 * cv["std"].as_double();
+}
+
+// The recorded uri as a regular file under `dir` (symbolic links resolved first), or an error
+// saying why it may not be opened.
+fs::path recorded_file_under(const std::string& uri, const fs::path& dir) {
+  std::error_code ec;
+  const fs::path base = fs::canonical(dir, ec);
+  if (ec)
+    throw IoError(ErrorCode::kIo, "training data directory '" + dir.string() +
+                                      "' cannot be resolved: " + ec.message());
+  const fs::path named = fs::path(uri).is_relative() ? base / uri : fs::path(uri);
+  const fs::path real = fs::canonical(named, ec);
+  const auto relative = real.lexically_relative(base);
+  if (ec || relative.empty() || *relative.begin() == "..")
+    throw SecurityError(ErrorCode::kPathNotAllowed, "the recorded training data uri '" + uri +
+                                                        "' does not name a file under '" +
+                                                        base.string() +
+                                                        "'; pass the data with --data instead");
+  if (!fs::is_regular_file(real, ec))
+    throw SecurityError(ErrorCode::kPathNotAllowed,
+                        "the recorded training data uri '" + uri +
+                            "' names something other than a regular file; pass --data");
+  return real;
 }
 
 void check_data(VerifyReport& r, const Map& metadata, const VerifyOptions& options,
@@ -101,14 +155,33 @@ void check_data(VerifyReport& r, const Map& metadata, const VerifyOptions& optio
   if (const Value* v = metadata.find("training_data")) {
     recorded = TrainingData::from_node(Node(*v, "metadata.training_data"));
     r.data_recorded_sha256 = recorded->sha256;
-    r.data_path = recorded->uri;
+    r.data_recorded_uri = recorded->uri;
   }
-  if (options.data) r.data_path = options.data->string();
-  if (r.data_path.empty()) return;
+  if (options.data) {
+    r.data_path = options.data->string();
+  } else if (!recorded) {
+    return;
+  } else if (!options.data_dir) {
+    throw UsageError(ErrorCode::kInvalidInput,
+                     "not checked: the artifact records training data '" + recorded->uri +
+                         "', which verify never opens on the file's word; pass it with --data "
+                         "FILE (or allow a directory with --data-dir DIR)");
+  } else {
+    r.data_path = recorded_file_under(recorded->uri, *options.data_dir).string();
+  }
+  r.data_actual_sha256 = sha256_file(r.data_path);
+}
+
+// One check's failure goes into its part of the report; running out of memory is a failure
+// too, with a sentence rather than "std::bad_alloc".
+template <class F>
+void run_check(std::string& error, F&& check) {
   try {
-    r.data_actual_sha256 = sha256_file(r.data_path);
+    check();
   } catch (const Error& e) {
-    r.data_error = e.what();
+    error = e.what();
+  } catch (const std::bad_alloc&) {
+    error = "out of memory (the file's parameters or records ask for more than this machine has)";
   }
 }
 
@@ -127,10 +200,10 @@ Value make_verification_record(const Estimator& model, const Matrix& inputs) {
   return record;
 }
 
-VerificationReport replay_verification(const Estimator& model, const Value& record,
-                                       bool same_build) {
+VerificationReport replay_verification(const Estimator& model, const Value& record, bool same_build,
+                                       const Limits& limits) {
   const Node r(record, "metadata.verification");
-  const Matrix inputs = matrix_of(r["inputs"]);
+  const Matrix inputs = matrix_of(r["inputs"], limits);
   VerificationReport report;
   report.same_build = same_build;
   const Node outputs = r["outputs"];
@@ -139,8 +212,8 @@ VerificationReport replay_verification(const Estimator& model, const Value& reco
     Method m{};
     if (!method_from_name(name, m)) rows_node.fail("is not a method name");
     const bool labels = m == Method::kPredict && predicts_labels(model);
-    report.methods.push_back(
-        compare(name, labels, matrix_of(rows_node), apply_method(model, m, inputs), same_build));
+    report.methods.push_back(compare(name, labels, matrix_of(rows_node, limits),
+                                     apply_method(model, m, inputs), same_build));
   }
   return report;
 }
@@ -219,6 +292,7 @@ Value VerifyReport::to_value() const {
   m.insert("integrity", integrity);
   if (!integrity_error.empty()) m.insert("integrity_error", integrity_error);
   Map data;
+  data.insert("recorded_uri", data_recorded_uri);
   data.insert("path", data_path);
   data.insert("recorded_sha256", data_recorded_sha256);
   data.insert("actual_sha256", data_actual_sha256);
@@ -245,40 +319,30 @@ VerifyReport verify_artifact(const Registry& registry, const std::filesystem::pa
   r.file = file.string();
   Document doc;
   std::shared_ptr<Estimator> model;
-  try {
+  run_check(r.integrity_error, [&] {
     doc = read_document(registry, file, options.load);
     model = instantiate(registry, doc, options.load);
     r.integrity = true;
-  } catch (const Error& e) {
-    r.integrity_error = e.what();
-    return r;
-  }
+  });
+  if (!r.integrity) return r;
   const Map& metadata = doc.header.metadata.as_map();
   std::optional<TrainingData> recorded;
-  try {
-    check_data(r, metadata, options, recorded);
-  } catch (const Error& e) {
-    r.data_error = e.what();
-  }
+  run_check(r.data_error, [&] { check_data(r, metadata, options, recorded); });
   if (const Value* cv = metadata.find("cross_validation")) {
     r.cv_recorded = *cv;
-    try {
+    run_check(r.cv_error, [&] {
       if (r.data_path.empty() || !r.data_error.empty())
         throw UsageError(ErrorCode::kInvalidInput,
                          "no readable training data to cross-validate on; pass --data CSV");
-      rerun_cv(r, *model, Node(*cv, "metadata.cross_validation"), recorded ? &*recorded : nullptr);
-    } catch (const Error& e) {
-      r.cv_error = e.what();
-    }
+      rerun_cv(r, *model, Node(*cv, "metadata.cross_validation"), recorded ? &*recorded : nullptr,
+               options.load.limits);
+    });
   }
   if (const Value* rec = metadata.find("verification")) {
     const Value* versions = metadata.find("versions");
     const bool same = versions != nullptr && *versions == current_versions(registry, doc.header);
-    try {
-      r.records = replay_verification(*model, *rec, same);
-    } catch (const Error& e) {
-      r.records_error = e.what();
-    }
+    run_check(r.records_error,
+              [&] { r.records = replay_verification(*model, *rec, same, options.load.limits); });
   }
   return r;
 }

@@ -151,7 +151,11 @@ class Decoder {
 Value Decoder::value(std::uint32_t depth) {
   const std::size_t at = pos_;
   if (++values_ > in_.limits.max_values)
-    fail_limit(at, "more than " + std::to_string(in_.limits.max_values) + " values", "max_values");
+    fail_limit(at,
+               "more than " + std::to_string(in_.limits.max_values) +
+                   " values (Limits::values_limit: max_values, and one per "
+                   "payload_bytes_per_value bytes)",
+               "max_values");
   switch (const std::uint8_t tag = u8("value tag"); static_cast<Tag>(tag)) {
     case Tag::kNull: return Value();
     case Tag::kFalse: return Value(false);

@@ -200,7 +200,8 @@ void DocumentReader::add(Value value) {
   if (++values_ > context_.limits().max_values)
     context_.fail(ErrorCode::kLimitExceeded, "the document holds more than " +
                                                  std::to_string(context_.limits().max_values) +
-                                                 " values (Limits::max_values)");
+                                                 " values (Limits::values_limit: max_values, "
+                                                 "and one per payload_bytes_per_value bytes)");
   if (frames_.empty()) {
     root_ = std::move(value);
     return;

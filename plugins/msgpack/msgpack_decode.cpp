@@ -112,7 +112,8 @@ bool DocumentVisitor::add(Value value) {
   if (++values_ > input_.limits.max_values)
     return fail(ErrorCode::kLimitExceeded, "the document holds more than " +
                                                std::to_string(input_.limits.max_values) +
-                                               " values (Limits::max_values)");
+                                               " values (Limits::values_limit: max_values, "
+                                               "and one per payload_bytes_per_value bytes)");
   if (frames_.empty()) {
     root_ = std::move(value);
     return true;

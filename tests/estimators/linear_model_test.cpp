@@ -317,4 +317,33 @@ TEST(LogisticRegression, RefusesASingleClass) {
   EXPECT_THROW(est->fit(Matrix::Random(5, 2), Vector::Ones(5)), UsageError);
 }
 
+// Finite rows far from the data overflow the decision values (found by fuzz_load_*): +infinity
+// takes the probability, NaN (infinity minus infinity) is refused; never NaN probabilities.
+TEST(LogisticRegression, ProbabilitiesStayProbabilitiesWhenScoresOverflow) {
+  const Dataset d = test::load_dataset("iris");
+  const auto lr = fitted("linear_model.LogisticRegression", d);
+  Matrix far(1, 4);
+  far << 0.0, 0.0, 1e308, 0.0;  // petal length: the classes' coefficients differ in sign
+  const Matrix scores = lr->decision_function(far);
+  ASSERT_EQ(scores.maxCoeff(), INFINITY);
+  ASSERT_FALSE(scores.hasNaN());
+  const Matrix proba = lr->predict_proba(far);
+  Eigen::Index winner = 0;
+  scores.row(0).maxCoeff(&winner);
+  Matrix expected = Matrix::Zero(1, 3);
+  expected(0, winner) = 1.0;
+  EXPECT_TRUE(test::bit_identical(proba, expected));
+
+  Matrix opposite(1, 4);
+  opposite << 0.0, 0.0, 1e308, -1e308;  // class 2 weighs both by more than 2: +inf + -inf
+  ASSERT_TRUE(lr->decision_function(opposite).hasNaN());
+  try {
+    (void)lr->predict_proba(opposite);
+    ADD_FAILURE() << "NaN scores gave probabilities";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(std::string(e.what()).find("row 0"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace

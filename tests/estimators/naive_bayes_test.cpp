@@ -140,4 +140,23 @@ TEST(GaussianNB, BadParametersAreRefused) {
   }
 }
 
+// A finite row so far from every class that all log-likelihoods are -infinity (found by
+// fuzz_load_gaussiannb): its probabilities are undefined, refused with a clear error rather
+// than NaN; predict still answers with a class.
+TEST(GaussianNB, RowInfinitelyUnlikelyUnderEveryClassIsRefusedByPredictProba) {
+  const Dataset d = test::load_dataset("iris");
+  const auto nb = fitted_nb(d);
+  const Matrix far = Matrix::Constant(1, 4, 1e200);  // squared distances overflow
+  try {
+    (void)nb->predict_proba(far);
+    ADD_FAILURE() << "undefined probabilities returned";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(std::string(e.what()).find("-infinity"), std::string::npos) << e.what();
+  }
+  const double label = nb->predict(far)(0);
+  EXPECT_TRUE(label == 0 || label == 1 || label == 2) << label;
+  EXPECT_TRUE(nb->predict_proba(d.X).allFinite());
+}
+
 }  // namespace

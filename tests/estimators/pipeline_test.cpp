@@ -64,6 +64,22 @@ TEST(Pipeline, NestedStepsRoundTripBitIdentical) {
   EXPECT_EQ(back->repr(), p->repr());
 }
 
+// KMeans as a transformer: the next step is fitted on one distance per cluster, so KMeans must
+// report that width, or a genuine pipeline would save and then be refused at load.
+TEST(Pipeline, KMeansDistancesFeedTheNextStep) {
+  const Dataset d = test::load_dataset("iris");
+  auto kmeans = test::registry().create("cluster.KMeans");
+  Map params;
+  params.insert("n_clusters", 3).insert("n_init", 1);
+  kmeans->set_params(params);
+  auto p = test::registry().create("pipeline.Pipeline");
+  dynamic_cast<Composite&>(*p).set_steps(
+      {{"kmeans", kmeans}, {"lr", test::registry().create("linear_model.LogisticRegression")}});
+  p->fit(d.X, d.y);
+  EXPECT_EQ(dynamic_cast<Composite&>(*p).steps()[0].second->n_features_out(), 3);
+  test::expect_round_trips_bit_identical(*p, d.X);
+}
+
 TEST(Pipeline, HeaderListsEveryNestedType) {
   const Dataset d = test::load_dataset("iris");
   auto p = scaler_svc();

@@ -192,7 +192,9 @@ TEST(Gamma, ConstantDataFallsBackToOne) {
 // ---------------------------------------------------------------------------------------------
 // Internal consistency.
 
-KernelSpec iris_rbf() { return {KernelKind::rbf, mlpersist::svm::gamma_scale(iris().X), 3, 0.0}; }
+KernelSpec iris_rbf() {
+  return {KernelKind::rbf, mlpersist::svm::gamma_scale(iris().X), 3, 0.0};
+}
 
 // The binary problem "class 1 vs class 2" is exactly the (1,2) sub-problem of the 3-class fit,
 // so both must agree; the binary model also carries scikit-learn's flipped signs.
@@ -486,3 +488,16 @@ TEST(BadInput, PredictionThrows) {
 }
 
 }  // namespace
+
+// Counts that wrap around to the real number of support vectors (issue 16): predict would slice
+// the kernel matrix at offsets near 2^63. Refused before any block is computed.
+TEST(BadInput, PredictRefusesSupportCountsThatWrapAround) {
+  const KernelSpec k = iris_rbf();
+  SvcModel m = mlpersist::svm::fit_svc(iris().X, iris().y, k, SolverOptions{});
+  const std::int64_t n_sv = m.support_vectors.rows();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  m.n_support = {kMax, kMax, n_sv + 2};  // adds up to n_sv modulo 2^64
+  EXPECT_THROW((void)mlpersist::svm::decision_ovo(m, k, iris().X), std::invalid_argument);
+  m.n_support = {-1, 1, n_sv};
+  EXPECT_THROW((void)mlpersist::svm::decision_ovo(m, k, iris().X), std::invalid_argument);
+}

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 #include <sstream>
@@ -158,6 +159,20 @@ TEST(Svc, LoadRejectsInconsistentHandEditedState) {
   Matrix nan_sv = Matrix::Zero(60, 4);
   nan_sv(3, 2) = std::nan("");
   expect_rejected_edit("support_vectors_", Tensor::from_matrix(nan_sv));
+}
+
+// Support counts that wrap around modulo 2^64 to the real number of support vectors would pass
+// every shape check, and predict would compute with blocks far outside the arrays (issue 16).
+TEST(Svc, LoadRefusesSupportCountsThatWrapAround) {
+  const auto svc = fitted_svc(test::load_dataset("iris"));
+  const auto n_sv =
+      static_cast<std::int64_t>(dynamic_cast<const svm::SVC&>(*svc).model().support.size());
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (const std::vector<std::int64_t>& counts :
+       {std::vector<std::int64_t>{kMax, kMax, n_sv + 2}, {kMax, 1, n_sv - 1}}) {
+    test::expect_rejected_edit(*svc, "n_support_",
+                               Tensor::from_values(std::span<const std::int64_t>(counts)));
+  }
 }
 
 TEST(Svc, BadParametersAreRefusedWithTheirName) {

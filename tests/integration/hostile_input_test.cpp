@@ -9,10 +9,12 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
+#include <numeric>
 #include <sstream>
 
 #include "allocation_counter.hpp"
@@ -145,6 +147,9 @@ std::map<std::string, ErrorCode> all(ErrorCode code) {
 }
 
 TEST(AllocationCounter, SeesAllocationsInTheFrameworkAndThePlugins) {
+  // Loading the plugins (the store plugins' database libraries among them) allocates what
+  // stays for the process's lifetime: load them before counting.
+  (void)test::registry();
   test::reset_peak_heap();
   const std::size_t before = test::current_heap_bytes();
   {
@@ -369,6 +374,22 @@ TEST(HostileArtifact, IntegerOverflowingItsTarget) {
   expect_schema_refusal(
       "schema_version = 2^40", [](Map& root) { *root.find("schema_version") = Value(kTwoTo40); },
       "schema_version");
+}
+
+// Counts whose sum wraps around modulo 2^64 to the real number of support vectors: every shape
+// check would pass, and predict would slice blocks near 2^63 (issue 16).
+TEST(HostileArtifact, CountsWhoseSumWrapsAround) {
+  expect_schema_refusal(
+      "n_support_ wraps to the support vector count",
+      [](Map& root) {
+        Value& counts = *root.find("state")->as_map().find("n_support_");
+        const auto real = counts.as_tensor().values<std::int64_t>();
+        const std::int64_t n_sv = std::accumulate(real.begin(), real.end(), std::int64_t{0});
+        constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+        const std::vector<std::int64_t> wrapped{kMax, kMax, n_sv + 2};
+        counts = Tensor::from_values(std::span<const std::int64_t>(wrapped));
+      },
+      "state.n_support_");
 }
 
 TEST(HostileArtifact, StreamsAreReadNoFurtherThanTheyGo) {

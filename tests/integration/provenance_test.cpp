@@ -58,8 +58,7 @@ TEST(Provenance, Sha256MatchesTheStandardVectors) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   const fs::path empty = temp_dir() / "empty";  // the test's only temp_dir() call
   write_text(empty, "");
-  EXPECT_EQ(sha256_file(empty),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_file(empty), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(Provenance, GitCommitIsReadFromLooseAndPackedRefsAndWorktreeFiles) {
@@ -145,9 +144,11 @@ TEST(Verification, RecordsReplayExactlyAndCatchAPerturbedModel) {
 
 TEST(Verify, PassesOnAFreshModelAndFailsWhenTheDataChanged) {
   const fs::path data = iris_copy(temp_dir());
-  const Saved s = save_with_provenance("tree.DecisionTreeClassifier", data,
-                                       Map{}.insert("random_state", 0));
-  const VerifyReport ok = verify_artifact(registry(), s.file);
+  const Saved s =
+      save_with_provenance("tree.DecisionTreeClassifier", data, Map{}.insert("random_state", 0));
+  VerifyOptions given;
+  given.data = data;
+  const VerifyReport ok = verify_artifact(registry(), s.file, given);
   EXPECT_TRUE(ok.passed()) << to_json_text(ok.to_value());
   EXPECT_TRUE(ok.cv_deterministic);
 
@@ -158,16 +159,19 @@ TEST(Verify, PassesOnAFreshModelAndFailsWhenTheDataChanged) {
   }
   text.replace(text.find("5.1,3.5"), 7, "5.1,3.6");
   write_text(data, text);
-  const VerifyReport changed = verify_artifact(registry(), s.file);
+  const VerifyReport changed = verify_artifact(registry(), s.file, given);
   EXPECT_FALSE(changed.data_matches());
   EXPECT_NE(changed.data_actual_sha256, changed.data_recorded_sha256);
   EXPECT_FALSE(changed.passed());
 }
 
 TEST(Verify, NonDeterministicEstimatorsGetTwoFoldStdOfSlack) {
-  const Saved s = save_with_provenance("ensemble.RandomForestClassifier", iris_copy(temp_dir()),
+  const fs::path data = iris_copy(temp_dir());
+  const Saved s = save_with_provenance("ensemble.RandomForestClassifier", data,
                                        Map{}.insert("n_estimators", 5));
-  const VerifyReport r = verify_artifact(registry(), s.file);
+  VerifyOptions given;
+  given.data = data;
+  const VerifyReport r = verify_artifact(registry(), s.file, given);
   EXPECT_FALSE(r.cv_deterministic);
   const double recorded_std = Node(*r.cv_recorded, "cv")["std"].as_double();
   EXPECT_EQ(r.cv_tolerance, 2 * recorded_std);
@@ -181,18 +185,22 @@ TEST(VerifyCli, ExitCodesFollowTheVerdict) {
                     model.string()),
             0);
   std::string out;
-  EXPECT_EQ(run_cli("verify " + model.string(), &out), 0) << out;
+  const std::string with_data = " --data " + data.string();
+  EXPECT_EQ(run_cli("verify " + model.string() + with_data, &out), 0) << out;
   EXPECT_NE(out.find("deterministic, so every fold score must be identical"), std::string::npos)
       << out;
   std::string json;
-  EXPECT_EQ(run_cli("verify --json " + model.string(), &json), 0);
+  EXPECT_EQ(run_cli("verify --json " + model.string() + with_data, &json), 0);
   EXPECT_NE(json.find("\"passed\": true"), std::string::npos) << json;
 
   std::ofstream(data, std::ios::app) << "5.0,3.0,1.5,0.2,0\n";
   std::string error;
-  EXPECT_EQ(run_cli("verify " + model.string(), &out, &error), 1);
+  EXPECT_EQ(run_cli("verify " + model.string() + with_data, &out, &error), 1);
   EXPECT_NE(out.find("changed since training"), std::string::npos) << out;
   EXPECT_NE(error.find("verification failed"), std::string::npos) << error;
+  // Without --data, the recorded path is shown but not read: nothing is checked, nothing passes.
+  EXPECT_EQ(run_cli("verify " + model.string(), &out, &error), 1);
+  EXPECT_NE(out.find("recorded data uri:   \"" + data.string() + "\""), std::string::npos) << out;
   // The original data, given explicitly, passes again.
   EXPECT_EQ(run_cli("verify " + model.string() + " --data " + (data_dir() / "iris.csv").string()),
             0);
@@ -215,8 +223,7 @@ TEST(MigrateCli, RewritesGoldenFilesAtTodaysVersionsAndDowngradesOnRequest) {
       << text;
   LoadOptions raw;
   raw.migrate = false;
-  EXPECT_EQ(read_document(registry(), back, raw).root,
-            read_document(registry(), golden, raw).root);
+  EXPECT_EQ(read_document(registry(), back, raw).root, read_document(registry(), golden, raw).root);
   const Dataset iris = load_dataset("iris");
   EXPECT_TRUE(bit_identical(load(registry(), back)->predict(iris.X),
                             load(registry(), golden)->predict(iris.X)));

@@ -1,9 +1,14 @@
+#include <gtest/gtest.h>
+
+#include <functional>
 #include <mlpersist/eigen.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
+#include <set>
+#include <string_view>
 
-#include <gtest/gtest.h>
+#include "colliding_keys.hpp"
 
 namespace {
 
@@ -114,3 +119,20 @@ TEST(Tensor, BorrowedTensorKeepsItsOwnerAliveAndIsReadOnly) {
 }
 
 }  // namespace
+
+// Hash flooding: keys chosen against a public hash collide; the map's keyed index spreads them.
+TEST(Value, MapIndexSpreadsKeysChosenToCollideUnderStdHash) {
+  const auto keys = test::std_hash_colliding_keys(20'000);
+  const std::size_t std_hash = std::hash<std::string_view>{}(keys.front());
+  std::set<std::uint64_t> keyed;
+  for (const std::string& key : keys) {
+    ASSERT_EQ(std::hash<std::string_view>{}(key), std_hash) << "the attack keys must collide";
+    keyed.insert(map_key_hash(key));
+  }
+  EXPECT_EQ(keyed.size(), keys.size());
+  Map m;
+  for (std::size_t i = 0; i < keys.size(); ++i) m.insert(keys[i], static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < keys.size(); i += 997)
+    EXPECT_EQ(m.find(keys[i])->as_int(), static_cast<std::int64_t>(i));
+  EXPECT_THROW(m.insert(keys[5], 0), SchemaError);
+}

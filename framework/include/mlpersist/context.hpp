@@ -15,6 +15,7 @@ namespace mlpersist {
 
 class Estimator;
 class Registry;
+struct Header;
 struct LoadOptions;
 
 /// Used by estimators that contain estimators (Pipeline) to save a nested one as its own typed,
@@ -37,14 +38,17 @@ class MLPERSIST_API SaveContext {
 /// Used by estimators that contain estimators to load a nested typed document.
 class MLPERSIST_API LoadContext {
  public:
-  LoadContext(const Registry& registry, const LoadOptions& options)
-      : registry_(registry), options_(options) {}
+  /// With `header`, every nested type must be one it declares (instantiate passes the
+  /// document's own header).
+  LoadContext(const Registry& registry, const LoadOptions& options, const Header* header = nullptr)
+      : registry_(registry), options_(options), header_(header) {}
   [[nodiscard]] std::shared_ptr<Estimator> load_nested(const Node& typed_document);
   [[nodiscard]] const Registry& registry() const { return registry_; }
 
  private:
   const Registry& registry_;
   const LoadOptions& options_;
+  const Header* header_;
 };
 
 }  // namespace mlpersist

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <mlpersist/estimator.hpp>
-#include <mlpersist/export.hpp>
-
 #include <filesystem>
 #include <iosfwd>
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/export.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,10 +19,16 @@ struct Dataset {
   std::string target_name;                 ///< empty when the file has no target column
 };
 
+/// The most columns a CSV header may have: the header's names are kept (about 40 bytes each),
+/// and a matrix is only allocated once every row has been checked against the header, so
+/// reading costs at most about 8 bytes of memory per byte of text beside these names.
+inline constexpr std::size_t kMaxCsvColumns = std::size_t{1} << 20;
+
 /// Reads a CSV file: a header row, then numeric rows (shortest round-trip decimals parse back
 /// to the exact doubles). The column named `target` becomes y; when `target_required` is false
-/// a missing target column is fine (prediction input). Throws UsageError(kInvalidInput) naming
-/// the file, line and column of the first bad cell.
+/// a missing target column is fine (prediction input). A leading UTF-8 byte order mark is
+/// skipped. Throws UsageError(kInvalidInput) naming the file, line and column of the first bad
+/// cell, or a row whose number of cells differs from the header's.
 [[nodiscard]] MLPERSIST_API Dataset read_csv(const std::filesystem::path& file,
                                              std::string_view target = "target",
                                              bool target_required = true);

@@ -14,6 +14,7 @@
 #include <mlpersist/signature.hpp>
 #include <mlpersist/value.hpp>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,12 @@ MLPERSIST_API void downgrade_document(const Registry& registry, Document& docume
 /// unless `options.migrate` is false.
 [[nodiscard]] MLPERSIST_API Document read_document(const Registry& registry,
                                                    const std::filesystem::path& file,
+                                                   const LoadOptions& options = {});
+/// The same from bytes that `owner` keeps alive: tensors borrow them, as with a mapped file (the
+/// Python package reads `bytes` objects this way).
+[[nodiscard]] MLPERSIST_API Document read_document(const Registry& registry,
+                                                   std::span<const std::byte> bytes,
+                                                   std::shared_ptr<const void> owner,
                                                    const LoadOptions& options = {});
 /// Builds the estimator a decoded document describes (validating its state).
 [[nodiscard]] MLPERSIST_API std::shared_ptr<Estimator> instantiate(const Registry& registry,

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <mlpersist/export.hpp>
-
 #include <cstdint>
+#include <mlpersist/export.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +34,9 @@ enum class ErrorCode : std::uint8_t {
   kSignatureRequired,   ///< LoadOptions::require_signature, but the artifact is not signed
   kBadSignature,        ///< a signature that is malformed, untrusted or does not match
   kUnsafePermissions,   ///< a plugin others may write to, a secret key others may read
+  kPathNotAllowed,      ///< a path named by a file, outside what the caller allowed to open
+  kNotFound,            ///< a model, version or alias a store does not hold
+  kStoreUnavailable,    ///< a store is busy, stopped or unreachable: retrying may succeed
 };
 
 /// Stable name of a code, e.g. "UnknownTypeTag".
@@ -92,6 +94,15 @@ class MLPERSIST_API IoError : public Error {
 class MLPERSIST_API SecurityError : public Error {
  public:
   using Error::Error;
+};
+
+/// A model store refused or failed an operation: a name it does not hold (kNotFound), a store
+/// that is busy or unreachable (kStoreUnavailable, worth retrying), a database error (kIo).
+class MLPERSIST_API StoreError : public Error {
+ public:
+  using Error::Error;
+  /// True when the same call may succeed later (the store was busy, stopped or unreachable).
+  [[nodiscard]] bool retryable() const noexcept { return code() == ErrorCode::kStoreUnavailable; }
 };
 
 }  // namespace mlpersist

@@ -59,6 +59,12 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] virtual std::unique_ptr<Estimator> clone() const = 0;
   /// `SVC(C=1.0, kernel='rbf', ...)`, like scikit-learn's repr.
   [[nodiscard]] virtual std::string repr() const;
+  /// An estimate of fit's work on n_samples x n_features, in elementary operations, from the
+  /// parameters alone (an order of magnitude, not a promise). It lets `verify` refuse a re-fit
+  /// that a file's parameters make enormous (two million trees, 10^12 iterations) before it
+  /// starts (Limits::max_refit_cost). Default n_samples * n_features; estimators whose
+  /// parameters multiply their work override it.
+  [[nodiscard]] virtual double fit_cost(double n_samples, double n_features) const;
 
   /// Fits on X (n_samples x n_features) and y (n_samples; ignored and may be empty for
   /// unsupervised estimators). Throws UsageError(kInvalidInput) on empty, mismatched or

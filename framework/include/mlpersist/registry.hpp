@@ -7,6 +7,7 @@
 #include <mlpersist/backend.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/node.hpp>
+#include <mlpersist/store_backend.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,13 @@ struct BackendInfo {
   std::string plugin;
 };
 
+/// A registered model-store backend, chosen by the scheme of a store URI.
+struct StoreInfo {
+  std::string scheme;  ///< "sqlite", "postgresql", ...
+  std::string description;
+  std::string plugin;
+};
+
 /// A plugin that loaded, with what it registered.
 struct PluginInfo {
   std::string name;
@@ -75,6 +83,7 @@ struct PluginInfo {
   std::filesystem::path path;  ///< empty for plugins registered in-process
   std::vector<std::string> type_tags;
   std::vector<std::string> backends;
+  std::vector<std::string> stores;  ///< store URI schemes
 };
 
 /// A plugin file that was found but not loaded, and why.
@@ -134,6 +143,12 @@ class MLPERSIST_API Registry {
   [[nodiscard]] std::shared_ptr<const Backend> backend(std::string_view name) const;
   /// nullptr when the type is not registered.
   [[nodiscard]] const TypeInfo* find_type(std::string_view type_tag) const;
+  /// A connection to the store `uri` names, from the plugin registered for its scheme; it keeps
+  /// that plugin loaded. Throws CompatibilityError(kUnknownBackend) listing known schemes, and
+  /// whatever the plugin throws (StoreError).
+  [[nodiscard]] std::shared_ptr<StoreBackend> open_store(const StoreUri& uri) const;
+  /// nullptr when no store plugin handles that scheme.
+  [[nodiscard]] const StoreInfo* find_store(std::string_view scheme) const;
   /// nullptr when no backend of that name is registered.
   [[nodiscard]] const BackendInfo* find_backend(std::string_view name) const;
   /// nullptr when no plugin of that name is loaded. Like find_type's, the pointer stays valid
@@ -148,6 +163,7 @@ class MLPERSIST_API Registry {
 
   [[nodiscard]] std::vector<TypeInfo> types() const;
   [[nodiscard]] std::vector<BackendInfo> backends() const;
+  [[nodiscard]] std::vector<StoreInfo> stores() const;
   [[nodiscard]] std::vector<PluginInfo> plugins() const;
   [[nodiscard]] std::vector<PluginFailure> failures() const;
   [[nodiscard]] std::vector<MigrationInfo> migrations() const;
@@ -190,6 +206,8 @@ class MLPERSIST_API Registrar {
     add_backend(std::make_unique<B>());
   }
   void add_backend(std::unique_ptr<Backend> backend);
+  /// A model-store backend for URIs of `scheme` (a short lowercase word such as "sqlite").
+  void add_store(std::string scheme, std::string description, StoreFactory factory);
 
   struct Staged;
   explicit Registrar(Staged& staged) : staged_(staged) {}

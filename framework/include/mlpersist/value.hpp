@@ -2,13 +2,11 @@
 
 #include <concepts>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mlpersist/export.hpp>
 #include <mlpersist/tensor.hpp>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -22,9 +20,15 @@ using Bytes = std::vector<std::uint8_t>;
 /// An ordered sequence of values.
 using Array = std::vector<Value>;
 
+/// The hash Map indexes its keys with: SipHash-2-4 under a key drawn at random once per process.
+/// A fixed, public hash (std::hash) lets a file choose keys that all collide, which makes
+/// inserting n of them O(n^2); without the key nobody can compute collisions in advance.
+/// Exposed so that tests can check that it spreads keys chosen against std::hash.
+[[nodiscard]] MLPERSIST_API std::uint64_t map_key_hash(std::string_view key) noexcept;
+
 /// A map with string keys that keeps insertion order (documents diff and print stably).
-/// Keys are unique: insert() refuses a duplicate. Large maps keep a hash index so that a
-/// decoder inserting n keys from hostile input stays O(n).
+/// Keys are unique: insert() refuses a duplicate. Large maps keep a hash index (map_key_hash)
+/// so that a decoder inserting n keys from hostile input stays O(n).
 class MLPERSIST_API Map {
  public:
   using Entry = std::pair<std::string, Value>;
@@ -61,19 +65,17 @@ class MLPERSIST_API Map {
 
   void rebuild_index();
 
-  // Heterogeneous lookup: finding a string_view key builds no std::string.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const noexcept {
-      return std::hash<std::string_view>{}(key);
-    }
+  // Defined in value.cpp, so the hash stays out of every includer; the deleter is out of line
+  // too, so that code inlined elsewhere never needs Index complete.
+  struct Index;
+  struct IndexDeleter {
+    void operator()(Index* index) const noexcept;
   };
-  using Index = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
 
   std::vector<Entry> entries_;
   // Only maps above kIndexThreshold entries have one; behind a pointer, so that a Value (and
   // each of the many small maps of a document) stays small.
-  std::unique_ptr<Index> index_;
+  std::unique_ptr<Index, IndexDeleter> index_;
 };
 
 /// The kinds of Value, in the order of Value::Storage's alternatives.

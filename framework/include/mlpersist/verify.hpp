@@ -5,14 +5,13 @@
 // another compiler — plus `verify_artifact`, which also re-checks the training data and the
 // recorded cross-validation score.
 
+#include <cstdint>
+#include <filesystem>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/persist.hpp>
 #include <mlpersist/registry.hpp>
 #include <mlpersist/value.hpp>
-
-#include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,11 +31,11 @@ inline constexpr double kVerificationTolerance = 1e-9;
 /// How far one method's outputs moved.
 struct MethodDrift {
   std::string method;
-  std::uint64_t values = 0;         ///< compared
-  std::uint64_t differing = 0;      ///< not bit-identical
+  std::uint64_t values = 0;     ///< compared
+  std::uint64_t differing = 0;  ///< not bit-identical
   double max_abs_difference = 0;
-  std::uint64_t max_ulps = 0;       ///< largest distance in units in the last place
-  bool labels = false;              ///< compared as labels (must be identical)
+  std::uint64_t max_ulps = 0;  ///< largest distance in units in the last place
+  bool labels = false;         ///< compared as labels (must be identical)
   bool passed = true;
 };
 
@@ -50,10 +49,12 @@ struct VerificationReport {
 };
 
 /// Re-runs the record's inputs through `model`. Throws SchemaError when the record itself is
-/// malformed (the path names where).
+/// malformed (the path names where), UsageError(kLimitExceeded) when it holds more input values
+/// than limits.max_verification_values.
 [[nodiscard]] MLPERSIST_API VerificationReport replay_verification(const Estimator& model,
                                                                    const Value& record,
-                                                                   bool same_build);
+                                                                   bool same_build,
+                                                                   const Limits& limits = {});
 
 /// The versions block an artifact with this header would record if saved by this build now
 /// (build_environment() plus the plugins of its types and backend): equal to the artifact's
@@ -61,8 +62,16 @@ struct VerificationReport {
 [[nodiscard]] MLPERSIST_API Value current_versions(const Registry& registry, const Header& header);
 
 struct VerifyOptions {
-  /// Training data to hash and cross-validate on; default: the recorded uri.
+  /// Training data to hash and cross-validate on. The artifact's recorded uri is provenance to
+  /// display, never a path to open: a file must not choose what the verifier reads (a FIFO, a
+  /// device, a secret it would then quote in error messages). Without `data` or `data_dir`, the
+  /// recorded hash and cross-validation are reported as not checked, and verification fails.
   std::optional<std::filesystem::path> data;
+  /// Opt-in: the recorded uri may be opened when it names a regular file under this directory
+  /// (after resolving symbolic links; a relative uri is taken relative to it).
+  std::optional<std::filesystem::path> data_dir;
+  /// Also bounds the work the file can ask for: load.limits.max_verification_values and
+  /// load.limits.max_refit_cost.
   LoadOptions load{};
 };
 
@@ -72,7 +81,8 @@ struct VerifyReport {
   bool integrity = false;  ///< decoded, checksums matched, state valid
   std::string integrity_error;
   // Training data: recorded vs recomputed SHA-256 (empty when not recorded or not readable).
-  std::string data_path;
+  std::string data_recorded_uri;  ///< as the artifact records it (displayed, not opened)
+  std::string data_path;          ///< the file actually read: --data, or the uri under data_dir
   std::string data_recorded_sha256;
   std::string data_actual_sha256;
   std::string data_error;
