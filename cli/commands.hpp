@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
-#include <mlpersist/persist.hpp>
+#include <mlpersist/document.hpp>
 #include <mlpersist/registry.hpp>
 #include <mlpersist/store.hpp>
 #include <optional>

@@ -5,9 +5,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mlpersist/document.hpp>
 #include <mlpersist/envelope.hpp>
 #include <mlpersist/json_text.hpp>
-#include <mlpersist/persist.hpp>
 #include <string>
 
 #include "commands.hpp"

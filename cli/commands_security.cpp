@@ -3,8 +3,8 @@
 
 #include <iostream>
 #include <memory>
+#include <mlpersist/document.hpp>
 #include <mlpersist/error.hpp>
-#include <mlpersist/persist.hpp>
 #include <mlpersist/signature.hpp>
 #include <string>
 

@@ -1,7 +1,8 @@
 #pragma once
 
+#include <mlpersist/context.hpp>
+#include <mlpersist/estimator.hpp>
 #include <mlpersist/params.hpp>
-#include <mlpersist/persist.hpp>
 #include <vector>
 
 namespace mlpersist::naive_bayes {

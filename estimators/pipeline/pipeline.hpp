@@ -1,7 +1,8 @@
 #pragma once
 
 #include <map>
-#include <mlpersist/persist.hpp>
+#include <mlpersist/context.hpp>
+#include <mlpersist/estimator.hpp>
 #include <optional>
 #include <string>
 #include <vector>

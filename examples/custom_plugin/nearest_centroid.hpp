@@ -4,8 +4,9 @@
 
 #include <array>
 #include <cstdint>
+#include <mlpersist/context.hpp>
+#include <mlpersist/estimator.hpp>
 #include <mlpersist/params.hpp>
-#include <mlpersist/persist.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <mlpersist/error.hpp>
+#include <mlpersist/estimator.hpp>
 #include <mlpersist/plugin.hpp>
 #include <mlpersist/registry.hpp>
 #include <mutex>

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <mlpersist/eigen.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>

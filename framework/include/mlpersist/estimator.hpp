@@ -1,8 +1,8 @@
 #pragma once
 
-#include <Eigen/Core>
 #include <cstdint>
 #include <memory>
+#include <mlpersist/eigen.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
@@ -12,10 +12,6 @@
 #include <vector>
 
 namespace mlpersist {
-
-/// Samples in rows, features in columns (C order, like NumPy).
-using Matrix = RowMajorMatrix<double>;
-using Vector = Eigen::VectorXd;
 
 /// What an estimator does with its input; picks the default `score` and the CV splitter.
 enum class EstimatorKind : std::uint8_t { kClassifier, kRegressor, kTransformer, kClusterer };

@@ -5,7 +5,6 @@
 #include <functional>
 #include <memory>
 #include <mlpersist/backend.hpp>
-#include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/store_backend.hpp>
@@ -14,6 +13,10 @@
 #include <vector>
 
 namespace mlpersist {
+
+// Declared, not included: the registry hands estimators out, and a backend plugin registering
+// through it need not parse the estimator interface (and Eigen with it).
+class Estimator;
 
 /// Creates an unfitted estimator with default parameters.
 using EstimatorFactory = std::function<std::unique_ptr<Estimator>()>;
@@ -182,7 +185,7 @@ class MLPERSIST_API Registrar {
   void add_estimator() {
     add_estimator(
         std::string(E::kTypeTag), E::kSchemaVersion,
-        [] { return std::unique_ptr<Estimator>(new E()); }, min_reader_version_of<E>());
+        [] { return std::unique_ptr<Estimator>(new E()); }, E().min_reader_version());
   }
   /// `min_reader_version` 0 means "equal to schema_version".
   void add_estimator(std::string type_tag, std::uint32_t schema_version, EstimatorFactory factory,

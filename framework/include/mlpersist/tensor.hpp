@@ -1,6 +1,6 @@
 #pragma once
 
-#include <Eigen/Core>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -62,9 +62,6 @@ class MLPERSIST_API LazyCheck {
   mutable std::once_flag once_;
 };
 
-template <class T>
-using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 /// A dense, row-major (C-order) n-dimensional array.
 ///
 /// In memory the elements are in the host's byte order; every backend writes them little-endian
@@ -88,10 +85,12 @@ class MLPERSIST_API Tensor {
                        std::shared_ptr<const LazyCheck> check = nullptr);
 
   /// Copies an Eigen matrix or vector (any storage order) into a new tensor of rank 2 or 1.
-  template <class Derived>
-  static Tensor from_matrix(const Eigen::DenseBase<Derived>& m);
-  template <class Derived>
-  static Tensor from_vector(const Eigen::DenseBase<Derived>& v);
+  /// Defined in <mlpersist/eigen.hpp>, so that code without Eigen (backends, the container, the
+  /// CLI) does not parse it.
+  template <class EigenMatrix>
+  static Tensor from_matrix(const EigenMatrix& m);
+  template <class EigenVector>
+  static Tensor from_vector(const EigenVector& v);
   template <class T>
   static Tensor from_values(std::span<const T> values);
 
@@ -125,11 +124,12 @@ class MLPERSIST_API Tensor {
     return const_cast<std::byte*>(data_);
   }
 
-  /// Zero-copy Eigen views. matrix() needs rank 2, vector() rank 1.
+  /// Zero-copy Eigen views (Eigen::Map). matrix() needs rank 2, vector() rank 1. Defined in
+  /// <mlpersist/eigen.hpp>, like from_matrix.
   template <class T = double>
-  [[nodiscard]] Eigen::Map<const RowMajorMatrix<T>> matrix() const;
+  [[nodiscard]] auto matrix() const;
   template <class T = double>
-  [[nodiscard]] Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> vector() const;
+  [[nodiscard]] auto vector() const;
 
   /// Same dtype, shape and bytes.
   friend MLPERSIST_API bool operator==(const Tensor& a, const Tensor& b);
@@ -157,23 +157,6 @@ class MLPERSIST_API Tensor {
 [[nodiscard]] MLPERSIST_API std::optional<std::uint64_t> checked_element_count(
     DType dtype, const Tensor::Shape& shape, std::uint64_t max_elements) noexcept;
 
-template <class Derived>
-Tensor Tensor::from_matrix(const Eigen::DenseBase<Derived>& m) {
-  using T = typename Derived::Scalar;
-  Tensor t = allocate(dtype_of<T>(),
-                      {static_cast<std::uint64_t>(m.rows()), static_cast<std::uint64_t>(m.cols())});
-  Eigen::Map<RowMajorMatrix<T>>(t.mutable_data<T>(), m.rows(), m.cols()) = m;
-  return t;
-}
-
-template <class Derived>
-Tensor Tensor::from_vector(const Eigen::DenseBase<Derived>& v) {
-  using T = typename Derived::Scalar;
-  Tensor t = allocate(dtype_of<T>(), {static_cast<std::uint64_t>(v.size())});
-  Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(t.mutable_data<T>(), v.size()) = v;
-  return t;
-}
-
 template <class T>
 Tensor Tensor::from_values(std::span<const T> values) {
   Tensor t = allocate(dtype_of<T>(), {static_cast<std::uint64_t>(values.size())});
@@ -192,21 +175,6 @@ T* Tensor::mutable_data() {
   check_dtype(dtype_of<T>());
   check_owned();
   return reinterpret_cast<T*>(const_cast<std::byte*>(data_));
-}
-
-template <class T>
-Eigen::Map<const RowMajorMatrix<T>> Tensor::matrix() const {
-  check_dtype(dtype_of<T>());
-  check_rank(2);
-  return {reinterpret_cast<const T*>(data()), static_cast<Eigen::Index>(shape_[0]),
-          static_cast<Eigen::Index>(shape_[1])};
-}
-
-template <class T>
-Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>> Tensor::vector() const {
-  check_dtype(dtype_of<T>());
-  check_rank(1);
-  return {reinterpret_cast<const T*>(data()), static_cast<Eigen::Index>(shape_[0])};
 }
 
 }  // namespace mlpersist
