@@ -1,4 +1,5 @@
 #include <cmath>
+#include <limits>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/estimator.hpp>
@@ -38,11 +39,18 @@ std::string python_repr(const Value& v) {
   }
 }
 
-void check_finite(const Matrix& X, std::string_view what) {
-  if (!X.allFinite())
-    throw UsageError(
-        ErrorCode::kInvalidInput,
-        std::string(what) + " contains NaN or infinity; clean or impute the data first");
+void check_finite(const Matrix& X, std::string_view what, bool nan_is_missing) {
+  if (!nan_is_missing) {
+    if (!X.allFinite())
+      throw UsageError(
+          ErrorCode::kInvalidInput,
+          std::string(what) + " contains NaN or infinity; clean or impute the data first");
+    return;
+  }
+  // NaN marks a missing value here; infinity is still refused, as scikit-learn does.
+  if ((X.array().abs() == std::numeric_limits<double>::infinity()).any())
+    throw UsageError(ErrorCode::kInvalidInput,
+                     std::string(what) + " contains infinity; clip or drop those values first");
 }
 
 [[noreturn]] void not_supported(const Estimator& e, Method m) {
@@ -118,7 +126,7 @@ void Estimator::fit(const Matrix& X, const Vector& y) {
     throw UsageError(ErrorCode::kInvalidInput,
                      class_name() + ".fit: " + std::to_string(pending_names_.size()) +
                          " feature names for " + std::to_string(X.cols()) + " columns");
-  check_finite(X, class_name() + ".fit: X");
+  check_finite(X, class_name() + ".fit: X", accepts_missing());
   if (supervised && !y.allFinite())
     throw UsageError(ErrorCode::kInvalidInput, class_name() + ".fit: y contains NaN or infinity");
   do_fit(X, y);
@@ -142,7 +150,7 @@ void Estimator::check_predict_input(const Matrix& X, Method method, std::int64_t
                      class_name() + "." + std::string(method_name(method)) + ": X has " +
                          std::to_string(X.cols()) + " features, but " + class_name() + " expects " +
                          std::to_string(columns));
-  check_finite(X, class_name() + "." + std::string(method_name(method)) + ": X");
+  check_finite(X, class_name() + "." + std::string(method_name(method)) + ": X", accepts_missing());
 }
 
 Vector Estimator::predict(const Matrix& X) const {

@@ -65,10 +65,14 @@ class MLPERSIST_API Estimator {
   /// starts (Limits::max_refit_cost). Default n_samples * n_features; estimators whose
   /// parameters multiply their work override it.
   [[nodiscard]] virtual double fit_cost(double n_samples, double n_features) const;
+  /// Whether NaN in X means "missing" to this estimator (scikit-learn's `allow_nan` tag:
+  /// imputers, encoders, HistGradientBoosting). Infinity is refused either way. Default false:
+  /// fit and the prediction methods refuse NaN before the estimator sees it.
+  [[nodiscard]] virtual bool accepts_missing() const noexcept { return false; }
 
   /// Fits on X (n_samples x n_features) and y (n_samples; ignored and may be empty for
   /// unsupervised estimators). Throws UsageError(kInvalidInput) on empty, mismatched or
-  /// non-finite input.
+  /// non-finite input (NaN is let through to estimators that `accepts_missing`).
   void fit(const Matrix& X, const Vector& y);
   [[nodiscard]] Vector predict(const Matrix& X) const;
   [[nodiscard]] Matrix decision_function(const Matrix& X) const;
