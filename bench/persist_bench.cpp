@@ -1,52 +1,74 @@
 // Save and load speed of mlpersist against the limits of the machine and against its peers,
-// measured in one run (these machines are noisy: only ratios within a run mean anything).
+// all rows interleaved round-robin in one run (issue 19; harness.hpp says how each sample is
+// taken). Only ratios within a run mean anything on a shared machine.
 //
-//   make bench   (or: build-bench/bin/persist_bench [--benchmark_filter=Large])
+//   build-bench/bin/persist_bench [--mb 256] [--rounds 5] [--warmup 2] [--scrub-mb N]
+//                                 [--json-mb 16] [--no-huge] [--filter TEXT]
 //
-// Large: a KNeighborsClassifier whose state is a 4,000,000 x 8 float64 training set (256 MB);
-// Huge: the same with 16,000,000 rows (1 GB), mapped only, to show that a mapped load is O(1).
-// Limits: memcpy, raw write() and read() of the same bytes to a file on tmpfs. Peers: cereal's
-// and Boost.Serialization's binary archives of the same matrix, msgpack-c (one bin blob) and
-// RapidJSON (full-precision numbers) used directly. Small: an iris SVC round trip against
-// cereal's binary archive of the same state, and the framework's overhead over a bare backend
-// encode/decode. A markdown table of the results (MB/s, µs, ratios, peak memory) ends the run.
+// Large: a KNeighborsClassifier whose state is an N x 8 float64 training matrix (--mb MB) and
+// its int64 class indices. Limits and peers (baselines.hpp) move the same bytes. JSON, twenty
+// times slower, runs on a smaller model (--json-mb). Huge: a mapped load of a model four times
+// as large, to show that it does not depend on the size. Small: an iris SVC round trip against
+// cereal's archive of the same arrays. The run ends with a markdown table.
 
-#include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <boost/archive/binary_iarchive.hpp>
-#include <boost/archive/binary_oarchive.hpp>
-#include <boost/serialization/vector.hpp>
-#include <cereal/archives/binary.hpp>
-#include <cereal/types/vector.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/persist.hpp>
-#include <msgpack.hpp>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
-#include "markdown_reporter.hpp"
-#include "peak_memory.hpp"
+#include "baselines.hpp"
+#include "small_model.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace mlpersist;
+using bench::Goal;
+using bench::Harness;
+using bench::Subject;
+namespace row = bench::row;
 
-constexpr Eigen::Index kRows = 4'000'000;
-constexpr Eigen::Index kCols = 8;
-constexpr std::size_t kBytes = static_cast<std::size_t>(kRows * kCols) * sizeof(double);
+struct Args {
+  std::size_t mb = 256;
+  std::size_t json_mb = 16;
+  bool huge = true;
+  bench::Options options;
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--mb")
+      a.mb = std::stoul(next());
+    else if (arg == "--json-mb")
+      a.json_mb = std::stoul(next());
+    else if (arg == "--rounds")
+      a.options.rounds = std::stoi(next());
+    else if (arg == "--warmup")
+      a.options.warmup = std::stoi(next());
+    else if (arg == "--scrub-mb")
+      a.options.scrub_bytes = std::stoul(next()) << 20;
+    else if (arg == "--filter")
+      a.options.filter = next();
+    else if (arg == "--no-huge")
+      a.huge = false;
+    else
+      throw std::runtime_error("unknown argument " + arg);
+  }
+  return a;
+}
 
 const fs::path& scratch() {
   static const fs::path dir = [] {
@@ -64,521 +86,242 @@ const Registry& registry() {
   return r;
 }
 
-const Matrix& large_matrix() {
-  static const Matrix m = [] {
-    std::mt19937_64 rng(7);
-    std::normal_distribution<double> noise;
-    Matrix x(kRows, kCols);
-    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = noise(rng);
-    return x;
-  }();
-  return m;
+// A KNeighborsClassifier on `rows` x 8 normal noise (the matrix is copied by fit and freed).
+std::shared_ptr<Estimator> knn(std::size_t mb) {
+  const auto rows = static_cast<Eigen::Index>(mb * 1'000'000 / 64);
+  auto e = registry().create("neighbors.KNeighborsClassifier");
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> noise;
+  Matrix x(rows, 8);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = noise(rng);
+  Vector y(rows);
+  for (Eigen::Index i = 0; i < rows; ++i) y(i) = static_cast<double>(i % 3);
+  e->fit(x, y);
+  return e;
 }
 
-const Estimator& large_model() {
-  static const std::shared_ptr<Estimator> knn = [] {
-    auto e = registry().create("neighbors.KNeighborsClassifier");
-    Vector y(kRows);
-    for (Eigen::Index i = 0; i < kRows; ++i) y(i) = static_cast<double>(i % 3);
-    e->fit(large_matrix(), y);
-    return e;
-  }();
-  return *knn;
+const Tensor& state_tensor(const Value& doc, const char* name) {
+  return doc.as_map().find("state")->as_map().find(name)->as_tensor();
 }
 
-const Estimator& small_model() {
-  static const std::shared_ptr<Estimator> svc = [] {
-    auto e = registry().create("svm.SVC");
-    const Dataset iris = read_csv(MLPERSIST_BENCH_IRIS);
-    e->fit(iris.X, iris.y);
-    return e;
-  }();
-  return *svc;
-}
-
-// Counters every benchmark reports: throughput of the 256 MB (or of the artifact) and the peak
-// resident memory above the baseline, in MB.
-void finish(benchmark::State& state, std::size_t bytes, const PeakMemory& peak) {
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
-  state.counters["peak_MB"] = static_cast<double>(peak.growth_bytes()) / 1e6;
-}
-
-// ---------- limits: memcpy, raw write(), raw read() ----------
-
-void write_all(int fd, const void* data, std::size_t n) {
-  const auto* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w <= 0) std::abort();
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-}
-
-void read_all(int fd, void* data, std::size_t n) {
-  auto* p = static_cast<char*>(data);
-  while (n > 0) {
-    const ssize_t r = ::read(fd, p, n);
-    if (r <= 0) std::abort();
-    p += r;
-    n -= static_cast<std::size_t>(r);
-  }
-}
-
-const fs::path& raw_file() {
-  static const fs::path f = [] {
-    const fs::path p = scratch() / "raw.bin";
-    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    write_all(fd, large_matrix().data(), kBytes);
-    ::close(fd);
-    return p;
-  }();
-  return f;
-}
-
-void BM_Limit_Memcpy(benchmark::State& state) {
-  const Matrix& m = large_matrix();
-  PeakMemory peak;
-  for (auto _ : state) {
-    auto* out = static_cast<double*>(std::malloc(kBytes));
-    std::memcpy(out, m.data(), kBytes);
-    benchmark::DoNotOptimize(out);
-    std::free(out);
-  }
-  finish(state, kBytes, peak);
-}
-
-void BM_Limit_RawWrite(benchmark::State& state) {
-  const fs::path file = scratch() / "write.bin";
-  PeakMemory peak;
-  for (auto _ : state) {
-    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    write_all(fd, large_matrix().data(), kBytes);
-    ::close(fd);
-  }
-  finish(state, kBytes, peak);
-}
-
-void BM_Limit_RawRead(benchmark::State& state) {
-  const fs::path& file = raw_file();
-  PeakMemory peak;
-  for (auto _ : state) {
-    const int fd = ::open(file.c_str(), O_RDONLY);
-    auto* out = static_cast<char*>(std::malloc(kBytes));
-    read_all(fd, out, kBytes);
-    ::close(fd);
-    benchmark::DoNotOptimize(out);
-    std::free(out);
-  }
-  finish(state, kBytes, peak);
-}
-
-// ---------- peers ----------
-
-std::vector<double> as_vector(const Matrix& m) {
-  return {m.data(), m.data() + m.size()};
-}
-
-template <class Archive>
-void save_archive(const fs::path& file, const std::vector<double>& v) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  Archive archive(out);
-  archive << v;
-}
-
-template <class Archive>
-std::vector<double> load_archive(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  Archive archive(in);
-  std::vector<double> v;
-  archive >> v;
-  return v;
-}
-
-template <class OArchive, class IArchive>
-void archive_pair(benchmark::State& state, bool save, const char* name) {
-  const std::vector<double> v = as_vector(large_matrix());
-  const fs::path file = scratch() / name;
-  save_archive<OArchive>(file, v);
-  PeakMemory peak;
-  for (auto _ : state) {
-    if (save) {
-      save_archive<OArchive>(file, v);
-    } else {
-      auto loaded = load_archive<IArchive>(file);
-      benchmark::DoNotOptimize(loaded.data());
-    }
-  }
-  finish(state, kBytes, peak);
-}
-
-void BM_Peer_Cereal_Save(benchmark::State& s) {
-  archive_pair<cereal::BinaryOutputArchive, cereal::BinaryInputArchive>(s, true, "c.bin");
-}
-void BM_Peer_Cereal_Load(benchmark::State& s) {
-  archive_pair<cereal::BinaryOutputArchive, cereal::BinaryInputArchive>(s, false, "c.bin");
-}
-void BM_Peer_Boost_Save(benchmark::State& s) {
-  archive_pair<boost::archive::binary_oarchive, boost::archive::binary_iarchive>(s, true, "b.bin");
-}
-void BM_Peer_Boost_Load(benchmark::State& s) {
-  archive_pair<boost::archive::binary_oarchive, boost::archive::binary_iarchive>(s, false, "b.bin");
-}
-
-// msgpack-c used directly: {rows, cols, data: bin} into a buffer, then to the file.
-void msgpack_save(const fs::path& file) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_map(3);
-  pk.pack("rows").pack(static_cast<std::int64_t>(kRows));
-  pk.pack("cols").pack(static_cast<std::int64_t>(kCols));
-  pk.pack("data").pack_bin(static_cast<std::uint32_t>(kBytes));
-  pk.pack_bin_body(reinterpret_cast<const char*>(large_matrix().data()),
-                   static_cast<std::uint32_t>(kBytes));
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  write_all(fd, buffer.data(), buffer.size());
-  ::close(fd);
-}
-
-std::vector<double> msgpack_load(const fs::path& file) {
-  const std::uint64_t size = fs::file_size(file);
-  std::string bytes(size, '\0');
-  const int fd = ::open(file.c_str(), O_RDONLY);
-  read_all(fd, bytes.data(), size);
-  ::close(fd);
-  const msgpack::object_handle h = msgpack::unpack(bytes.data(), bytes.size());
-  const msgpack::object_bin bin = h.get().via.map.ptr[2].val.via.bin;
-  std::vector<double> v(bin.size / sizeof(double));
-  std::memcpy(v.data(), bin.ptr, bin.size);
-  return v;
-}
-
-// RapidJSON used directly: an array of rows, every double at full precision.
-void rapidjson_save(const fs::path& file) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  const Matrix& m = large_matrix();
-  w.StartArray();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    w.StartArray();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) w.Double(m(i, j));
-    w.EndArray();
-  }
-  w.EndArray();
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  write_all(fd, buffer.GetString(), buffer.GetSize());
-  ::close(fd);
-}
-
-Matrix rapidjson_load(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.str().c_str());
-  Matrix m(doc.Size(), kCols);
-  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i)
-    for (rapidjson::SizeType j = 0; j < kCols; ++j) m(i, j) = doc[i][j].GetDouble();
-  return m;
-}
-
-// A peer used directly: `save` writes the 256 MB to `name`, `load` reads it back.
-void peer_save(benchmark::State& state, void (*save)(const fs::path&), const char* name) {
-  const fs::path file = scratch() / name;
-  PeakMemory peak;
-  for (auto _ : state) save(file);
-  finish(state, kBytes, peak);
-}
-
-template <class Load>
-void peer_load(benchmark::State& state, void (*save)(const fs::path&), Load load,
-               const char* name) {
-  const fs::path file = scratch() / name;
-  save(file);
-  PeakMemory peak;
-  for (auto _ : state) {
-    auto loaded = load(file);
-    benchmark::DoNotOptimize(loaded.data());
-  }
-  finish(state, kBytes, peak);
-}
-
-void BM_Peer_Msgpack_Save(benchmark::State& s) {
-  peer_save(s, msgpack_save, "m.bin");
-}
-void BM_Peer_Msgpack_Load(benchmark::State& s) {
-  peer_load(s, msgpack_save, msgpack_load, "m.bin");
-}
-void BM_Peer_RapidJson_Save(benchmark::State& s) {
-  peer_save(s, rapidjson_save, "r.json");
-}
-void BM_Peer_RapidJson_Load(benchmark::State& s) {
-  peer_load(s, rapidjson_save, rapidjson_load, "r.json");
-}
-
-// ---------- mlpersist ----------
-
-// kShared: bytes that tensors may borrow (loads with an owner); kMmapTouched: a mapped load
-// followed by the first read of every tensor, which runs the deferred checksums.
-enum class Where { kBytes, kShared, kFile, kMmap, kMmapTouched };
-
-// Reads every tensor of a document once: what the first predict would trigger.
-void touch_tensors(const Value& v) {
-  switch (v.kind()) {
-    case Kind::kTensor: benchmark::DoNotOptimize(v.as_tensor().data()); return;
-    case Kind::kArray:
-      for (const Value& e : v.as_array()) touch_tensors(e);
-      return;
-    case Kind::kMap:
-      for (const auto& [key, e] : v.as_map()) touch_tensors(e);
-      return;
-    default: return;
-  }
-}
-
-void ours_save(benchmark::State& state, const Estimator& model, std::size_t bytes,
-               const char* format, Where where) {
-  const fs::path file = scratch() / (std::string("ours.") + format);
-  const SaveOptions options{.format = format};
-  PeakMemory peak;
-  for (auto _ : state) {
-    if (where == Where::kBytes) {
-      std::string out = dumps(registry(), model, options);
-      benchmark::DoNotOptimize(out.data());
-    } else {
-      dump(registry(), model, file, options);
-    }
-  }
-  finish(state, bytes, peak);
-}
-
-void ours_load(benchmark::State& state, const Estimator& model, std::size_t bytes,
-               const char* format, Where where) {
-  const fs::path file = scratch() / (std::string("ours-load.") + format);
-  const SaveOptions save{.format = format};
-  dump(registry(), model, file, save);
-  const auto in_memory = std::make_shared<const std::string>(dumps(registry(), model, save));
-  const auto shared = std::as_bytes(std::span(in_memory->data(), in_memory->size()));
-  LoadOptions options;
-  options.mmap = where == Where::kMmap || where == Where::kMmapTouched;
-  PeakMemory peak;
-  for (auto _ : state) {
-    if (where == Where::kMmapTouched) {
-      const Document doc = read_document(registry(), file, options);
-      touch_tensors(doc.root);
-      continue;
-    }
-    auto loaded = where == Where::kBytes    ? loads(registry(), *in_memory, options)
-                  : where == Where::kShared ? loads(registry(), shared, in_memory, options)
-                                            : load(registry(), file, options);
-    benchmark::DoNotOptimize(loaded.get());
-  }
-  finish(state, bytes, peak);
-}
-
-// The checksum on its own: container 2's chunk table of the 256 MB, on one thread.
-void BM_Checksum_XXH3_Chunks(benchmark::State& state) {
-  const auto bytes =
-      std::as_bytes(std::span(large_matrix().data(), static_cast<std::size_t>(kRows * kCols)));
-  PeakMemory peak;
-  for (auto _ : state) benchmark::DoNotOptimize(write_trailer(bytes));
-  finish(state, kBytes, peak);
-}
-
-// A mapped load must not depend on the model's size: a 1 GB model (16,000,000 x 8).
-void BM_Huge_MmapLoad(benchmark::State& state) {
-  constexpr Eigen::Index kHugeRows = 16'000'000;
-  const fs::path file = scratch() / "huge.bin";
-  {
-    Matrix x(kHugeRows, kCols);
-    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<double>(i % 1001) / 7;
-    Vector y(kHugeRows);
-    for (Eigen::Index i = 0; i < kHugeRows; ++i) y(i) = static_cast<double>(i % 3);
-    auto knn = registry().create("neighbors.KNeighborsClassifier");
-    knn->fit(x, y);
-    dump(registry(), *knn, file);
-  }
-  PeakMemory peak;
-  for (auto _ : state) {
-    auto loaded = load(registry(), file);
-    benchmark::DoNotOptimize(loaded.get());
-  }
-  finish(state, static_cast<std::size_t>(kHugeRows * kCols) * sizeof(double), peak);
-  fs::remove(file);
-}
-
-// The artifact's size, for the small model's throughput.
-std::size_t artifact_bytes(const Estimator& model) {
-  return dumps(registry(), model).size();
-}
-
-void register_ours() {
-  const std::pair<const char*, Where> places[] = {{"bytes", Where::kBytes},
-                                                  {"shared_bytes", Where::kShared},
-                                                  {"file", Where::kFile},
-                                                  {"mmap", Where::kMmap},
-                                                  {"mmap_first_access", Where::kMmapTouched}};
-  for (const char* format : {"binary", "msgpack", "json"}) {
-    for (const auto& [place, where] : places) {
-      // Only binary tensors can borrow; the rest would repeat the copy loads.
-      if (std::string(format) != "binary" && where != Where::kBytes && where != Where::kFile)
-        continue;
-      if (where == Where::kBytes || where == Where::kFile)
-        benchmark::RegisterBenchmark(
-            ("Large/Ours_" + std::string(format) + "_Save/" + place).c_str(),
-            [format, where = where](benchmark::State& s) {
-              ours_save(s, large_model(), kBytes, format, where);
-            })
-            ->Unit(benchmark::kMillisecond)
-            ->Iterations(std::string(format) == "json" ? 1 : 3);
-      // A mapped load takes about a millisecond: enough iterations for a stable median.
-      const int iterations = std::string(format) == "json" ? 1 : where == Where::kMmap ? 30 : 3;
-      benchmark::RegisterBenchmark(("Large/Ours_" + std::string(format) + "_Load/" + place).c_str(),
-                                   [format, where = where](benchmark::State& s) {
-                                     ours_load(s, large_model(), kBytes, format, where);
-                                   })
-          ->Unit(benchmark::kMillisecond)
-          ->Iterations(iterations);
-    }
-  }
-}
-
-// ---------- the small model: iris SVC ----------
-
-// The SVC's state as plain vectors, which is what cereal users would write by hand.
-struct PlainState {
-  std::vector<std::vector<double>> reals;
-  std::vector<std::vector<std::int64_t>> integers;
-  template <class Archive>
-  void serialize(Archive& archive) {
-    archive(reals, integers);
-  }
+// A model under test with what its rows compare against.
+struct Model {
+  std::shared_ptr<Estimator> estimator;
+  Value doc;  // its saved document, sharing the tensors
+  std::string artifact;
+  Subject subject;
 };
 
-PlainState plain_state(const Estimator& model) {
+Model make_model(std::size_t mb, const std::string& tag) {
+  Model m;
+  m.estimator = knn(mb);
   SaveContext ctx;
-  const Value doc = ctx.save_nested(model);
-  PlainState p;
-  for (const auto& [key, value] : doc.as_map().find("state")->as_map()) {
-    if (value.kind() != Kind::kTensor) continue;
-    const Tensor& t = value.as_tensor();
-    if (t.dtype() == DType::kFloat64)
-      p.reals.emplace_back(t.values<double>().begin(), t.values<double>().end());
-    else
-      p.integers.emplace_back(t.values<std::int64_t>().begin(), t.values<std::int64_t>().end());
-  }
-  return p;
+  m.doc = ctx.save_nested(*m.estimator);
+  m.artifact = dumps(registry(), *m.estimator);
+  const Tensor& x = state_tensor(m.doc, "_fit_X");
+  const Tensor& y = state_tensor(m.doc, "_y");
+  m.subject = {scratch() / tag, x.values<double>(), y.values<std::int64_t>(),
+               std::as_bytes(std::span(m.artifact.data(), m.artifact.size()))};
+  fs::create_directories(m.subject.dir);
+  return m;
 }
 
-void BM_Small_Ours(benchmark::State& state, Where where) {
-  const Estimator& model = small_model();
-  const fs::path file = scratch() / "small.mlp";
-  PeakMemory peak;
-  for (auto _ : state) {
-    if (where == Where::kBytes) {
-      auto loaded = loads(registry(), dumps(registry(), model));
-      benchmark::DoNotOptimize(loaded.get());
-    } else {
-      dump(registry(), model, file);
-      auto loaded = load(registry(), file);
-      benchmark::DoNotOptimize(loaded.get());
-    }
-  }
-  finish(state, artifact_bytes(model), peak);
-}
-
-void BM_Small_Cereal(benchmark::State& state, Where where) {
-  const PlainState p = plain_state(small_model());
-  const fs::path file = scratch() / "small.cereal";
-  PeakMemory peak;
-  for (auto _ : state) {
-    PlainState back;
-    if (where == Where::kBytes) {
-      std::stringstream buffer;
-      cereal::BinaryOutputArchive save(buffer);
-      save(p);
-      cereal::BinaryInputArchive read(buffer);
-      read(back);
-    } else {
-      {
-        std::ofstream out(file, std::ios::binary | std::ios::trunc);
-        cereal::BinaryOutputArchive save(out);
-        save(p);
-      }
-      std::ifstream in(file, std::ios::binary);
-      cereal::BinaryInputArchive read(in);
-      read(back);
-    }
-    benchmark::DoNotOptimize(back.reals.data());
-  }
-  finish(state, artifact_bytes(small_model()), peak);
-}
-
-// The backend alone, on a prepared document: what the framework adds is the rest of Ours.
-void BM_Small_BareBackend(benchmark::State& state) {
+// Every load is checked: the loaded model's arrays must be the saved ones, bit for bit.
+void expect_model(const Subject& s, const Estimator& e, const std::string& what) {
   SaveContext ctx;
-  const Value doc = ctx.save_nested(small_model());
-  const auto backend = registry().backend("binary");
-  PeakMemory peak;
-  for (auto _ : state) {
-    std::string payload;
-    StringSink sink(payload);
-    backend->encode(doc, sink);
-    const DecodeInput in{std::as_bytes(std::span(payload.data(), payload.size())),
-                         "<bench>",
-                         0,
-                         nullptr,
-                         Limits{},
-                         nullptr};
-    Value back = backend->decode(in);
-    benchmark::DoNotOptimize(&back);
-  }
-  finish(state, artifact_bytes(small_model()), peak);
+  const Value doc = ctx.save_nested(e);
+  const Tensor& x = state_tensor(doc, "_fit_X");
+  const Tensor& y = state_tensor(doc, "_y");
+  bench::expect_bytes(std::as_bytes(s.x), x.data(), x.nbytes(), what);
+  bench::expect_bytes(std::as_bytes(s.y), y.data(), y.nbytes(), what);
 }
 
-void register_small() {
-  const std::pair<const char*, Where> places[] = {{"bytes", Where::kBytes}, {"file", Where::kFile}};
-  for (const auto& [place, where] : places) {
-    benchmark::RegisterBenchmark(("Small/Ours_RoundTrip/" + std::string(place)).c_str(),
-                                 BM_Small_Ours, where)
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("Small/Peer_Cereal_RoundTrip/" + std::string(place)).c_str(),
-                                 BM_Small_Cereal, where)
-        ->Unit(benchmark::kMicrosecond);
-  }
-  benchmark::RegisterBenchmark("Small/Bare_binary_EncodeDecode", BM_Small_BareBackend)
-      ->Unit(benchmark::kMicrosecond);
+// A row that loads into `result` and checks it afterwards.
+bench::Row load_row(const std::string& name, const Subject& s, std::vector<Goal> vs,
+                    std::function<std::shared_ptr<Estimator>()> load) {
+  auto result = std::make_shared<std::shared_ptr<Estimator>>();
+  return {.name = name,
+          .bytes = s.artifact.size(),
+          .op = [=](int) { *result = load(); },
+          .check =
+              [=] {
+                expect_model(s, **result, name);
+                result->reset();
+              },
+          .vs = std::move(vs)};
+}
+
+// Saves are checked once, on their first run (a warm-up round): what they wrote loads back
+// equal. `save` is timed; `saved` returns the artifact it wrote.
+bench::Row save_row(const std::string& name, const Subject& s, std::vector<Goal> vs,
+                    std::function<void()> save, std::function<std::string()> saved) {
+  auto checked = std::make_shared<bool>(false);
+  return {.name = name,
+          .bytes = s.artifact.size(),
+          .op = [=](int) { save(); },
+          .check =
+              [=] {
+                if (!*checked) expect_model(s, *loads(registry(), saved()), name);
+                *checked = true;
+              },
+          .vs = std::move(vs)};
+}
+
+std::string read_back(const fs::path& file) {
+  std::string bytes(fs::file_size(file), '\0');
+  FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) throw std::runtime_error("cannot read back " + file.string());
+  bytes.resize(std::fread(bytes.data(), 1, bytes.size(), f));
+  std::fclose(f);
+  return bytes;
+}
+
+void add_saves(Harness& h, const Model& m, const std::string& format, std::vector<Goal> file_vs,
+               std::vector<Goal> bytes_vs) {
+  const Estimator& e = *m.estimator;
+  const fs::path file = m.subject.dir / ("ours-save." + format);
+  const SaveOptions options{.format = format};
+  h.add(save_row(
+      format + " save, file", m.subject, std::move(file_vs),
+      [=, &e] { dump(registry(), e, file, options); }, [=] { return read_back(file); }));
+  auto out = std::make_shared<std::string>();
+  h.add(save_row(
+      format + " save, bytes", m.subject, std::move(bytes_vs),
+      [=, &e] { *out = dumps(registry(), e, options); },
+      [=] { return std::exchange(*out, std::string()); }));
+}
+
+// Copy loads from a file and from bytes; `shared`: bytes that tensors may borrow.
+void add_copy_loads(Harness& h, const Model& m, const std::string& format,
+                    std::vector<Goal> file_vs, std::vector<Goal> bytes_vs,
+                    std::vector<Goal> shared_vs) {
+  const Subject& s = m.subject;
+  const fs::path file = s.dir / ("ours-load." + format);
+  const SaveOptions save{.format = format};
+  dump(registry(), *m.estimator, file, save);
+  const auto bytes = std::make_shared<const std::string>(dumps(registry(), *m.estimator, save));
+  LoadOptions copy;
+  copy.mmap = false;
+  h.add(load_row(format + " load, file (copy)", s, std::move(file_vs),
+                 [=] { return load(registry(), file, copy); }));
+  h.add(load_row(format + " load, bytes (copy)", s, std::move(bytes_vs),
+                 [=] { return loads(registry(), *bytes); }));
+  const auto span = std::as_bytes(std::span(bytes->data(), bytes->size()));
+  h.add(load_row(format + " load, shared bytes (borrowed)", s, std::move(shared_vs),
+                 [=] { return loads(registry(), span, bytes); }));
+}
+
+// Mapped loads: O(1), and followed by the first touch of every element (which verifies each
+// tensor's chunks on first access).
+void add_mapped_loads(Harness& h, const Model& m) {
+  const Subject& s = m.subject;
+  const fs::path file = s.dir / "ours-load.binary";
+  h.add(load_row("binary load, mmap", s, {}, [=] { return load(registry(), file); }));
+  auto result = std::make_shared<std::shared_ptr<Estimator>>();
+  auto sum = std::make_shared<std::uint64_t>(0);
+  const std::uint64_t want =
+      bench::touch_words(reinterpret_cast<const std::byte*>(s.x.data()), s.x.size_bytes()) +
+      bench::touch_words(reinterpret_cast<const std::byte*>(s.y.data()), s.y.size_bytes());
+  const std::string name = "binary load, mmap + first touch of every element";
+  h.add({.name = name,
+         .bytes = s.artifact.size(),
+         .op =
+             [=](int) {
+               *result = load(registry(), file);
+               SaveContext ctx;
+               const Value doc = ctx.save_nested(**result);
+               std::uint64_t total = 0;
+               for (const char* key : {"_fit_X", "_y"}) {
+                 const Tensor& t = state_tensor(doc, key);
+                 total += bench::touch_words(t.data(), t.nbytes());
+               }
+               *sum = total;
+             },
+         .check =
+             [=] {
+               if (*sum != want) throw std::runtime_error(name + ": touched words differ");
+               expect_model(s, **result, name);
+               result->reset();
+             },
+         .vs = {{row::kMmapTouch, 0.85}}});
+}
+
+void add_binary(Harness& h, const Model& m) {
+  add_saves(h, m, "binary", {{row::kWrite, 0.95}, {row::kCerealSave, 0}, {row::kBoostSave, 0}},
+            {{row::kMemcpyHuge, 0.9}, {row::kMemcpyMalloc, 0}});
+  add_copy_loads(
+      h, m, "binary",
+      {{row::kReadHuge, 0.95}, {row::kReadMalloc, 0}, {row::kCerealLoad, 0}, {row::kBoostLoad, 0}},
+      {{row::kMemcpyHuge, 0.9}, {row::kMemcpyMalloc, 0}}, {});
+  add_mapped_loads(h, m);
+}
+
+void add_msgpack(Harness& h, const Model& m) {
+  add_saves(h, m, "msgpack", {{row::kMsgpackSaveFile, 1.0}, {row::kWrite, 0}},
+            {{row::kMsgpackSaveBytes, 1.0}, {row::kMemcpyHuge, 0.9}});
+  add_copy_loads(h, m, "msgpack", {{row::kMsgpackLoadFile, 1.0}, {row::kReadHuge, 0}},
+                 {{row::kMsgpackLoadBytes, 1.0}, {row::kMemcpyHuge, 0.9}},
+                 {{row::kMsgpackLoadShared, 0}});
+}
+
+void add_json(Harness& h, const Model& m) {
+  const Subject& s = m.subject;
+  const fs::path file = s.dir / "ours.json";
+  const SaveOptions save{.format = "json"};
+  h.add(save_row(
+      "json save, file", s, {{row::kRapidJsonSave, 0}},
+      [=, &m] { dump(registry(), *m.estimator, file, save); }, [=] { return read_back(file); }));
+  LoadOptions copy;
+  copy.mmap = false;
+  h.add(load_row("json load, file", s, {{row::kRapidJsonLoad, 0}},
+                 [=] { return load(registry(), file, copy); }));
+}
+
+// A mapped load of a model four times the large one: the time must not grow with the size.
+void add_huge(Harness& h, const Model& huge) {
+  const fs::path file = huge.subject.dir / "ours-huge.binary";
+  bench::write_file(file, huge.subject.artifact);
+  h.add(load_row("binary load, mmap, 4× the model", huge.subject, {{"binary load, mmap", 0}},
+                 [=] { return load(registry(), file); }));
 }
 
 }  // namespace
 
-#define LARGE(fn, iterations) \
-  BENCHMARK(fn)->Name("Large/" #fn)->Unit(benchmark::kMillisecond)->Iterations(iterations)
-LARGE(BM_Limit_Memcpy, 5);
-LARGE(BM_Limit_RawWrite, 5);
-LARGE(BM_Limit_RawRead, 5);
-LARGE(BM_Peer_Cereal_Save, 3);
-LARGE(BM_Peer_Cereal_Load, 3);
-LARGE(BM_Peer_Boost_Save, 3);
-LARGE(BM_Peer_Boost_Load, 3);
-LARGE(BM_Peer_Msgpack_Save, 3);
-LARGE(BM_Peer_Msgpack_Load, 3);
-LARGE(BM_Peer_RapidJson_Save, 1);
-LARGE(BM_Peer_RapidJson_Load, 1);
-LARGE(BM_Checksum_XXH3_Chunks, 5);
-BENCHMARK(BM_Huge_MmapLoad)
-    ->Name("Huge/Ours_binary_Load/mmap_1GB")
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(20);
-
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  register_ours();
-  register_small();
-  MarkdownReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_table(std::cout);
+int main(int argc, char** argv) try {
+  const Args args = parse(argc, argv);
+  std::cerr << "building the models (" << args.mb << " MB, JSON " << args.json_mb << " MB)\n";
+  Harness h;
+  const Model large = make_model(args.mb, "large");
+  const Model json = make_model(args.json_mb, "json");
+  Model huge;
+  if (args.huge) {
+    huge = make_model(4 * args.mb, "huge");
+    add_huge(h, huge);
+    huge.artifact = std::string();  // written to its file; only its arrays are checked
+  }
+  bench::add_limits(h, large.subject);
+  bench::add_hash_speed(h, large.subject);
+  bench::add_archive_peers(h, large.subject);
+  bench::add_msgpack_peer(h, large.subject);
+  add_binary(h, large);
+  add_msgpack(h, large);
+  bench::add_rapidjson_peer(h, json.subject);
+  add_json(h, json);
+  bench::add_small_rows(h, registry(), scratch());
+  const std::string load_before = bench::load_average();
+  h.run(args.options);
+  std::cout << "\n"
+            << args.mb << " MB model (" << large.artifact.size() / 1000000
+            << " MB artifact), JSON rows on a " << args.json_mb
+            << " MB model; huge-page buffers: " << bench::huge_page_kind()
+            << "; load average before " << load_before << ", after " << bench::load_average()
+            << "\n";
+  h.print_table(std::cout);
+  fs::remove_all(scratch());
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "persist_bench: " << e.what() << "\n";
   std::error_code ec;
   fs::remove_all(scratch(), ec);
-  benchmark::Shutdown();
+  return 1;
 }

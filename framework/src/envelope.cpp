@@ -1,5 +1,6 @@
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/envelope.hpp>
@@ -206,6 +207,31 @@ void PayloadIntegrity::verify_chunks(std::uint64_t first, std::uint64_t last) co
     if (!passed_[i].load(std::memory_order_acquire)) check_chunk(i, hash_chunk(i));
 }
 
+// Large ranges are split across the cores: the first touch of a mapped tensor (or a copy load
+// verified up front) then runs at memory speed, not at one core's hashing speed. Each thread
+// takes a contiguous share, so page faults of a mapping stay sequential within a thread.
+void PayloadIntegrity::verify_chunks_parallel(std::uint64_t first, std::uint64_t last) const {
+  const std::uint64_t bytes = (last - first) * chunk_size_;
+  const std::uint64_t cores = std::clamp<std::uint64_t>(std::thread::hardware_concurrency(), 1, 8);
+  const std::uint64_t parts =
+      std::min({cores, last - first, bytes / (detail::kParallelHashThreshold / 2) + 1});
+  if (parts < 2) return verify_chunks(first, last);
+  std::vector<std::exception_ptr> failed(parts);
+  std::vector<std::thread> helpers;
+  const auto share = [&](std::uint64_t k) {
+    try {
+      verify_chunks(first + (last - first) * k / parts, first + (last - first) * (k + 1) / parts);
+    } catch (...) {
+      failed[k] = std::current_exception();
+    }
+  };
+  for (std::uint64_t k = 1; k < parts; ++k) helpers.emplace_back(share, k);
+  share(0);
+  for (std::thread& t : helpers) t.join();
+  for (const std::exception_ptr& e : failed)  // the first failing range, as a serial pass would
+    if (e) std::rethrow_exception(e);
+}
+
 std::pair<std::uint64_t, std::uint64_t> PayloadIntegrity::chunk_range(std::uint64_t offset,
                                                                       std::uint64_t size) const {
   const std::uint64_t chunks = table_.size() / 8;
@@ -216,7 +242,7 @@ std::pair<std::uint64_t, std::uint64_t> PayloadIntegrity::chunk_range(std::uint6
 
 std::uint64_t PayloadIntegrity::verify(std::uint64_t offset, std::uint64_t size) const {
   const auto [first, last] = chunk_range(offset, size);
-  verify_chunks(first, last);
+  verify_chunks_parallel(first, last);
   return std::min<std::uint64_t>(last * chunk_size_, payload_.size());
 }
 
@@ -228,26 +254,7 @@ bool PayloadIntegrity::verified(std::uint64_t offset, std::uint64_t size) const 
 }
 
 void PayloadIntegrity::verify_all() const {
-  const std::uint64_t chunks = table_.size() / 8;
-  if (payload_.size() < detail::kParallelHashThreshold || chunks < 2)
-    return verify_chunks(0, chunks);
-  // The second half on another thread: a copy load's hashing then costs half its time.
-  std::exception_ptr second_failed;
-  std::thread second([&] {
-    try {
-      verify_chunks(chunks / 2, chunks);
-    } catch (...) {
-      second_failed = std::current_exception();
-    }
-  });
-  try {
-    verify_chunks(0, chunks / 2);
-  } catch (...) {
-    second.join();
-    throw;
-  }
-  second.join();
-  if (second_failed) std::rethrow_exception(second_failed);
+  verify_chunks_parallel(0, table_.size() / 8);
 }
 
 void PayloadIntegrity::verify_all(std::span<const std::uint64_t> computed) const {

@@ -105,16 +105,18 @@ std::vector<std::uint64_t> hash_as_read(const std::byte* data, std::uint64_t beg
   return hasher.finish();
 }
 
-// Reads a whole file into memory. A container-2 artifact's payload is hashed on a second
-// thread while the rest of the file arrives, so verifying it adds no time to the load.
-FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
-                    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
-  // Aligned for huge pages when large: read() then fills it several times faster.
+// Fills a new buffer of `size` bytes piece by piece through `fill(destination, offset, n)`. A
+// container-2 artifact's payload is hashed on a second thread while the rest arrives, so
+// verifying it adds no time to a copy.
+template <class Fill>
+FileBytes fill_hashing(std::size_t size, const Fill& fill,
+                       const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  // Aligned for huge pages when large: it then fills several times faster.
   auto buffer = aligned_buffer(size);
   std::byte* data = buffer.get();
-  // Files too small to hash in parallel are read in one call.
+  // Artifacts too small to hash in parallel are filled in one call.
   const std::size_t head = size < kParallelHashThreshold ? size : kPreludeSize;
-  read_all(fd, data, head, file);
+  fill(data, 0, head);
   std::atomic<std::uint64_t> ready{head};
   std::vector<std::uint64_t> hashes;
   std::thread hashing;
@@ -125,7 +127,7 @@ FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
   try {
     for (std::size_t done = head; done < size;) {
       const std::size_t n = std::min(kPiece, size - done);
-      read_all(fd, data + done, n, file);
+      fill(data, done, n);
       done += n;
       ready.store(done, std::memory_order_release);
       ready.notify_one();
@@ -139,6 +141,15 @@ FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
   }
   if (hashing.joinable()) hashing.join();
   return {{data, size}, std::move(buffer), std::move(hashes), false};
+}
+
+// Reads a whole file into memory, hashing as it arrives.
+FileBytes read_copy(int fd, std::size_t size, const fs::path& file,
+                    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  return fill_hashing(
+      size,
+      [&](std::byte* data, std::size_t at, std::size_t n) { read_all(fd, data + at, n, file); },
+      progress);
 }
 
 // A name for a temporary file that no other save (in this process or another) is using: the
@@ -172,6 +183,14 @@ FileBytes read_file(const fs::path& file, bool map,
   if (size == 0) return {};
   if (map && size >= kMapThreshold) return map_file(fd.fd, size, file);
   return read_copy(fd.fd, size, file, progress);
+}
+
+FileBytes copy_hashing(std::span<const std::byte> bytes) {
+  return fill_hashing(bytes.size(),
+                      [&](std::byte* data, std::size_t at, std::size_t n) {
+                        std::memcpy(data + at, bytes.data() + at, n);
+                      },
+                      {});
 }
 
 std::string read_range(const fs::path& file, std::uint64_t offset, std::size_t size) {

@@ -1,15 +1,14 @@
 #pragma once
 
-#include <mlpersist/export.hpp>
-#include <mlpersist/limits.hpp>
-#include <mlpersist/value.hpp>
-
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mlpersist/export.hpp>
+#include <mlpersist/limits.hpp>
+#include <mlpersist/value.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -108,12 +107,12 @@ class MLPERSIST_API PayloadIntegrity {
 
   [[nodiscard]] std::span<const std::byte> payload() const noexcept { return payload_; }
   /// Verifies every chunk overlapping payload bytes [offset, offset + size) that has not passed
-  /// yet and returns where the last of them ends. Throws FormatError(kChecksumMismatch) naming
-  /// the source and the chunk's absolute byte range.
+  /// yet (a large range on every core) and returns where the last of them ends. Throws
+  /// FormatError(kChecksumMismatch) naming the source and the chunk's absolute byte range.
   std::uint64_t verify(std::uint64_t offset, std::uint64_t size) const;
   /// True when every chunk overlapping the range has passed already.
   [[nodiscard]] bool verified(std::uint64_t offset, std::uint64_t size) const noexcept;
-  /// Verifies the whole payload, on two threads when it is large.
+  /// Verifies the whole payload, on every core when it is large.
   void verify_all() const;
   /// Compares the chunk hashes computed while the payload was read (detail::ChunkHasher)
   /// instead of hashing it again (container 2 only; falls back to verify_all otherwise).
@@ -123,6 +122,7 @@ class MLPERSIST_API PayloadIntegrity {
   [[nodiscard]] std::uint64_t hash_chunk(std::uint64_t index) const noexcept;
   void check_chunk(std::uint64_t index, std::uint64_t actual) const;
   void verify_chunks(std::uint64_t first, std::uint64_t last) const;
+  void verify_chunks_parallel(std::uint64_t first, std::uint64_t last) const;
   [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> chunk_range(std::uint64_t offset,
                                                                     std::uint64_t size) const;
 

@@ -28,6 +28,10 @@ struct FileBytes {
 FileBytes read_file(const std::filesystem::path& file, bool map,
                     const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
+/// A copy of an artifact in memory, hashed as it is copied like a file read by read_file: a copy
+/// load then costs one memcpy, and its tensors borrow the copy.
+FileBytes copy_hashing(std::span<const std::byte> bytes);
+
 /// Reads at most `size` bytes at `offset` (fewer at the end of the file): header-only reads.
 std::string read_range(const std::filesystem::path& file, std::uint64_t offset, std::size_t size);
 
