@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/utf8.hpp>
@@ -201,16 +202,42 @@ std::string to_json_object(std::span<const JsonMember> members) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-Value parse_json_text(std::string_view text, std::string_view source, const Limits& limits) {
+namespace {
+
+// True when every byte is below 0x80: ASCII text is valid UTF-8 as it stands.
+bool is_ascii(std::string_view text) noexcept {
+  std::uint64_t high = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    high |= word;
+  }
+  for (; i < text.size(); ++i) high |= static_cast<unsigned char>(text[i]);
+  return (high & 0x8080808080808080u) == 0;
+}
+
+template <unsigned kExtraFlags>
+rapidjson::ParseResult parse_with(std::string_view text, ValueBuilder& builder) {
   // Iterative parsing: nesting depth costs heap, not stack, so deep input cannot overflow it.
-  constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseNumbersAsStringsFlag |
-                              rapidjson::kParseIterativeFlag;
+  constexpr unsigned kFlags =
+      kExtraFlags | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
   rapidjson::MemoryStream memory(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(memory);
   rapidjson::Reader reader;
+  return reader.Parse<kFlags>(in, builder);
+}
+
+}  // namespace
+
+Value parse_json_text(std::string_view text, std::string_view source, const Limits& limits) {
   ValueBuilder builder(limits);
-  const rapidjson::ParseResult result = reader.Parse<kFlags>(in, builder);
+  // Validating the encoding byte by byte is most of the parse of a small header (the envelope's,
+  // read by every load): text that is all ASCII needs none. Escapes (\u...) are still checked
+  // by the builder, which refuses lone surrogates either way.
+  const rapidjson::ParseResult result =
+      is_ascii(text) ? parse_with<0>(text, builder)
+                     : parse_with<rapidjson::kParseValidateEncodingFlag>(text, builder);
   if (!result.IsError()) return builder.take();
   const std::string at = std::string(source) + ": at byte " + std::to_string(result.Offset());
   if (!builder.error().empty())

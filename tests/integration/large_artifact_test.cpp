@@ -222,6 +222,62 @@ TEST(LargeArtifact, CopyLoadHoldsTheFileOnce) {
   EXPECT_LT(test::peak_heap_bytes() - before, file_size + file_size / 10 + (std::size_t{16} << 20));
 }
 
+// loads(bytes) of a large binary or msgpack artifact copies it once, hashing on a second thread
+// as it copies, and the tensors borrow that copy: the caller's bytes may go right after.
+TEST(LargeArtifact, CopyLoadFromBytesHoldsTheArtifactOnceAndOwnsIt) {
+  const Matrix expected = large_knn().predict_proba(queries());
+  for (const char* format : {"binary", "msgpack"}) {
+    auto bytes =
+        std::make_unique<std::string>(dumps(test::registry(), large_knn(), {.format = format}));
+    (void)loads(test::registry(), *bytes);
+    test::reset_peak_heap();
+    const std::size_t before = test::current_heap_bytes();
+    const auto model = loads(test::registry(), *bytes);
+    const std::size_t size = bytes->size();
+    EXPECT_LT(test::peak_heap_bytes() - before, size + size / 10 + (std::size_t{16} << 20))
+        << format;
+    bytes.reset();
+    EXPECT_TRUE(test::bit_identical(model->predict_proba(queries()), expected)) << format;
+  }
+}
+
+TEST(LargeArtifact, CopyLoadFromBytesVerifiesWhileItCopies) {
+  for (const char* format : {"binary", "msgpack"}) {
+    std::string bytes = dumps(test::registry(), large_knn(), {.format = format});
+    bytes[tensor_byte(header_of(bytes))] ^= 0x04;
+    try {
+      (void)loads(test::registry(), bytes);
+      ADD_FAILURE() << format << ": loaded an altered tensor";
+    } catch (const FormatError& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kChecksumMismatch) << format << ": " << e.what();
+    }
+  }
+}
+
+// The first access of a large mapped tensor verifies its chunks on every core; with two
+// altered chunks, the error names the first, as a pass in order would.
+TEST(LargeArtifact, FirstAccessOfALargeTensorNamesTheFirstAlteredChunk) {
+  const auto file = test::temp_dir() / "knn.bin";
+  dump(test::registry(), large_knn(), file);
+  std::string bytes = read_bytes(file);
+  const Header h = header_of(bytes);
+  const std::size_t early = h.payload_offset + h.payload_size / 4;
+  bytes[early] ^= 0x01;
+  bytes[h.payload_offset + h.payload_size * 3 / 4] ^= 0x01;
+  write_bytes(file, bytes);
+  const Document doc = read_document(test::registry(), file);
+  const Tensor& fit_x = doc.root.as_map().find("state")->as_map().find("_fit_X")->as_tensor();
+  try {
+    (void)fit_x.data();
+    ADD_FAILURE() << "read an altered tensor";
+  } catch (const FormatError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kChecksumMismatch);
+    const std::uint64_t chunk = (early - h.payload_offset) / kChunkSize;
+    const std::string range = "bytes " + std::to_string(h.payload_offset + chunk * kChunkSize);
+    EXPECT_NE(std::string(e.what()).find(range), std::string::npos) << e.what();
+  }
+}
+
 // Container 1 (one checksum of the whole payload) is still read: the golden fixtures.
 TEST(LargeArtifact, ContainerOneFilesStillLoad) {
   const fs::path golden =

@@ -31,6 +31,23 @@ TEST(JsonText, RejectsEscapedLoneSurrogate) {
   EXPECT_NO_THROW((void)parse_json_text(R"({"k": "\ud83d\ude00"})", "mem", {}));
 }
 
+// ASCII text skips RapidJSON's per-byte encoding check; anything else still gets it, wherever
+// the first non-ASCII byte sits (the ASCII scan reads 8 bytes at a time, then the tail).
+TEST(JsonText, ValidatesEncodingOnlyOfTextThatIsNotAscii) {
+  const std::string padding(13, 'x');
+  EXPECT_EQ(parse_json_text(R"({"k":"caf\u00e9"})", "<t>", {}).as_map().find("k")->as_string(),
+            "caf\xc3\xa9");
+  EXPECT_EQ(parse_json_text("{\"k\":\"caf\xc3\xa9\"}", "<t>", {}).as_map().find("k")->as_string(),
+            "caf\xc3\xa9");
+  for (std::size_t at = 0; at < padding.size(); ++at) {
+    const std::string text = "[\"" + padding.substr(0, at) + "\xc0\xaf" + "\"]";
+    EXPECT_THROW((void)parse_json_text(text, "<t>", {}), FormatError) << at;
+    const std::string ok = "[\"" + padding.substr(0, at) + "\xc3\xa9" + "\"]";
+    EXPECT_EQ(parse_json_text(ok, "<t>", {}).as_array()[0].as_string(),
+              padding.substr(0, at) + "\xc3\xa9");
+  }
+}
+
 TEST(JsonText, RejectsDuplicateKeysDepthAndGarbage) {
   EXPECT_THROW((void)parse_json_text(R"({"a": 1, "a": 2})", "mem", {}), FormatError);
   EXPECT_THROW((void)parse_json_text(std::string(100, '[') + std::string(100, ']'), "mem", {}),
@@ -81,8 +98,8 @@ TEST(JsonText, ReadsNumbersExactlyFromTheirText) {
   double expected = 0;
   std::from_chars(long_number.data(), long_number.data() + long_number.size(), expected);
   const mlpersist::Value v = mlpersist::parse_json_text(
-      "[" + long_number + ", -9223372036854775808, 18446744073709551615, 1e-5, -0.0, 3]",
-      "<test>", {});
+      "[" + long_number + ", -9223372036854775808, 18446744073709551615, 1e-5, -0.0, 3]", "<test>",
+      {});
   const mlpersist::Array& a = v.as_array();
   EXPECT_EQ(a[0].as_double(), expected);
   EXPECT_EQ(a[1].as_int(), std::numeric_limits<std::int64_t>::min());
