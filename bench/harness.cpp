@@ -134,7 +134,10 @@ void Harness::run(const Options& options) {
   for (const Row& r : rows_)
     if (wanted(r.name, options.filter)) {
       keep.insert(r.name);
-      for (const Goal& g : r.vs) keep.insert(g.ref);
+      for (const Goal& g : r.vs) {
+        keep.insert(g.ref);
+        if (!g.or_ref.empty()) keep.insert(g.or_ref);
+      }
     }
   std::erase_if(rows_, [&](const Row& r) { return !keep.contains(r.name); });
   results_.assign(rows_.size(), {});
@@ -174,12 +177,14 @@ std::string Harness::compared(const Row& row) const {
   for (const Goal& g : row.vs) {
     const Row* ref = find(g.ref);
     if (ref == nullptr) continue;
+    if (const Row* other = g.or_ref.empty() ? nullptr : find(g.or_ref))
+      if (median_s(*other) < median_s(*ref)) ref = other;
     const double ratio = median_s(*ref) / ours;
     if (g.at_least > 0)
-      std::snprintf(text, sizeof text, "**%.2f×** %s (goal ≥ %.2f%s)", ratio, g.ref.c_str(),
+      std::snprintf(text, sizeof text, "**%.2f×** %s (goal ≥ %.2f%s)", ratio, ref->name.c_str(),
                     g.at_least, ratio >= g.at_least ? " ✓" : ": short");
     else
-      std::snprintf(text, sizeof text, "%.2f× %s", ratio, g.ref.c_str());
+      std::snprintf(text, sizeof text, "%.2f× %s", ratio, ref->name.c_str());
     out += (out.empty() ? "" : "; ") + std::string(text);
   }
   if (row.goal_us > 0) {

@@ -20,6 +20,9 @@ namespace bench {
 struct Goal {
   std::string ref{};      ///< the other row's name
   double at_least = 0.0;  ///< goal for (ref's median time / this row's); 0: for information
+  /// When set, the faster of `ref` and this row: a limit measured two ways (huge pages and
+  /// malloc), where the machine decides which is faster.
+  std::string or_ref{};
 };
 
 /// One line of the table: an operation timed again and again.

@@ -12,6 +12,7 @@
 #include <boost/serialization/vector.hpp>
 #include <cereal/archives/binary.hpp>
 #include <cereal/types/vector.hpp>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -126,8 +127,8 @@ struct Unpacked {
   }
   void release() {
     handle = msgpack::object_handle();
-    free_huge(bytes, n);
-    free_huge(copy, n);
+    std::free(bytes);
+    std::free(copy);
     bytes = copy = nullptr;
   }
 };
@@ -150,7 +151,7 @@ void add_msgpack_files(Harness& h, const Subject& s) {
                struct stat st {};
                ::fstat(fd, &st);
                u->n = static_cast<std::size_t>(st.st_size);
-               u->bytes = alloc_huge(u->n);
+               u->bytes = std::malloc(u->n);
                for (std::size_t at = 0; at < u->n;) {
                  const ssize_t r = ::read(fd, static_cast<char*>(u->bytes) + at, u->n - at);
                  if (r <= 0) throw std::runtime_error("msgpack-c: read failed");
@@ -189,14 +190,14 @@ void add_msgpack_bytes(Harness& h, const Subject& s) {
                u->expect(s);
                u->release();
              }});
-  // A caller that cannot keep the input alive copies the bins out (into huge pages).
+  // A caller that cannot keep the input alive copies the bins out.
   h.add({.name = row::kMsgpackLoadBytes,
          .bytes = s.artifact.size(),
          .op =
              [=](int) {
                u->unpack(packed->data(), size);
                u->n = u->bin(0).size + u->bin(1).size;
-               u->copy = alloc_huge(u->n);
+               u->copy = std::malloc(u->n);
                std::memcpy(u->copy, u->bin(0).ptr, u->bin(0).size);
                std::memcpy(static_cast<char*>(u->copy) + u->bin(0).size, u->bin(1).ptr,
                            u->bin(1).size);

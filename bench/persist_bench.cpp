@@ -246,22 +246,25 @@ void add_mapped_loads(Harness& h, const Model& m) {
          .vs = {{row::kMmapTouch, 0.85}}});
 }
 
+// The limits with fresh buffers are measured into huge pages and into malloc: each goal is
+// against the faster of the two in this run (on a VM, fresh huge pages can be the slower).
+const Goal kBestMemcpy{row::kMemcpyHuge, 0.9, row::kMemcpyMalloc};
+const Goal kBestRead{row::kReadHuge, 0.95, row::kReadMalloc};
+
 void add_binary(Harness& h, const Model& m) {
   add_saves(h, m, "binary", {{row::kWrite, 0.95}, {row::kCerealSave, 0}, {row::kBoostSave, 0}},
-            {{row::kMemcpyHuge, 0.9}, {row::kMemcpyMalloc, 0}});
-  add_copy_loads(
-      h, m, "binary",
-      {{row::kReadHuge, 0.95}, {row::kReadMalloc, 0}, {row::kCerealLoad, 0}, {row::kBoostLoad, 0}},
-      {{row::kMemcpyHuge, 0.9}, {row::kMemcpyMalloc, 0}}, {});
+            {kBestMemcpy});
+  add_copy_loads(h, m, "binary", {kBestRead, {row::kCerealLoad, 0}, {row::kBoostLoad, 0}},
+                 {kBestMemcpy}, {});
   add_mapped_loads(h, m);
 }
 
 void add_msgpack(Harness& h, const Model& m) {
   add_saves(h, m, "msgpack", {{row::kMsgpackSaveFile, 1.0}, {row::kWrite, 0}},
-            {{row::kMsgpackSaveBytes, 1.0}, {row::kMemcpyHuge, 0.9}});
-  add_copy_loads(h, m, "msgpack", {{row::kMsgpackLoadFile, 1.0}, {row::kReadHuge, 0}},
-                 {{row::kMsgpackLoadBytes, 1.0}, {row::kMemcpyHuge, 0.9}},
-                 {{row::kMsgpackLoadShared, 0}});
+            {{row::kMsgpackSaveBytes, 1.0}, kBestMemcpy});
+  add_copy_loads(h, m, "msgpack",
+                 {{row::kMsgpackLoadFile, 1.0}, {row::kReadHuge, 0, row::kReadMalloc}},
+                 {{row::kMsgpackLoadBytes, 1.0}, kBestMemcpy}, {{row::kMsgpackLoadShared, 0}});
 }
 
 void add_json(Harness& h, const Model& m) {
