@@ -37,13 +37,9 @@ Eigen::Index KNeighborsClassifier::class_index(std::span<const std::int64_t> y,
 }
 
 void KNeighborsClassifier::validate_params(const KNeighborsClassifierParams& p) const {
-  if (p.n_neighbors < 1)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "KNeighborsClassifier: n_neighbors must be at least 1");
+  if (p.n_neighbors < 1) invalid_param("n_neighbors must be at least 1");
   if (p.weights != "uniform" && p.weights != "distance")
-    throw UsageError(
-        ErrorCode::kInvalidParameter,
-        "KNeighborsClassifier: weights must be 'uniform' or 'distance', got '" + p.weights + "'");
+    invalid_param("weights must be 'uniform' or 'distance', got '" + p.weights + "'");
 }
 
 bool KNeighborsClassifier::supports(Method m) const {

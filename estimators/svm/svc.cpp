@@ -26,18 +26,13 @@ std::optional<KernelKind> find_kernel(const std::string& name) {
 
 KernelKind kernel_kind(const std::string& name) {
   if (auto k = find_kernel(name)) return *k;
-  throw UsageError(ErrorCode::kInvalidParameter,
-                   "SVC: " + std::string(kKernelChoice) + ", got '" + name + "'");
+  throw_invalid_param("SVC", std::string(kKernelChoice) + ", got '" + name + "'");
 }
 
 double positive_gamma(const Node& n) {
   const double g = n.as_double();
   if (!(g > 0)) n.fail("gamma must be positive");
   return g;
-}
-
-[[noreturn]] void bad_param(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "SVC: " + what);
 }
 
 Tensor int_tensor(const std::vector<std::int64_t>& v) {
@@ -100,13 +95,14 @@ KernelSpec kernel_from_value(const Node& kernel) {
 
 void SVC::validate_params(const SVCParams& p) const {
   (void)kernel_kind(p.kernel);
-  if (!(p.C > 0)) bad_param("C must be positive");
-  if (p.degree < 0) bad_param("degree must be non-negative");
-  if (!(p.tol > 0)) bad_param("tol must be positive");
-  if (!(p.cache_size > 0)) bad_param("cache_size must be positive");
-  if (p.max_iter < -1 || p.max_iter == 0) bad_param("max_iter must be -1 (no limit) or positive");
+  if (!(p.C > 0)) invalid_param("C must be positive");
+  if (p.degree < 0) invalid_param("degree must be non-negative");
+  if (!(p.tol > 0)) invalid_param("tol must be positive");
+  if (!(p.cache_size > 0)) invalid_param("cache_size must be positive");
+  if (p.max_iter < -1 || p.max_iter == 0)
+    invalid_param("max_iter must be -1 (no limit) or positive");
   if (p.decision_function_shape != "ovr" && p.decision_function_shape != "ovo")
-    bad_param("decision_function_shape must be 'ovr' or 'ovo'");
+    invalid_param("decision_function_shape must be 'ovr' or 'ovo'");
 }
 
 double SVC::fit_cost(double n_samples, double n_features) const {
