@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mlpersist/error.hpp>
+#include <string>
 
+#include "estimators/common/checked_counts.hpp"
 #include "estimators/common/numeric.hpp"
 
 namespace mlpersist::neighbors {
@@ -52,6 +55,29 @@ std::vector<Neighbor> k_nearest(const Eigen::Ref<const Matrix>& queries,
     std::sort_heap(heap, heap + k, closer);
   }
   return heaps;
+}
+
+std::vector<Neighbor> checked_k_nearest(const Eigen::Ref<const Matrix>& queries,
+                                        const Eigen::Ref<const Matrix>& train, Eigen::Index k,
+                                        std::string_view who) {
+  const std::string name(who);
+  if (k > train.rows())
+    throw UsageError(ErrorCode::kInvalidInput, name + ": n_neighbors=" + std::to_string(k) +
+                                                   " exceeds the " + std::to_string(train.rows()) +
+                                                   " training samples");
+  if (!common::checked_mul(queries.rows(), k))
+    throw UsageError(ErrorCode::kLimitExceeded, name + ": " + std::to_string(queries.rows()) +
+                                                    " rows x n_neighbors=" + std::to_string(k) +
+                                                    " neighbour lists overflow a 64-bit size");
+  return k_nearest(queries, train, k);
+}
+
+void distance_weights(const Neighbor* neighbors, Eigen::Index k, double* weights) {
+  const bool exact =
+      std::any_of(neighbors, neighbors + k, [](const Neighbor& n) { return n.distance2 == 0; });
+  for (Eigen::Index i = 0; i < k; ++i)
+    weights[i] =
+        exact ? (neighbors[i].distance2 == 0 ? 1.0 : 0.0) : 1.0 / std::sqrt(neighbors[i].distance2);
 }
 
 }  // namespace mlpersist::neighbors
