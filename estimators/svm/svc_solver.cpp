@@ -213,21 +213,17 @@ class SvcQ {
   Eigen::VectorXd work_;
 };
 
-struct PairSolution {
-  std::vector<double> coef;  // y_t * alpha_t in sub-problem order
-  double rho = 0.0;
-  std::int64_t n_iter = 0;
-  bool timed_out = false;
-};
-
-// libsvm's SMO Solver for C-SVC: min 0.5 a'Qa - e'a subject to y'a = 0 and 0 <= a_t <= C,
-// from a = 0. Shrinking permutes positions; active_set_ maps a position back to its variable.
+// libsvm's SMO Solver: min 0.5 a'Qa + p'a subject to y'a = 0 and 0 <= a_t <= C, from a = 0
+// (C-SVC has p = -e). Shrinking permutes positions; active_set_ maps a position back to its
+// variable.
 class Solver {
  public:
-  Solver(SvcQ& q, std::vector<signed char> y, const SolverOptions& o, ProgressTask& progress)
+  Solver(SvcQ& q, std::vector<signed char> y, std::vector<double> p, const SolverOptions& o,
+         ProgressTask& progress)
       : q_(q),
         progress_(progress),
         y_(std::move(y)),
+        p_(std::move(p)),
         l_(std::ssize(y_)),
         active_size_(l_),
         C_(o.C),
@@ -235,14 +231,14 @@ class Solver {
         shrinking_(o.shrinking),
         max_iter_(o.max_iter),
         alpha_(y_.size(), 0.0),
-        grad_(y_.size(), -1.0),  // gradient Qa - e at a = 0
+        grad_(p_),  // gradient Qa + p at a = 0
         grad_bar_(y_.size(), 0.0),
         status_(y_.size(), Bound::lower),
         active_set_(y_.size()) {
     for (Index t = 0; t < l_; ++t) active_set_[t] = t;
   }
 
-  PairSolution solve();
+  SmoSolution solve();
 
  private:
   enum class Bound : unsigned char { lower, upper, free };
@@ -274,6 +270,7 @@ class Solver {
   SvcQ& q_;
   ProgressTask& progress_;
   std::vector<signed char> y_;
+  std::vector<double> p_;
   Index l_;
   Index active_size_;
   double C_;
@@ -290,8 +287,8 @@ class Solver {
   std::vector<Index> active_set_;
 };
 
-PairSolution Solver::solve() {
-  PairSolution out;
+SmoSolution Solver::solve() {
+  SmoSolution out;
   Index counter = std::min<Index>(l_, 1000) + 1;
   while (true) {
     if (max_iter_ != -1 && out.n_iter >= max_iter_) {
@@ -491,10 +488,10 @@ void Solver::do_shrinking() {
   }
 }
 
-// Recomputes the gradient of the shrunk variables: G = G_bar + p (p = -1) plus the free terms.
+// Recomputes the gradient of the shrunk variables: G = G_bar + p plus the free terms.
 void Solver::reconstruct_gradient() {
   if (active_size_ == l_) return;
-  for (Index t = active_size_; t < l_; ++t) grad_[t] = grad_bar_[t] - 1.0;
+  for (Index t = active_size_; t < l_; ++t) grad_[t] = grad_bar_[t] + p_[t];
   Index n_free = 0;
   for (Index t = 0; t < active_size_; ++t) n_free += is_free(t) ? 1 : 0;
   // Take whichever loop reads fewer Q entries: inactive rows over the active set, or full rows
@@ -538,6 +535,7 @@ double Solver::calculate_rho() const {
 void Solver::swap_index(Index i, Index j) {
   q_.swap_index(i, j);
   std::swap(y_[i], y_[j]);
+  std::swap(p_[i], p_[j]);
   std::swap(grad_[i], grad_[j]);
   std::swap(status_[i], status_[j]);
   std::swap(alpha_[i], alpha_[j]);
@@ -574,8 +572,8 @@ ClassGroups group_by_class(const Eigen::VectorXd& y) {
 }
 
 // Class a against class b: a's rows (+1) then b's rows (-1), each in grouped order.
-PairSolution train_pair(const RowMatrix& X, const ClassGroups& g, std::size_t a, std::size_t b,
-                        const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
+SmoSolution train_pair(const RowMatrix& X, const ClassGroups& g, std::size_t a, std::size_t b,
+                       const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
   const Index n_a = g.count[a];
   const Index n_b = g.count[b];
   RowMatrix xs(n_a + n_b, X.cols());
@@ -588,8 +586,8 @@ PairSolution train_pair(const RowMatrix& X, const ClassGroups& g, std::size_t a,
     xs.row(n_a + t) = X.row(g.perm[g.start[b] + t]);
     ys[n_a + t] = -1;
   }
-  SvcQ q(std::move(xs), ys, k, o.cache_mb);
-  return Solver(q, std::move(ys), o, progress).solve();
+  std::vector<double> p(ys.size(), -1.0);
+  return solve_smo(std::move(xs), std::move(ys), std::move(p), k, o, progress);
 }
 
 // scikit-learn flips dual_coef_ and intercept_ of two-class models relative to libsvm.
@@ -598,7 +596,7 @@ double public_sign(std::size_t n_classes) {
 }
 
 // Marks grouped positions whose coefficient is nonzero in at least one pair.
-std::vector<bool> nonzero_positions(const ClassGroups& g, const std::vector<PairSolution>& pairs) {
+std::vector<bool> nonzero_positions(const ClassGroups& g, const std::vector<SmoSolution>& pairs) {
   std::vector<bool> nonzero(g.perm.size(), false);
   std::size_t p = 0;
   for (std::size_t a = 0; a < g.classes.size(); ++a) {
@@ -615,7 +613,7 @@ std::vector<bool> nonzero_positions(const ClassGroups& g, const std::vector<Pair
 }
 
 // libsvm's sv_coef layout: pair (a, b) puts a's coefficients in row b-1 and b's in row a.
-RowMatrix sv_coef(const ClassGroups& g, const std::vector<PairSolution>& pairs,
+RowMatrix sv_coef(const ClassGroups& g, const std::vector<SmoSolution>& pairs,
                   const std::vector<Index>& sv_index, Index n_sv) {
   const std::size_t n_classes = g.classes.size();
   RowMatrix coef = RowMatrix::Zero(static_cast<Index>(n_classes) - 1, n_sv);
@@ -637,7 +635,7 @@ RowMatrix sv_coef(const ClassGroups& g, const std::vector<PairSolution>& pairs,
 
 // Support vectors (in grouped order), per-class counts, coefficients and intercepts.
 SvcModel assemble_model(const RowMatrix& X, const ClassGroups& g,
-                        const std::vector<PairSolution>& pairs) {
+                        const std::vector<SmoSolution>& pairs) {
   SvcModel m;
   m.classes = g.classes;
   const std::vector<bool> nonzero = nonzero_positions(g, pairs);
@@ -656,7 +654,7 @@ SvcModel assemble_model(const RowMatrix& X, const ClassGroups& g,
   for (Index s = 0; s < n_sv; ++s) m.support_vectors.row(s) = X.row(m.support[s]);
   const double sign = public_sign(g.classes.size());
   m.dual_coef = sign * sv_coef(g, pairs, sv_index, n_sv);
-  for (const PairSolution& p : pairs) {
+  for (const SmoSolution& p : pairs) {
     m.intercept.push_back(-sign * p.rho);  // scikit-learn's intercept_ is -rho
     m.n_iter.push_back(p.n_iter);
     if (p.timed_out) m.fit_status = 1;
@@ -735,13 +733,19 @@ void check_model(const SvcModel& m, Index n_features) {
 
 }  // namespace
 
+SmoSolution solve_smo(RowMatrix x, std::vector<signed char> y, std::vector<double> p,
+                      const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
+  SvcQ q(std::move(x), y, k, o.cache_mb);
+  return Solver(q, std::move(y), std::move(p), o, progress).solve();
+}
+
 SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,
                  const SolverOptions& o) {
   validate_fit_inputs(X, y, k, o);
   const ClassGroups g = group_by_class(y);
   require(g.classes.size() >= 2,
           "y must contain at least 2 classes, got " + std::to_string(g.classes.size()));
-  std::vector<PairSolution> pairs;
+  std::vector<SmoSolution> pairs;
   pairs.reserve(pair_count(g.classes.size()));
   // SMO stops on a tolerance, so the iterations it needs are unknown unless max_iter caps them.
   const std::uint64_t cap = o.max_iter == -1 ? 0 : static_cast<std::uint64_t>(o.max_iter);
@@ -789,6 +793,19 @@ RowMatrix decision_ovo(const SvcModel& m, const KernelSpec& k, const RowMatrix& 
         out.col(p).segment(r0, nb).array() += sign * m.intercept[p];  // i.e. -rho
       }
     }
+  }
+  return out;
+}
+
+Eigen::VectorXd kernel_expansion(const KernelSpec& k, const RowMatrix& sv,
+                                 const Eigen::VectorXd& coef, const RowMatrix& X) {
+  if (sv.rows() != coef.size() || (sv.rows() > 0 && sv.cols() != X.cols()))
+    throw std::invalid_argument("kernel_expansion: shapes of sv, coef and X disagree");
+  const Eigen::VectorXd sv_sq = sv.rowwise().squaredNorm();
+  Eigen::VectorXd out(X.rows());
+  for (Index r0 = 0; r0 < X.rows(); r0 += kPredictBlock) {
+    const Index nb = std::min(kPredictBlock, X.rows() - r0);
+    out.segment(r0, nb).noalias() = kernel_block(k, X.middleRows(r0, nb), sv, sv_sq) * coef;
   }
   return out;
 }

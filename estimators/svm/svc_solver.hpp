@@ -11,6 +11,10 @@
 #include <cstdint>
 #include <vector>
 
+namespace mlpersist {
+class ProgressTask;
+}
+
 namespace mlpersist::svm {
 
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -47,6 +51,20 @@ struct SvcModel {
   int fit_status = 0;                   // 1 when some pair stopped at max_iter
 };
 
+// What libsvm's Solver returns for one problem.
+struct SmoSolution {
+  std::vector<double> coef;  // y_t * alpha_t in the problem's order
+  double rho = 0.0;
+  std::int64_t n_iter = 0;
+  bool timed_out = false;
+};
+
+// libsvm's SMO Solver: min 0.5 a'Qa + p'a subject to y'a = 0 and 0 <= a_t <= C, from a = 0, with
+// Q_ij = y_i y_j k(x_i, x_j) over the rows of x. C-SVC passes p = -1 and its two classes' rows;
+// epsilon-SVR passes each training row twice (libsvm's SVR_Q), see svr.cpp.
+SmoSolution solve_smo(RowMatrix x, std::vector<signed char> y, std::vector<double> p,
+                      const KernelSpec& k, const SolverOptions& o, ProgressTask& progress);
+
 // Fits a one-vs-one C-SVC. Throws std::invalid_argument on invalid data or parameters.
 SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,
                  const SolverOptions& o);
@@ -57,6 +75,11 @@ double kernel(const KernelSpec& k, const double* a, const double* b, Eigen::Inde
 // Raw one-vs-one decision values, n_samples x n_pairs; positive favours the first class of
 // the pair. Equals scikit-learn's decision_function with decision_function_shape='ovo'.
 RowMatrix decision_ovo(const SvcModel& m, const KernelSpec& k, const RowMatrix& X);
+
+// sum_s coef_s k(x, sv_s) for every row x of X: the decision values of a kernel model (SVR's
+// predictions before the intercept).
+Eigen::VectorXd kernel_expansion(const KernelSpec& k, const RowMatrix& sv,
+                                 const Eigen::VectorXd& coef, const RowMatrix& X);
 
 // scikit-learn's _ovr_decision_function: votes plus confidences squashed into (-1/3, 1/3).
 RowMatrix decision_ovr(const RowMatrix& ovo, std::size_t n_classes);
