@@ -154,10 +154,23 @@ class RowCache {
   Index free_floats_ = 0;
 };
 
+// The matrix Q of the SMO problem, as the solver reads it (libsvm's QMatrix).
+class QMatrix {
+ public:
+  virtual ~QMatrix() = default;
+  // Entries [0, len) of row i. The pointer stays valid until two more rows have been fetched
+  // or a swap: the two rows of one SMO step are resident together.
+  virtual const float* row(Index i, Index len) = 0;
+  // Q_ii in double precision, as libsvm's QD.
+  [[nodiscard]] virtual double diag(Index i) const = 0;
+  // Follows the solver's swap of positions i and j.
+  virtual void swap_index(Index i, Index j) = 0;
+};
+
 // Q_ij = y_i y_j k(x_i, x_j) of one binary sub-problem (libsvm's SVC_Q). The rows of x are
 // physically swapped along with the solver's permutation, so that computing a Q row is a single
 // matrix-vector product over contiguous memory.
-class SvcQ {
+class SvcQ final : public QMatrix {
  public:
   SvcQ(RowMatrix x, std::vector<signed char> y, const KernelSpec& k, double cache_mb)
       : x_(std::move(x)),
@@ -174,18 +187,16 @@ class SvcQ {
     }
   }
 
-  // Entries [0, len) of row i. The pointer stays valid until row i is fetched again, swapped or
-  // evicted; the cache's two-row minimum keeps the two rows of one SMO step resident together.
-  const float* row(Index i, Index len) {
+  // The cache's two-row minimum keeps the two rows of one SMO step resident together.
+  const float* row(Index i, Index len) override {
     const auto [data, first_missing] = cache_.fetch(i, len);
     if (first_missing < len) fill(i, first_missing, len, data);
     return data;
   }
 
-  // Q_ii in double precision, as libsvm's QD.
-  double diag(Index i) const { return diag_[i]; }
+  double diag(Index i) const override { return diag_[i]; }
 
-  void swap_index(Index i, Index j) {
+  void swap_index(Index i, Index j) override {
     cache_.swap_index(i, j);
     x_.row(i).swap(x_.row(j));
     std::swap(y_[i], y_[j]);
@@ -213,12 +224,83 @@ class SvcQ {
   Eigen::VectorXd work_;
 };
 
+// Q of epsilon-SVR over the 2l variables alpha (positions of sign +1) and alpha* (sign -1) of
+// the l training rows (libsvm's SVR_Q): Q_ij = s_i s_j k(x_r(i), x_r(j)). Kernel rows are cached
+// by training row, computed once for both of its variables, and each Q row is gathered from one
+// of them into one of two alternating buffers.
+class SvrQ final : public QMatrix {
+ public:
+  SvrQ(const RowMatrix& x, const KernelSpec& k, double cache_mb)
+      : x_(x),
+        kernel_(k),
+        cache_(x.rows(), cache_mb),
+        sq_norms_(x.rows()),
+        work_(x.rows()),
+        sign_(static_cast<std::size_t>(2 * x.rows()), +1),
+        index_(static_cast<std::size_t>(2 * x.rows())),
+        diag_(2 * x.rows()),
+        buffers_{std::vector<float>(index_.size()), std::vector<float>(index_.size())} {
+    const Index l = x.rows();
+    for (Index i = 0; i < l; ++i) {
+      sq_norms_[i] = x_.row(i).dot(x_.row(i));
+      double k_ii = sq_norms_[i];
+      dots_to_kernel(kernel_, sq_norms_[i], &sq_norms_[i], &k_ii, 1);
+      sign_[static_cast<std::size_t>(l + i)] = -1;
+      index_[static_cast<std::size_t>(i)] = index_[static_cast<std::size_t>(l + i)] = i;
+      diag_[i] = diag_[l + i] = k_ii;
+    }
+  }
+
+  const float* row(Index i, Index len) override {
+    const Index real = index_[static_cast<std::size_t>(i)];
+    const Index l = x_.rows();
+    const auto [data, first_missing] = cache_.fetch(real, l);
+    if (first_missing < l) fill(real, first_missing, l, data);
+    float* buf = buffers_[next_].data();
+    next_ = 1 - next_;
+    const float s_i = sign_[static_cast<std::size_t>(i)];
+    for (Index j = 0; j < len; ++j) {
+      const auto t = static_cast<std::size_t>(j);
+      buf[j] = s_i * static_cast<float>(sign_[t]) * data[index_[t]];
+    }
+    return buf;
+  }
+
+  double diag(Index i) const override { return diag_[i]; }
+
+  void swap_index(Index i, Index j) override {
+    std::swap(sign_[static_cast<std::size_t>(i)], sign_[static_cast<std::size_t>(j)]);
+    std::swap(index_[static_cast<std::size_t>(i)], index_[static_cast<std::size_t>(j)]);
+    std::swap(diag_[i], diag_[j]);
+  }
+
+ private:
+  void fill(Index real, Index from, Index to, float* out) {
+    const Index n = to - from;
+    auto v = work_.head(n);
+    v.noalias() = x_.middleRows(from, n) * x_.row(real).transpose();
+    dots_to_kernel(kernel_, sq_norms_[real], sq_norms_.data() + from, v.data(), n);
+    for (Index t = 0; t < n; ++t) out[from + t] = static_cast<float>(v[t]);
+  }
+
+  const RowMatrix& x_;
+  KernelSpec kernel_;
+  RowCache cache_;  // kernel rows by training row; never swapped
+  Eigen::VectorXd sq_norms_;
+  Eigen::VectorXd work_;
+  std::vector<signed char> sign_;
+  std::vector<Index> index_;  // position -> training row
+  Eigen::VectorXd diag_;
+  std::array<std::vector<float>, 2> buffers_;
+  int next_ = 0;
+};
+
 // libsvm's SMO Solver: min 0.5 a'Qa + p'a subject to y'a = 0 and 0 <= a_t <= C, from a = 0
 // (C-SVC has p = -e). Shrinking permutes positions; active_set_ maps a position back to its
 // variable.
 class Solver {
  public:
-  Solver(SvcQ& q, std::vector<signed char> y, std::vector<double> p, const SolverOptions& o,
+  Solver(QMatrix& q, std::vector<signed char> y, std::vector<double> p, const SolverOptions& o,
          ProgressTask& progress)
       : q_(q),
         progress_(progress),
@@ -267,7 +349,7 @@ class Solver {
   double calculate_rho() const;
   void swap_index(Index i, Index j);
 
-  SvcQ& q_;
+  QMatrix& q_;
   ProgressTask& progress_;
   std::vector<signed char> y_;
   std::vector<double> p_;
@@ -586,8 +668,9 @@ SmoSolution train_pair(const RowMatrix& X, const ClassGroups& g, std::size_t a, 
     xs.row(n_a + t) = X.row(g.perm[g.start[b] + t]);
     ys[n_a + t] = -1;
   }
+  SvcQ q(std::move(xs), ys, k, o.cache_mb);
   std::vector<double> p(ys.size(), -1.0);
-  return solve_smo(std::move(xs), std::move(ys), std::move(p), k, o, progress);
+  return Solver(q, std::move(ys), std::move(p), o, progress).solve();
 }
 
 // scikit-learn flips dual_coef_ and intercept_ of two-class models relative to libsvm.
@@ -733,10 +816,20 @@ void check_model(const SvcModel& m, Index n_features) {
 
 }  // namespace
 
-SmoSolution solve_smo(RowMatrix x, std::vector<signed char> y, std::vector<double> p,
-                      const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
-  SvcQ q(std::move(x), y, k, o.cache_mb);
-  return Solver(q, std::move(y), std::move(p), o, progress).solve();
+SmoSolution solve_epsilon_svr(const RowMatrix& X, const Eigen::VectorXd& y, double epsilon,
+                              const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
+  const Index l = X.rows();
+  // libsvm's solve_epsilon_svr: alpha_i (label +1, linear term epsilon - y_i), then alpha*_i
+  // (label -1, epsilon + y_i).
+  std::vector<signed char> labels(static_cast<std::size_t>(2 * l), +1);
+  std::vector<double> p(static_cast<std::size_t>(2 * l));
+  for (Index i = 0; i < l; ++i) {
+    labels[static_cast<std::size_t>(l + i)] = -1;
+    p[static_cast<std::size_t>(i)] = epsilon - y[i];
+    p[static_cast<std::size_t>(l + i)] = epsilon + y[i];
+  }
+  SvrQ q(X, k, o.cache_mb);
+  return Solver(q, std::move(labels), std::move(p), o, progress).solve();
 }
 
 SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,

@@ -59,11 +59,11 @@ struct SmoSolution {
   bool timed_out = false;
 };
 
-// libsvm's SMO Solver: min 0.5 a'Qa + p'a subject to y'a = 0 and 0 <= a_t <= C, from a = 0, with
-// Q_ij = y_i y_j k(x_i, x_j) over the rows of x. C-SVC passes p = -1 and its two classes' rows;
-// epsilon-SVR passes each training row twice (libsvm's SVR_Q), see svr.cpp.
-SmoSolution solve_smo(RowMatrix x, std::vector<signed char> y, std::vector<double> p,
-                      const KernelSpec& k, const SolverOptions& o, ProgressTask& progress);
+// libsvm's SMO Solver on epsilon-SVR's dual: the 2l variables alpha_i, alpha*_i of the l rows of
+// X (labels +1 and -1, linear terms epsilon - y_i and epsilon + y_i), as libsvm's
+// solve_epsilon_svr; coef holds alpha_i then -alpha*_i.
+SmoSolution solve_epsilon_svr(const RowMatrix& X, const Eigen::VectorXd& y, double epsilon,
+                              const KernelSpec& k, const SolverOptions& o, ProgressTask& progress);
 
 // Fits a one-vs-one C-SVC. Throws std::invalid_argument on invalid data or parameters.
 SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,

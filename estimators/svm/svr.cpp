@@ -25,21 +25,9 @@ SvrModel fit_svr(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec&
   if (l == 0 || y.size() != l) throw std::invalid_argument("fit_svr: X and y sizes disagree");
   if (!std::isfinite(epsilon) || epsilon < 0)
     throw std::invalid_argument("fit_svr: epsilon must be a finite number >= 0");
-  // libsvm's solve_epsilon_svr: alpha_i (label +1, linear term epsilon - y_i) and alpha*_i
-  // (label -1, epsilon + y_i) share row i of X.
-  RowMatrix x2(2 * l, X.cols());
-  x2.topRows(l) = X;
-  x2.bottomRows(l) = X;
-  std::vector<signed char> labels(static_cast<std::size_t>(2 * l), +1);
-  std::vector<double> p(static_cast<std::size_t>(2 * l));
-  for (Eigen::Index i = 0; i < l; ++i) {
-    labels[static_cast<std::size_t>(l + i)] = -1;
-    p[static_cast<std::size_t>(i)] = epsilon - y[i];
-    p[static_cast<std::size_t>(l + i)] = epsilon + y[i];
-  }
   const std::uint64_t cap = o.max_iter == -1 ? 0 : static_cast<std::uint64_t>(o.max_iter);
   ProgressTask progress("iterations", cap);
-  const SmoSolution s = solve_smo(std::move(x2), std::move(labels), std::move(p), k, o, progress);
+  const SmoSolution s = solve_epsilon_svr(X, y, epsilon, k, o, progress);
   SvrModel m;
   std::vector<double> coef;
   for (Eigen::Index i = 0; i < l; ++i) {

@@ -19,9 +19,8 @@ struct SvrModel {
   int fit_status = 0;  ///< 1 when the solver stopped at max_iter
 };
 
-/// Fits libsvm's epsilon-SVR as scikit-learn's SVR does: the SMO of svc_solver on the 2n
-/// variables alpha, alpha* (each training row twice, labels +1 and -1, linear term
-/// epsilon -/+ y). Throws std::invalid_argument on invalid data or parameters.
+/// Fits libsvm's epsilon-SVR as scikit-learn's SVR does (svc_solver's solve_epsilon_svr).
+/// Throws std::invalid_argument on invalid data or parameters.
 [[nodiscard]] SvrModel fit_svr(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,
                                const SolverOptions& o, double epsilon);
 
