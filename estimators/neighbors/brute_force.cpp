@@ -119,6 +119,16 @@ std::vector<Neighbor> checked_k_nearest(const Eigen::Ref<const Matrix>& queries,
   return k_nearest(queries, train, k);
 }
 
+void validate_neighbors_params(std::int64_t n_neighbors, const std::string& weights,
+                               std::string_view who) {
+  const std::string name(who);
+  if (n_neighbors < 1)
+    throw UsageError(ErrorCode::kInvalidParameter, name + ": n_neighbors must be at least 1");
+  if (weights != "uniform" && weights != "distance")
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     name + ": weights must be 'uniform' or 'distance', got '" + weights + "'");
+}
+
 void distance_weights(const Neighbor* neighbors, Eigen::Index k, double* weights) {
   const bool exact =
       std::any_of(neighbors, neighbors + k, [](const Neighbor& n) { return n.distance2 == 0; });

@@ -23,13 +23,7 @@ Eigen::Index KNeighborsClassifier::class_index(std::span<const std::int64_t> y,
 }
 
 void KNeighborsClassifier::validate_params(const KNeighborsClassifierParams& p) const {
-  if (p.n_neighbors < 1)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "KNeighborsClassifier: n_neighbors must be at least 1");
-  if (p.weights != "uniform" && p.weights != "distance")
-    throw UsageError(
-        ErrorCode::kInvalidParameter,
-        "KNeighborsClassifier: weights must be 'uniform' or 'distance', got '" + p.weights + "'");
+  validate_neighbors_params(p.n_neighbors, p.weights, "KNeighborsClassifier");
 }
 
 bool KNeighborsClassifier::supports(Method m) const {

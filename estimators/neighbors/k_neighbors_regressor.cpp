@@ -8,13 +8,7 @@
 namespace mlpersist::neighbors {
 
 void KNeighborsRegressor::validate_params(const KNeighborsRegressorParams& p) const {
-  if (p.n_neighbors < 1)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "KNeighborsRegressor: n_neighbors must be at least 1");
-  if (p.weights != "uniform" && p.weights != "distance")
-    throw UsageError(
-        ErrorCode::kInvalidParameter,
-        "KNeighborsRegressor: weights must be 'uniform' or 'distance', got '" + p.weights + "'");
+  validate_neighbors_params(p.n_neighbors, p.weights, "KNeighborsRegressor");
 }
 
 void KNeighborsRegressor::do_fit(const Matrix& X, const Vector& y) {

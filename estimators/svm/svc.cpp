@@ -134,12 +134,7 @@ bool SVC::supports(Method m) const {
 void SVC::do_fit(const Matrix& X, const Vector& y) {
   const KernelSpec k =
       kernel_for_fit("SVC", params_.kernel, params_.degree, params_.gamma, params_.coef0, X);
-  SolverOptions o;
-  o.C = params_.C;
-  o.tol = params_.tol;
-  o.shrinking = params_.shrinking;
-  o.max_iter = static_cast<long>(params_.max_iter);
-  o.cache_mb = params_.cache_size;
+  const SolverOptions o = solver_options(params_);
   try {
     model_ = fit_svc(X, y, k, o);
   } catch (const std::invalid_argument& e) {

@@ -66,6 +66,16 @@ RowMatrix kernel_block(const KernelSpec& k, const Eigen::Ref<const RowMatrix>& A
   return K;
 }
 
+// k(x_i, x_t) for the v.size() rows t from `from` on, into v; sq_norms holds the squared row
+// norms of x. Returns v.
+Eigen::Ref<Eigen::VectorXd> kernel_row(const KernelSpec& k, const RowMatrix& x,
+                                       const Eigen::VectorXd& sq_norms, Index i, Index from,
+                                       Eigen::Ref<Eigen::VectorXd> v) {
+  v.noalias() = x.middleRows(from, v.size()) * x.row(i).transpose();
+  dots_to_kernel(k, sq_norms[i], sq_norms.data() + from, v.data(), v.size());
+  return v;
+}
+
 // LRU cache of Q rows (libsvm's Cache). Rows are indexed by the solver's current position and
 // stored as float like libsvm's Qfloat: twice the rows fit, and the iterates stay identical to
 // scikit-learn's. A row may be cached partially, for positions [0, len).
@@ -207,9 +217,7 @@ class SvcQ final : public QMatrix {
  private:
   void fill(Index i, Index from, Index to, float* out) {
     const Index n = to - from;
-    auto v = work_.head(n);
-    v.noalias() = x_.middleRows(from, n) * x_.row(i).transpose();
-    dots_to_kernel(kernel_, sq_norms_[i], sq_norms_.data() + from, v.data(), n);
+    const auto v = kernel_row(kernel_, x_, sq_norms_, i, from, work_.head(n));
     for (Index t = 0; t < n; ++t) {
       out[from + t] = static_cast<float>(y_[i] * y_[from + t] * v[t]);
     }
@@ -277,9 +285,7 @@ class SvrQ final : public QMatrix {
  private:
   void fill(Index real, Index from, Index to, float* out) {
     const Index n = to - from;
-    auto v = work_.head(n);
-    v.noalias() = x_.middleRows(from, n) * x_.row(real).transpose();
-    dots_to_kernel(kernel_, sq_norms_[real], sq_norms_.data() + from, v.data(), n);
+    const auto v = kernel_row(kernel_, x_, sq_norms_, real, from, work_.head(n));
     for (Index t = 0; t < n; ++t) out[from + t] = static_cast<float>(v[t]);
   }
 
