@@ -79,6 +79,16 @@ TEST(CoordinateDescent, PositiveKeepsCoefficientsNonNegative) {
   EXPECT_GE(enet_fit(*est).linear.coef.minCoeff(), 0);
 }
 
+// Re-fit cost (Limits::max_refit_cost): max_iter passes over X at most.
+TEST(CoordinateDescent, FitCostIsMaxIterPassesOverTheData) {
+  auto est = test::registry().create("linear_model.ElasticNet");
+  EXPECT_EQ(est->fit_cost(200, 10), 1000.0 * 200 * 10);
+  Map params;
+  params.insert("max_iter", 5);
+  est->set_params(params);
+  EXPECT_EQ(est->fit_cost(200, 10), 5.0 * 200 * 10);
+}
+
 // max_iter caps the passes; the last one still computes the duality gap.
 TEST(CoordinateDescent, StopsAtMaxIter) {
   const Dataset d = test::load_dataset("diabetes");

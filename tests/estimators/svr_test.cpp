@@ -95,6 +95,12 @@ TEST(SVR, LoadRejectsInconsistentHandEditedState) {
   test::expect_rejected_edit(*est, "kernel_", kernel, "kernel_.gamma");
 }
 
+// Re-fit cost (Limits::max_refit_cost): SMO touches the n x n kernel matrix.
+TEST(SVR, FitCostGrowsWithTheSquareOfTheSamples) {
+  const auto est = test::registry().create("svm.SVR");
+  EXPECT_EQ(est->fit_cost(1000, 20), 1000.0 * 1000 * 20);
+}
+
 TEST(SVR, BadParametersAreRefused) {
   test::expect_params_refused("svm.SVR", {{"C", 0.0},
                                           {"C", -1.0},
