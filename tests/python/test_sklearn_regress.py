@@ -92,3 +92,24 @@ def test_unsupported_settings_are_refused():
                 linear_model.Lasso().fit(X, np.column_stack([y, y]))):
         with pytest.raises(mlpersist.UsageError):
             mls.dumps(est)
+
+
+@pytest.mark.parametrize("case,key,value", [
+    ("svr_rbf", "dual_coef_", lambda s: s[:, :-1]),
+    ("svr_rbf", "n_support_", lambda s: s + 1),
+    ("lasso", "coef_", lambda s: s[:-1]),
+    ("enet", "n_iter_", lambda s: 0),
+    ("enet", "dual_gap_", lambda s: float("nan")),
+    ("knn", "_y", lambda s: s[:-1]),
+])
+def test_hostile_states_are_refused_with_their_path(case, key, value, tmp_path):
+    """A document edited after saving reaches neither C++ nor scikit-learn: loading names the
+    member."""
+    X, y, _ = read_csv("synthetic_regression.csv")
+    doc = mls.to_document(CASES[case]().fit(X, y))
+    doc["state"][key] = value(np.asarray(doc["state"][key]))
+    path = tmp_path / "edited.mlp"
+    mlpersist.write_document(doc, path)
+    for load in (mlpersist.load, mls.load):
+        with pytest.raises(mlpersist.SchemaError, match=f"state.{key}"):
+            load(path)
