@@ -11,32 +11,10 @@
 #include <cstdint>
 #include <vector>
 
-namespace mlpersist {
-class ProgressTask;
-}
+#include "kernels.hpp"
+#include "smo.hpp"
 
 namespace mlpersist::svm {
-
-using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-enum class KernelKind { linear, poly, rbf, sigmoid };
-
-// libsvm kernels: linear x.y, poly (gamma x.y + coef0)^degree, rbf exp(-gamma |x-y|^2),
-// sigmoid tanh(gamma x.y + coef0). gamma must already be numeric (see gamma_scale/gamma_auto).
-struct KernelSpec {
-  KernelKind kind = KernelKind::rbf;
-  double gamma = 1.0;
-  int degree = 3;
-  double coef0 = 0.0;
-};
-
-struct SolverOptions {
-  double C = 1.0;
-  double tol = 1e-3;  // libsvm's eps: stop when the maximal violating pair's gap is below it
-  bool shrinking = true;
-  long max_iter = -1;  // per one-vs-one sub-problem; -1 = no limit
-  double cache_mb = 200;
-};
 
 // Fitted model in scikit-learn's public layout (SVC, sklearn 1.2, decision_function_shape='ovr',
 // break_ties=False). For two classes dual_coef and intercept carry scikit-learn's flipped sign.
@@ -51,26 +29,9 @@ struct SvcModel {
   int fit_status = 0;                   // 1 when some pair stopped at max_iter
 };
 
-// What libsvm's Solver returns for one problem.
-struct SmoSolution {
-  std::vector<double> coef;  // y_t * alpha_t in the problem's order
-  double rho = 0.0;
-  std::int64_t n_iter = 0;
-  bool timed_out = false;
-};
-
-// libsvm's SMO Solver on epsilon-SVR's dual: the 2l variables alpha_i, alpha*_i of the l rows of
-// X (labels +1 and -1, linear terms epsilon - y_i and epsilon + y_i), as libsvm's
-// solve_epsilon_svr; coef holds alpha_i then -alpha*_i.
-SmoSolution solve_epsilon_svr(const RowMatrix& X, const Eigen::VectorXd& y, double epsilon,
-                              const KernelSpec& k, const SolverOptions& o, ProgressTask& progress);
-
 // Fits a one-vs-one C-SVC. Throws std::invalid_argument on invalid data or parameters.
 SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,
                  const SolverOptions& o);
-
-// One kernel evaluation k(a, b) over n features, as libsvm's prediction-time kernel.
-double kernel(const KernelSpec& k, const double* a, const double* b, Eigen::Index n);
 
 // Raw one-vs-one decision values, n_samples x n_pairs; positive favours the first class of
 // the pair. Equals scikit-learn's decision_function with decision_function_shape='ovo'.

@@ -17,6 +17,22 @@ Tensor int_tensor(const std::vector<std::int64_t>& v) {
   return Tensor::from_values(std::span<const std::int64_t>(v));
 }
 
+// libsvm's solve_epsilon_svr: the 2l variables alpha_i (label +1, linear term epsilon - y_i)
+// then alpha*_i (label -1, epsilon + y_i) of the l rows of X; coef holds alpha_i then -alpha*_i.
+SmoSolution solve_epsilon_svr(const RowMatrix& X, const Eigen::VectorXd& y, double epsilon,
+                              const KernelSpec& k, const SolverOptions& o, ProgressTask& progress) {
+  const Eigen::Index l = X.rows();
+  std::vector<signed char> labels(static_cast<std::size_t>(2 * l), +1);
+  std::vector<double> p(static_cast<std::size_t>(2 * l));
+  for (Eigen::Index i = 0; i < l; ++i) {
+    labels[static_cast<std::size_t>(l + i)] = -1;
+    p[static_cast<std::size_t>(i)] = epsilon - y[i];
+    p[static_cast<std::size_t>(l + i)] = epsilon + y[i];
+  }
+  const auto q = svr_q(X, k, o.cache_mb);
+  return solve_smo(*q, std::move(labels), std::move(p), o, progress);
+}
+
 }  // namespace
 
 SvrModel fit_svr(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,

@@ -19,7 +19,7 @@ struct SvrModel {
   int fit_status = 0;  ///< 1 when the solver stopped at max_iter
 };
 
-/// Fits libsvm's epsilon-SVR as scikit-learn's SVR does (svc_solver's solve_epsilon_svr).
+/// Fits libsvm's epsilon-SVR as scikit-learn's SVR does: the SMO (smo.hpp) on SVR_Q.
 /// Throws std::invalid_argument on invalid data or parameters.
 [[nodiscard]] SvrModel fit_svr(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,
                                const SolverOptions& o, double epsilon);
