@@ -18,7 +18,7 @@ std::vector<double> read_doubles(const Node& n, bool finite) {
   return {v.begin(), v.end()};
 }
 
-// Thresholds strictly increasing (a binary search relies on it); categories integers in
+// Thresholds in order (a binary search relies on it); categories integers in
 // [0, max_bins), which also bounds the bitsets built from them.
 std::vector<double> read_thresholds(const Node& n, bool categorical, std::uint32_t max_bins) {
   std::vector<double> t = read_doubles(n, true);
@@ -27,8 +27,9 @@ std::vector<double> read_thresholds(const Node& n, bool categorical, std::uint32
     n.fail("expected at most " + std::to_string(most) + " thresholds for max_bins " +
            std::to_string(max_bins) + ", found " + std::to_string(t.size()));
   for (std::size_t i = 0; i < t.size(); ++i) {
-    if (i > 0 && !(t[i - 1] < t[i]))
-      n.fail("thresholds must be strictly increasing (entry " + std::to_string(i) + ")");
+    // Percentile thresholds repeat where the data has ties; categories are distinct.
+    if (i > 0 && (categorical ? !(t[i - 1] < t[i]) : !(t[i - 1] <= t[i])))
+      n.fail("thresholds out of order at entry " + std::to_string(i));
     if (categorical && (t[i] < 0 || t[i] >= max_bins || t[i] != std::floor(t[i])))
       n.fail("categories must be integers in [0, " + std::to_string(max_bins) + ")");
   }

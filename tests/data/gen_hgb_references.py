@@ -93,6 +93,7 @@ def write(config, est, X, y, classification, dataset=None):
         "fitted": {
             "bin_thresholds_": [plain(t) for t in est._bin_mapper.bin_thresholds_],
             "missing_values_bin_idx_": int(est._bin_mapper.missing_values_bin_idx_),
+            "is_categorical_": plain(est._bin_mapper.is_categorical_),
             "_baseline_prediction": plain(est._baseline_prediction.ravel()),
             "n_iter_": int(est.n_iter_),
             "n_trees_per_iteration_": int(est.n_trees_per_iteration_),
