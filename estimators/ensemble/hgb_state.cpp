@@ -1,6 +1,7 @@
 // The persisted state of a boosting model, under scikit-learn's attribute names, and the checks
 // that make a hostile document fail at load with its path rather than misbehave in predict.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -108,12 +109,24 @@ BoostingModel BoostingModel::load(const Node& state, std::int64_t n_features,
                     std::to_string(iterations.size()));
   const TreeLimits limits{n_features, m.bin_mapper.missing_values_bin_idx,
                           &m.bin_mapper.is_categorical};
+  // The largest raw prediction any row can reach must be finite: a sum of finite leaves that
+  // overflows would give inf - inf = NaN probabilities.
+  std::vector<double> bound(n_trees_per_iteration);
+  for (std::size_t k = 0; k < n_trees_per_iteration; ++k)
+    bound[k] = std::abs(m.baseline_prediction[k]);
   for (std::size_t it = 0; it < iterations.size(); ++it) {
     const Node trees = iterations[it];
     if (trees.size() != n_trees_per_iteration)
       trees.fail("expected " + std::to_string(n_trees_per_iteration) + " trees per iteration");
-    for (std::size_t k = 0; k < n_trees_per_iteration; ++k)
+    for (std::size_t k = 0; k < n_trees_per_iteration; ++k) {
       m.predictors.push_back(TreePredictor::load(trees[k], limits));
+      double largest = 0;
+      for (const PredictorNode& node : m.predictors.back().nodes)
+        if (node.is_leaf) largest = std::max(largest, std::abs(node.value));
+      bound[k] += largest;
+      if (!std::isfinite(bound[k]))
+        trees[k]["value"].fail("leaf values whose sum over the trees overflows a double");
+    }
   }
   return m;
 }
