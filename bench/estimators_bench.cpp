@@ -79,12 +79,41 @@ BENCHMARK_CAPTURE(fit, LogisticRegression, "linear_model.LogisticRegression")
 BENCHMARK_CAPTURE(fit, RandomForest, "ensemble.RandomForestClassifier")
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
+BENCHMARK_CAPTURE(fit, HistGradientBoostingClassifier, "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+BENCHMARK_CAPTURE(fit, HistGradientBoostingRegressor, "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
 BENCHMARK_CAPTURE(predict, SVC, "svm.SVC")->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_CAPTURE(predict, LogisticRegression, "linear_model.LogisticRegression")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(predict, RandomForest, "ensemble.RandomForestClassifier")
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+
+BENCHMARK_CAPTURE(predict, HistGradientBoostingClassifier,
+                  "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(predict, HistGradientBoostingRegressor, "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+// What a service answering one request at a time sees: predict on a single row.
+void predict_one_row(benchmark::State& state, const char* type) {
+  auto est = registry().create(type);
+  est->fit(data().X, data().y);
+  const Matrix row = data().X.topRows(1);
+  for (auto _ : state) benchmark::DoNotOptimize(est->predict(row));
+}
+
+BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingClassifier,
+                  "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingRegressor,
+                  "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "hgb_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <mlpersist/error.hpp>
 #include <random>
@@ -64,10 +65,29 @@ bool should_stop(const std::vector<double>& scores, std::int64_t n_iter_no_chang
   return true;
 }
 
-struct FitData {
-  BinnedData binned;
-  std::vector<double> y;
-};
+std::vector<std::uint8_t> categorical_flags(const BoostingOptions& o, Eigen::Index n_features) {
+  std::vector<std::uint8_t> flags(static_cast<std::size_t>(n_features), 0);
+  for (const std::int64_t f : o.categorical_features) {
+    if (f < 0 || f >= n_features)
+      bad_input("categorical_features index " + std::to_string(f) + " out of range");
+    flags[static_cast<std::size_t>(f)] = 1;
+  }
+  return flags;
+}
+
+// Which features had missing values in the training data (only those get a right-to-left scan).
+FeatureInfo feature_info(const BinMapper& mapper, const BinnedData& binned) {
+  FeatureInfo features;
+  features.is_categorical = mapper.is_categorical;
+  features.missing_values_bin_idx = mapper.missing_values_bin_idx;
+  for (std::size_t f = 0; f < binned.columns.size(); ++f) {
+    features.n_bins_non_missing.push_back(mapper.n_bins_non_missing(f));
+    const auto& col = binned.columns[f];
+    features.has_missing_values.push_back(
+        std::find(col.begin(), col.end(), mapper.missing_values_bin_idx) != col.end());
+  }
+  return features;
+}
 
 }  // namespace
 
@@ -82,12 +102,7 @@ std::vector<Bitset> known_categories_bitsets(const BinMapper& mapper) {
 void BoostingModel::fit(const Matrix& X, std::span<const double> y, const Loss& loss,
                         const BoostingOptions& o, bool stratify) {
   const std::uint32_t seed = draw_random_seed(o.random_state);
-  std::vector<std::uint8_t> is_categorical(static_cast<std::size_t>(X.cols()), 0);
-  for (const std::int64_t f : o.categorical_features) {
-    if (f < 0 || f >= X.cols())
-      bad_input("categorical_features index " + std::to_string(f) + " out of range");
-    is_categorical[static_cast<std::size_t>(f)] = 1;
-  }
+  const std::vector<std::uint8_t> is_categorical = categorical_flags(o, X.cols());
   auto categories = known_categories(X, is_categorical, o.max_bins);
   do_early_stopping = o.early_stopping == EarlyStopping::kAuto
                           ? X.rows() > 10000
@@ -96,10 +111,10 @@ void BoostingModel::fit(const Matrix& X, std::span<const double> y, const Loss& 
   Matrix X_train, X_val;
   FitData train, val;
   if (use_validation) {
-    const TrainValidation split =
-        stratify ? stratified_split(y, loss.n_trees_per_iteration() == 1 ? 2 : loss.n_classes,
-                                    *o.validation_fraction, seed)
-                 : shuffle_split(X.rows(), *o.validation_fraction, seed);
+    const std::size_t n_classes = loss.n_trees_per_iteration() == 1 ? 2 : loss.n_classes;
+    const TrainValidation split = stratify
+                                      ? stratified_split(y, n_classes, *o.validation_fraction, seed)
+                                      : shuffle_split(X.rows(), *o.validation_fraction, seed);
     X_train = take_rows(X, split.train);
     X_val = take_rows(X, split.validation);
     for (const std::int64_t r : split.train) train.y.push_back(y[static_cast<std::size_t>(r)]);
@@ -113,69 +128,68 @@ void BoostingModel::fit(const Matrix& X, std::span<const double> y, const Loss& 
   known_cat_bitsets = known_categories_bitsets(bin_mapper);
   train.binned = bin_mapper.transform(X_train);
   if (use_validation) val.binned = bin_mapper.transform(X_val);
+  boost(train, use_validation ? &val : nullptr, loss, o);
+}
 
-  FeatureInfo features;
-  features.is_categorical = is_categorical;
-  features.missing_values_bin_idx = bin_mapper.missing_values_bin_idx;
-  for (std::size_t f = 0; f < train.binned.columns.size(); ++f) {
-    features.n_bins_non_missing.push_back(bin_mapper.n_bins_non_missing(f));
-    const auto& col = train.binned.columns[f];
-    features.has_missing_values.push_back(
-        std::find(col.begin(), col.end(), bin_mapper.missing_values_bin_idx) != col.end());
-  }
-  const std::size_t k_trees = loss.n_trees_per_iteration();
-  n_trees_per_iteration = k_trees;
+void BoostingModel::boost(FitData& train, FitData* val, const Loss& loss,
+                          const BoostingOptions& o) {
+  const FeatureInfo features = feature_info(bin_mapper, train.binned);
+  n_trees_per_iteration = loss.n_trees_per_iteration();
   baseline_prediction = loss.baseline(train.y);
-  const std::size_t n = train.y.size();
-  RawPredictions raw(k_trees), raw_val(k_trees);
-  for (std::size_t k = 0; k < k_trees; ++k) {
-    raw[k].assign(n, baseline_prediction[k]);
-    raw_val[k].assign(val.y.size(), baseline_prediction[k]);
-  }
+  for (FitData* d : {&train, val})
+    if (d)
+      for (const double b : baseline_prediction) d->raw.emplace_back(d->y.size(), b);
   predictors.clear();
   train_score.clear();
   validation_score.clear();
   const auto check_early_stopping = [&] {
-    train_score.push_back(-loss.mean_loss(train.y, raw));
-    if (!use_validation) return should_stop(train_score, o.n_iter_no_change, o.tol);
-    validation_score.push_back(-loss.mean_loss(val.y, raw_val));
+    train_score.push_back(-loss.mean_loss(train.y, train.raw));
+    if (!val) return should_stop(train_score, o.n_iter_no_change, o.tol);
+    validation_score.push_back(-loss.mean_loss(val->y, val->raw));
     return should_stop(validation_score, o.n_iter_no_change, o.tol);
   };
   if (do_early_stopping) check_early_stopping();
-
-  std::vector<std::vector<float>> gradient(k_trees, std::vector<float>(n));
-  std::vector<std::vector<float>> hessian(k_trees,
+  const std::size_t n = train.y.size();
+  std::vector<std::vector<float>> gradient(n_trees_per_iteration, std::vector<float>(n));
+  std::vector<std::vector<float>> hessian(n_trees_per_iteration,
                                           std::vector<float>(loss.constant_hessian() ? 1 : n, 1.f));
-  GrowerOptions grower_options{o.max_leaf_nodes, o.max_depth, o.min_samples_leaf,
-                               o.l2_regularization, o.learning_rate};
+  const GrowerOptions grower_options{o.max_leaf_nodes, o.max_depth, o.min_samples_leaf,
+                                     o.l2_regularization, o.learning_rate};
   for (std::int64_t iteration = 0; iteration < o.max_iter; ++iteration) {
-    loss.gradients(train.y, raw, gradient, hessian);
-    for (std::size_t k = 0; k < k_trees; ++k) {
+    loss.gradients(train.y, train.raw, gradient, hessian);
+    for (std::size_t k = 0; k < n_trees_per_iteration; ++k) {
       TreeGrower grower(train.binned, gradient[k], hessian[k], features, grower_options);
       grower.grow();
-      for (std::size_t leaf = 0; leaf < grower.n_leaves(); ++leaf) {
-        const auto samples = grower.leaf_samples(leaf);
-        if (loss.need_update_leaves_values()) {
-          std::vector<double> residuals;
-          residuals.reserve(samples.size());
-          for (const std::uint32_t s : samples) residuals.push_back(train.y[s] - raw[k][s]);
-          grower.set_leaf_value(leaf, o.learning_rate * numpy_median(residuals));
-        }
-        const double value = grower.leaf_value(leaf);
-        for (const std::uint32_t s : samples) raw[k][s] += value;
-      }
+      update_leaves(grower, train, k, loss, o.learning_rate);
       predictors.push_back(grower.make_predictor(bin_mapper));
+      if (val) add_binned_predictions(predictors.back(), *val, k);
     }
-    if (!do_early_stopping) continue;
-    if (use_validation)
-      for (std::size_t k = 0; k < k_trees; ++k) {
-        const TreePredictor& p = predictors[predictors.size() - k_trees + k];
-        for (std::size_t i = 0; i < val.y.size(); ++i)
-          raw_val[k][i] += p.predict_binned(
-              val.binned, i, static_cast<std::uint8_t>(bin_mapper.missing_values_bin_idx));
-      }
-    if (check_early_stopping()) break;
+    if (do_early_stopping && check_early_stopping()) break;
   }
+}
+
+// Re-fits the leaves when the loss asks for it (absolute_error: the residuals' median), then
+// adds each leaf's value to its training samples' raw predictions.
+void BoostingModel::update_leaves(TreeGrower& grower, FitData& train, std::size_t k,
+                                  const Loss& loss, double learning_rate) const {
+  for (std::size_t leaf = 0; leaf < grower.n_leaves(); ++leaf) {
+    const auto samples = grower.leaf_samples(leaf);
+    if (loss.need_update_leaves_values()) {
+      std::vector<double> residuals;
+      residuals.reserve(samples.size());
+      for (const std::uint32_t s : samples) residuals.push_back(train.y[s] - train.raw[k][s]);
+      grower.set_leaf_value(leaf, learning_rate * numpy_median(residuals));
+    }
+    const double value = grower.leaf_value(leaf);
+    for (const std::uint32_t s : samples) train.raw[k][s] += value;
+  }
+}
+
+void BoostingModel::add_binned_predictions(const TreePredictor& tree, FitData& data,
+                                           std::size_t k) const {
+  const auto missing = static_cast<std::uint8_t>(bin_mapper.missing_values_bin_idx);
+  for (std::size_t i = 0; i < data.y.size(); ++i)
+    data.raw[k][i] += tree.predict_binned(data.binned, i, missing);
 }
 
 Matrix BoostingModel::raw_predict(const Matrix& X) const {

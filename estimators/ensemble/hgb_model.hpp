@@ -37,6 +37,15 @@ struct BoostingOptions {
   std::optional<std::int64_t> random_state;
 };
 
+class TreeGrower;
+
+/// One side of the fit: binned rows, their targets and raw predictions (raw[k][i]).
+struct FitData {
+  BinnedData binned;
+  std::vector<double> y;
+  RawPredictions raw;
+};
+
 struct BoostingModel {
   BinMapper bin_mapper;
   std::vector<Bitset> known_cat_bitsets;  // per feature; empty bitset for numeric features
@@ -60,6 +69,13 @@ struct BoostingModel {
   /// naming the path.
   static BoostingModel load(const Node& state, std::int64_t n_features,
                             std::size_t n_trees_per_iteration);
+
+ private:
+  // The boosting loop on binned data (validation data only with early stopping).
+  void boost(FitData& train, FitData* val, const Loss& loss, const BoostingOptions& options);
+  void update_leaves(TreeGrower& grower, FitData& train, std::size_t k, const Loss& loss,
+                     double learning_rate) const;
+  void add_binned_predictions(const TreePredictor& tree, FitData& data, std::size_t k) const;
 };
 
 /// Known-category bitsets from the bin mapper's categories.
