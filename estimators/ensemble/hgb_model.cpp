@@ -195,14 +195,17 @@ void BoostingModel::add_binned_predictions(const TreePredictor& tree, FitData& d
 Matrix BoostingModel::raw_predict(const Matrix& X) const {
   const auto k_trees = static_cast<Eigen::Index>(n_trees_per_iteration);
   Matrix raw(X.rows(), k_trees);
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    for (Eigen::Index k = 0; k < k_trees; ++k)
-      raw(i, k) = baseline_prediction[static_cast<std::size_t>(k)];
-  // Tree by tree, as scikit-learn adds each predictor's output to the raw predictions.
-  for (std::size_t t = 0; t < predictors.size(); ++t) {
-    const auto k = static_cast<Eigen::Index>(t % n_trees_per_iteration);
-    for (Eigen::Index i = 0; i < X.rows(); ++i)
-      raw(i, k) += predictors[t].predict_row(&X(i, 0), known_cat_bitsets);
+  // Row by row (the trees stay in cache); each output is the baseline plus the trees in
+  // iteration order, the additions scikit-learn makes tree by tree.
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double* row = &X(i, 0);
+    for (Eigen::Index k = 0; k < k_trees; ++k) {
+      double sum = baseline_prediction[static_cast<std::size_t>(k)];
+      for (std::size_t t = static_cast<std::size_t>(k); t < predictors.size();
+           t += n_trees_per_iteration)
+        sum += predictors[t].predict_row(row, known_cat_bitsets);
+      raw(i, k) = sum;
+    }
   }
   return raw;
 }
