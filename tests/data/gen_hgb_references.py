@@ -116,7 +116,24 @@ def write(config, est, X, y, classification, dataset=None):
         f.write("\n")
 
 
+def subsample_bins():
+    """_BinMapper on more rows than its subsample (2e5): the rows it draws decide the bins.
+    The column is integer arithmetic, so the C++ test rebuilds it exactly."""
+    from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
+    n = 250000
+    i = np.arange(n, dtype=np.int64)
+    X = (((i * 7919) % 100003) / 7.0 + (i % 11) * 1000.0).reshape(-1, 1)
+    mapper = _BinMapper(n_bins=256, random_state=42).fit(X)
+    doc = {"config": "subsample_bins", "n_samples": n, "random_state": 42,
+           "column": "((i * 7919) % 100003) / 7.0 + (i % 11) * 1000.0",
+           "bin_thresholds_": plain(mapper.bin_thresholds_[0])}
+    with open(os.path.join(HERE, "references", "hgb__subsample_bins.json"), "w") as f:
+        json.dump(doc, f, separators=(",", ":"))
+        f.write("\n")
+
+
 def main():
+    subsample_bins()
     iris = load_iris()
     diabetes = load_diabetes()
     Xs, ys = synthetic(400, 0, classification=False)

@@ -365,6 +365,16 @@ TEST(HistGradientBoosting, UnknownAndNegativeCategoriesGoWhereMissingValuesGo) {
   EXPECT_EQ(p(2), p(0));
 }
 
+TEST(HistGradientBoosting, BinsASubsampleOfLargeSetsAsScikitLearnDraws) {
+  const auto ref = test::load_reference("hgb__subsample_bins");
+  const std::int64_t n = ref["n_samples"].GetInt64();
+  Matrix X(n, 1);
+  for (std::int64_t i = 0; i < n; ++i)
+    X(i, 0) = static_cast<double>((i * 7919) % 100003) / 7.0 + static_cast<double>(i % 11) * 1000.0;
+  const auto mapper = ensemble::hgb::BinMapper::fit(X, 255, {0}, {{}}, 42);
+  EXPECT_EQ(mapper.thresholds[0], numbers(ref["bin_thresholds_"]));
+}
+
 TEST(HistGradientBoosting, AcceptsMissingValuesWhereOthersRefuseThem) {
   Matrix X(40, 2);
   Vector y(40);
