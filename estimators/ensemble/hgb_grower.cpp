@@ -3,6 +3,8 @@
 #include <limits>
 #include <numeric>
 
+#include "hgb_parallel.hpp"
+
 namespace mlpersist::ensemble::hgb {
 
 struct TreeGrower::GrowerNode {
@@ -69,9 +71,14 @@ void TreeGrower::initialize_root() {
 
 void TreeGrower::build_histogram(GrowerNode& node) const {
   node.histograms.assign(X_.columns.size() * ctx_.n_bins, HistBin{});
-  for (std::size_t f = 0; f < X_.columns.size(); ++f) {
-    HistBin* hist = node.histograms.data() + f * ctx_.n_bins;
-    const std::uint8_t* column = X_.columns[f].data();
+  const auto n_features = static_cast<std::int64_t>(X_.columns.size());
+  [[maybe_unused]] const bool parallel =
+      static_cast<double>(node.stop - node.start) * static_cast<double>(n_features) >=
+      kParallelWork;
+  MLPERSIST_HGB_PARALLEL_FOR
+  for (std::int64_t f = 0; f < n_features; ++f) {
+    HistBin* hist = node.histograms.data() + static_cast<std::size_t>(f) * ctx_.n_bins;
+    const std::uint8_t* column = X_.columns[static_cast<std::size_t>(f)].data();
     for (std::size_t i = node.start; i < node.stop; ++i) {
       const std::uint32_t s = partition_[i];
       HistBin& bin = hist[column[s]];

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "hgb_grower.hpp"
+#include "hgb_parallel.hpp"
 #include "hgb_split.hpp"
 
 namespace mlpersist::ensemble::hgb {
@@ -197,6 +198,9 @@ Matrix BoostingModel::raw_predict(const Matrix& X) const {
   Matrix raw(X.rows(), k_trees);
   // Row by row (the trees stay in cache); each output is the baseline plus the trees in
   // iteration order, the additions scikit-learn makes tree by tree.
+  [[maybe_unused]] const bool parallel =
+      static_cast<double>(X.rows()) * static_cast<double>(predictors.size()) >= kParallelWork;
+  MLPERSIST_HGB_PARALLEL_FOR
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const double* row = &X(i, 0);
     for (Eigen::Index k = 0; k < k_trees; ++k) {

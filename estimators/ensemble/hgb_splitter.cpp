@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hgb_parallel.hpp"
+
 namespace mlpersist::ensemble::hgb {
 namespace {
 
@@ -200,11 +202,15 @@ void categorical(const SplitterContext& ctx, const HistBin* hist, std::size_t f,
 SplitInfo find_node_split(const SplitterContext& ctx, const std::vector<HistBin>& histograms,
                           std::uint32_t n_samples, double sum_gradients, double sum_hessians,
                           double value) {
-  const std::size_t n_features = ctx.n_bins_non_missing->size();
-  SplitInfo best;
-  for (std::size_t f = 0; f < n_features; ++f) {
-    SplitInfo info;
-    info.feature_idx = static_cast<std::int64_t>(f);
+  const auto n_features = static_cast<std::int64_t>(ctx.n_bins_non_missing->size());
+  std::vector<SplitInfo> infos(static_cast<std::size_t>(n_features));
+  [[maybe_unused]] const bool parallel =
+      static_cast<double>(n_features) * ctx.n_bins >= kParallelWork;
+  MLPERSIST_HGB_PARALLEL_FOR
+  for (std::int64_t fi = 0; fi < n_features; ++fi) {
+    const auto f = static_cast<std::size_t>(fi);
+    SplitInfo& info = infos[f];
+    info.feature_idx = fi;
     info.is_categorical = (*ctx.is_categorical)[f] != 0;
     const HistBin* hist = histograms.data() + f * ctx.n_bins;
     if (info.is_categorical) {
@@ -214,10 +220,12 @@ SplitInfo find_node_split(const SplitterContext& ctx, const std::vector<HistBin>
       if ((*ctx.has_missing_values)[f])
         right_to_left(ctx, hist, f, n_samples, sum_gradients, sum_hessians, value, info);
     }
-    // The first feature with the strictly largest gain wins, as in scikit-learn.
-    if (f == 0 || info.gain > best.gain) best = info;
   }
-  return best;
+  // The first feature with the strictly largest gain wins, as in scikit-learn.
+  std::size_t best = 0;
+  for (std::size_t f = 1; f < infos.size(); ++f)
+    if (infos[f].gain > infos[best].gain) best = f;
+  return infos[best];
 }
 
 }  // namespace mlpersist::ensemble::hgb

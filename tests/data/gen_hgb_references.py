@@ -80,7 +80,8 @@ def predictors_doc(est):
 
 
 def write(config, est, X, y, classification, dataset=None):
-    """`dataset` names the CSV that holds X and y (then not repeated in the file)."""
+    """`dataset` names the CSV that holds X and y, or 'formula' (formula_set): then X and y are
+    not repeated in the file, nor the predictions beyond the first 100 rows."""
     est.fit(X, y)
     doc = {
         "config": config,
@@ -102,8 +103,9 @@ def write(config, est, X, y, classification, dataset=None):
             "do_early_stopping_": bool(est.do_early_stopping_),
             "_predictors": predictors_doc(est),
         },
-        "predict_train": plain(est.predict(X)),
+        "predict_train": plain(est.predict(X[:100] if dataset == "formula" else X)),
         "score_train": float(est.score(X, y)),
+        "n_samples": int(X.shape[0]),
         "versions": {"python": sys.version.split()[0], "sklearn": sklearn.__version__,
                      "numpy": np.__version__},
     }
@@ -132,8 +134,24 @@ def subsample_bins():
         f.write("\n")
 
 
+def formula_set(n):
+    """Integer arithmetic only, so that the C++ test rebuilds the same doubles: 4 columns, one
+    with missing values, large enough (n x 4 >= 65536) for the C++ fit to use its threads."""
+    i = np.arange(n, dtype=np.int64)
+    X = np.empty((n, 4))
+    X[:, 0] = ((i * 7919) % 1009) / 8.0
+    X[:, 1] = ((i * 104729) % 997) / 16.0
+    X[:, 2] = (i * 31) % 17
+    X[:, 3] = np.where(i % 13 == 0, np.nan, ((i * 613) % 101) / 4.0)
+    y = X[:, 0] - 2.0 * X[:, 1] + (i % 7) + np.nan_to_num(X[:, 3], nan=30.0)
+    return X, y
+
+
 def main():
     subsample_bins()
+    Xf, yf = formula_set(20000)
+    write("threads", HistGradientBoostingRegressor(max_iter=5, early_stopping=False,
+                                                   random_state=0), Xf, yf, False, "formula")
     iris = load_iris()
     diabetes = load_diabetes()
     Xs, ys = synthetic(400, 0, classification=False)
