@@ -4,33 +4,13 @@
 #include <cmath>
 #include <limits>
 
+#include "estimators/common/numeric.hpp"
+
 namespace mlpersist::ensemble::hgb {
 namespace {
 
-// NumPy's pairwise summation (blocks of 128, eight accumulators).
-double pairwise_sum(const double* a, std::size_t n) {
-  if (n < 8) {
-    double res = 0.;
-    for (std::size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    std::copy(a, a + 8, r);
-    std::size_t i = 8;
-    for (; i < n - (n % 8); i += 8)
-      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  std::size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
-
 double numpy_mean(std::span<const double> v) {
-  return numpy_sum(v) / static_cast<double>(v.size());
+  return common::numpy_sum(v.data(), std::ssize(v)) / static_cast<double>(v.size());
 }
 
 // log(1 + exp(x)) in the piecewise form scikit-learn uses.
@@ -68,10 +48,6 @@ double pointwise_loss(LossKind kind, double y, double raw) {
 }
 
 }  // namespace
-
-double numpy_sum(std::span<const double> v) {
-  return pairwise_sum(v.data(), v.size());
-}
 
 double numpy_median(std::vector<double>& v) {
   const std::size_t n = v.size();

@@ -22,9 +22,6 @@ enum class LossKind : std::uint8_t {
 /// Raw predictions, one column per tree of an iteration: raw[k][i].
 using RawPredictions = std::vector<std::vector<double>>;
 
-/// NumPy 1.24's add.reduce of a contiguous float64 array (its pairwise summation).
-[[nodiscard]] double numpy_sum(std::span<const double> v);
-
 struct Loss {
   LossKind kind = LossKind::kSquaredError;
   std::size_t n_classes = 1;  // multinomial only

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <mlpersist/error.hpp>
 
+#include "estimators/common/numeric.hpp"
 #include "tree_common.hpp"
 
 namespace mlpersist::ensemble {
@@ -213,7 +214,7 @@ Matrix HistGradientBoostingClassifier::do_predict_proba(const Matrix& X) const {
     const double max = raw.row(i).maxCoeff();
     for (std::size_t k = 0; k < row.size(); ++k)
       row[k] = std::exp(raw(i, static_cast<Eigen::Index>(k)) - max);
-    const double sum = hgb::numpy_sum(row);
+    const double sum = common::numpy_sum(row.data(), std::ssize(row));
     for (std::size_t k = 0; k < row.size(); ++k)
       proba(i, static_cast<Eigen::Index>(k)) = row[k] / sum;
   }
