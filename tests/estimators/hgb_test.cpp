@@ -375,6 +375,17 @@ TEST(HistGradientBoosting, BadParametersAreRefused) {
                                        {"random_state", std::int64_t{-1}}});
 }
 
+TEST(HistGradientBoosting, DocumentsWithBadLearningRatesAreRefused) {
+  const auto est = fitted_reference_model("diabetes");
+  const auto file = test::temp_dir() / "rate.mlp";
+  dump(test::registry(), *est, file);
+  for (const double rate : {-0.1, 0.0, kNaN, std::numeric_limits<double>::infinity()}) {
+    Document doc = read_document(test::registry(), file);
+    *doc.root.as_map().find("params")->as_map().find("learning_rate") = rate;
+    EXPECT_THROW((void)instantiate(test::registry(), doc), Error) << rate;
+  }
+}
+
 TEST(HistGradientBoosting, UnknownAndNegativeCategoriesGoWhereMissingValuesGo) {
   const auto est = fitted_reference_model("synthetic_regression");
   Matrix X = Matrix::Zero(3, 4);
