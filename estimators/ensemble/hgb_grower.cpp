@@ -256,6 +256,7 @@ TreePredictor TreeGrower::make_predictor(const BinMapper& mapper) const {
   out.raw_left_cat_bitsets.assign(n_categorical_splits, Bitset{});
   std::uint32_t next_bitset = 0;
   fill_predictor(out, mapper, 0, next_bitset);
+  out.compile();
   return out;
 }
 

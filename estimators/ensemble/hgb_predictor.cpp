@@ -90,29 +90,42 @@ void check_node(const Node& at, const PredictorNode& p, std::size_t i, std::size
 
 }  // namespace
 
+void TreePredictor::compile() {
+  walk.clear();
+  walk.reserve(nodes.size());
+  for (const PredictorNode& p : nodes) {
+    const auto kind = p.is_leaf          ? WalkNode::kLeaf
+                      : p.is_categorical ? WalkNode::kCategorical
+                                         : WalkNode::kNumeric;
+    walk.push_back({p.is_leaf ? p.value : p.num_threshold, p.left, p.right,
+                    static_cast<std::uint32_t>(p.feature_idx), p.bitset_idx, kind,
+                    p.missing_go_to_left});
+  }
+}
+
 double TreePredictor::predict_row(const double* row, const std::vector<Bitset>& known) const {
-  const PredictorNode* node = nodes.data();
-  while (!node->is_leaf) {
-    const double x = row[node->feature_idx];
+  const WalkNode* node = walk.data();
+  while (node->kind != WalkNode::kLeaf) {
+    const double x = row[node->feature];
     bool left;
-    if (std::isnan(x)) {
+    if (node->kind == WalkNode::kNumeric) {
+      // Without branches: which way a row goes is data, not a pattern a predictor learns.
+      left = (x <= node->threshold) | (std::isnan(x) & node->missing_go_to_left);
+    } else if (std::isnan(x)) {
       left = node->missing_go_to_left;
-    } else if (node->is_categorical) {
+    } else {
       // scikit-learn casts the value to uint8; values outside 0..255 are unknown categories.
-      const bool in_range = x >= 0 && x < 256;
-      const auto c = in_range ? static_cast<unsigned>(x) : 256U;
-      if (in_bitset(raw_left_cat_bitsets[node->bitset_idx], c))
+      const auto c = x >= 0 && x < 256 ? static_cast<unsigned>(x) : 256U;
+      if (in_bitset(raw_left_cat_bitsets[node->bitset], c))
         left = true;
-      else if (in_bitset(known[static_cast<std::size_t>(node->feature_idx)], c))
+      else if (in_bitset(known[node->feature], c))
         left = false;
       else
         left = node->missing_go_to_left;
-    } else {
-      left = x <= node->num_threshold;
     }
-    node = &nodes[left ? node->left : node->right];
+    node = &walk[left ? node->left : node->right];
   }
-  return node->value;
+  return node->threshold;
 }
 
 double TreePredictor::predict_binned(const BinnedData& data, std::size_t i,
@@ -192,6 +205,7 @@ TreePredictor TreePredictor::load(const Node& n, const TreeLimits& limits) {
          static_cast<std::uint32_t>(bitset[i])};
     check_node(n, p, i, size, limits, t.raw_left_cat_bitsets.size());
   }
+  t.compile();
   return t;
 }
 

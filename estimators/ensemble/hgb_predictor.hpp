@@ -38,10 +38,25 @@ struct TreeLimits {
   const std::vector<std::uint8_t>* is_categorical = nullptr;
 };
 
+/// What predict reads of a node, in half the bytes of PredictorNode (more trees stay in cache).
+struct WalkNode {
+  enum Kind : std::uint8_t { kNumeric, kCategorical, kLeaf };
+  double threshold;  // a leaf's value
+  std::uint32_t left, right;
+  std::uint32_t feature;
+  std::uint32_t bitset;
+  Kind kind;
+  bool missing_go_to_left;
+};
+
 struct TreePredictor {
   std::vector<PredictorNode> nodes;
   std::vector<Bitset> binned_left_cat_bitsets;
   std::vector<Bitset> raw_left_cat_bitsets;
+  std::vector<WalkNode> walk;  // built from nodes by compile()
+
+  /// Builds `walk` (after the nodes were made or loaded and checked).
+  void compile();
 
   /// The value of the leaf that a raw row (n_features values) reaches. `known` holds, per feature,
   /// the bitset of categories seen in fit (empty for numeric features): unknown categories go where
