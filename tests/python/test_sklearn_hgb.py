@@ -93,3 +93,33 @@ def test_unsupported_parameters_are_refused():
     est = HistGradientBoostingRegressor(max_iter=3, monotonic_cst=[1, 0, 0, 0]).fit(X, y)
     with pytest.raises(mlpersist.UsageError, match="monotonic_cst"):
         mls.dumps(est)
+
+
+FIT_CASES = [
+    ("ensemble.HistGradientBoostingRegressor", HistGradientBoostingRegressor,
+     dict(max_iter=8, max_leaf_nodes=None, max_depth=6, min_samples_leaf=5), None),
+    ("ensemble.HistGradientBoostingRegressor", HistGradientBoostingRegressor,
+     dict(max_iter=6, loss="absolute_error", categorical_features=[3], max_bins=32), None),
+    ("ensemble.HistGradientBoostingClassifier", HistGradientBoostingClassifier,
+     dict(max_iter=8, categorical_features=[3], l2_regularization=0.5, min_samples_leaf=8), 4),
+    ("ensemble.HistGradientBoostingClassifier", HistGradientBoostingClassifier,
+     dict(max_iter=50, early_stopping=True, validation_fraction=0.2, n_iter_no_change=2,
+          random_state=5), 2),
+]
+
+
+@pytest.mark.parametrize("tag,cls,params,classes", FIT_CASES)
+def test_cpp_fit_grows_scikit_learns_trees(tag, cls, params, classes):
+    """Fitted in C++ and in scikit-learn (one OpenMP thread) on data with missing values: the
+    same number of iterations and the same raw predictions, bit for bit (the same trees);
+    probabilities within 1e-12 (NumPy's vectorised exp and the C library's may differ in the
+    last bit)."""
+    X, y = mixed(11, n=500, classes=classes)
+    est = cls(**params).fit(X, y)
+    model = mlpersist.fit(tag, X, y.astype(np.float64), **params)
+    assert model.document()["state"]["n_iter_"] == est.n_iter_
+    assert np.array_equal(np.ravel(model.predict(X)), est.predict(X))
+    if classes:
+        raw = np.asarray(model.decision_function(X)).reshape(np.shape(est.decision_function(X)))
+        assert np.array_equal(raw, est.decision_function(X))
+        assert rel_err(model.predict_proba(X), est.predict_proba(X)) <= 1e-12
