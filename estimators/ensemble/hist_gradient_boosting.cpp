@@ -96,11 +96,6 @@ hgb::BoostingOptions options_of(const hgb::HistGradientBoostingParams<kClassifie
           p.random_state};
 }
 
-double boosting_cost(std::int64_t max_iter, double trees, double n_samples, double n_features) {
-  // Each tree builds histograms over every sample and feature a few times (one per level).
-  return static_cast<double>(max_iter) * trees * n_samples * n_features * 8;
-}
-
 hgb::LossKind regression_loss(const std::string& loss) {
   if (loss == "squared_error") return hgb::LossKind::kSquaredError;
   if (loss == "absolute_error") return hgb::LossKind::kAbsoluteError;
@@ -128,10 +123,6 @@ void HistGradientBoostingRegressor::validate_params(
     throw UsageError(ErrorCode::kInvalidParameter,
                      "HistGradientBoostingRegressor: loss must be 'squared_error', "
                      "'absolute_error' or 'poisson'");
-}
-
-double HistGradientBoostingRegressor::fit_cost(double n_samples, double n_features) const {
-  return boosting_cost(params_.max_iter, 1, n_samples, n_features);
 }
 
 void HistGradientBoostingRegressor::do_fit(const Matrix& X, const Vector& y) {
@@ -172,11 +163,6 @@ void HistGradientBoostingClassifier::validate_params(
 
 bool HistGradientBoostingClassifier::supports(Method m) const {
   return m == Method::kPredict || m == Method::kPredictProba || m == Method::kDecisionFunction;
-}
-
-double HistGradientBoostingClassifier::fit_cost(double n_samples, double n_features) const {
-  // Up to one tree per class and iteration; the class count is unknown before fit.
-  return boosting_cost(params_.max_iter, 10, n_samples, n_features);
 }
 
 void HistGradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {

@@ -70,54 +70,68 @@ struct HistGradientBoostingParams {
 using HistGradientBoostingClassifierParams = hgb::HistGradientBoostingParams<true>;
 using HistGradientBoostingRegressorParams = hgb::HistGradientBoostingParams<false>;
 
+/// What both estimators share: scikit-learn's parameters, NaN as a missing value, the fitted
+/// boosting model, and the schema version of its state.
+template <class Derived, bool kClassifier>
+class HistGradientBoostingBase
+    : public EstimatorWithParams<Derived, hgb::HistGradientBoostingParams<kClassifier>> {
+  using Base = EstimatorWithParams<Derived, hgb::HistGradientBoostingParams<kClassifier>>;
+
+ public:
+  static constexpr std::uint32_t kSchemaVersion = 1;
+  HistGradientBoostingBase() = default;
+  explicit HistGradientBoostingBase(hgb::HistGradientBoostingParams<kClassifier> params)
+      : Base(std::move(params)) {}
+
+  [[nodiscard]] bool accepts_missing() const noexcept override { return true; }
+  /// Each tree builds histograms over every sample and feature a few times (once per level);
+  /// a classifier grows up to one tree per class and iteration (the class count is unknown
+  /// before fit: ten are assumed).
+  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override {
+    return static_cast<double>(this->params_.max_iter) * (kClassifier ? 10 : 1) * n_samples *
+           n_features * 8;
+  }
+  [[nodiscard]] const hgb::BoostingModel& model() const noexcept { return model_; }
+
+ protected:
+  hgb::BoostingModel model_;
+};
+
 /// Gradient boosting on binned features, as scikit-learn 1.2's HistGradientBoostingRegressor:
 /// the same bins, the same float32 gradients and the same trees; NaN is a missing value.
 class HistGradientBoostingRegressor
-    : public EstimatorWithParams<HistGradientBoostingRegressor,
-                                 HistGradientBoostingRegressorParams> {
+    : public HistGradientBoostingBase<HistGradientBoostingRegressor, false> {
  public:
   static constexpr std::string_view kTypeTag = "ensemble.HistGradientBoostingRegressor";
-  static constexpr std::uint32_t kSchemaVersion = 1;
-  using EstimatorWithParams::EstimatorWithParams;
+  using HistGradientBoostingBase::HistGradientBoostingBase;
 
   /// Throws UsageError(kInvalidParameter) naming the bad parameter.
   void validate_params(const HistGradientBoostingRegressorParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kRegressor; }
   [[nodiscard]] bool supports(Method m) const override { return m == Method::kPredict; }
-  [[nodiscard]] bool accepts_missing() const noexcept override { return true; }
-  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   /// Validates bins and every tree; throws SchemaError naming the path
   /// (`state._predictors[3][0].left`).
   void load_state(const Node& state, LoadContext& ctx) override;
-  [[nodiscard]] const hgb::BoostingModel& model() const noexcept { return model_; }
 
  protected:
   void do_fit(const Matrix& X, const Vector& y) override;
   [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-
- private:
-  hgb::BoostingModel model_;
 };
 
 /// scikit-learn 1.2's HistGradientBoostingClassifier (log_loss: one tree per iteration for two
 /// classes, one per class otherwise).
 class HistGradientBoostingClassifier
-    : public EstimatorWithParams<HistGradientBoostingClassifier,
-                                 HistGradientBoostingClassifierParams> {
+    : public HistGradientBoostingBase<HistGradientBoostingClassifier, true> {
  public:
   static constexpr std::string_view kTypeTag = "ensemble.HistGradientBoostingClassifier";
-  static constexpr std::uint32_t kSchemaVersion = 1;
-  using EstimatorWithParams::EstimatorWithParams;
+  using HistGradientBoostingBase::HistGradientBoostingBase;
 
   void validate_params(const HistGradientBoostingClassifierParams& p) const;
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kClassifier; }
   [[nodiscard]] bool supports(Method m) const override;
-  [[nodiscard]] bool accepts_missing() const noexcept override { return true; }
-  [[nodiscard]] double fit_cost(double n_samples, double n_features) const override;
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   void load_state(const Node& state, LoadContext& ctx) override;
-  [[nodiscard]] const hgb::BoostingModel& model() const noexcept { return model_; }
   [[nodiscard]] const std::vector<double>& classes() const noexcept { return classes_; }
 
  protected:
@@ -128,7 +142,6 @@ class HistGradientBoostingClassifier
 
  private:
   std::vector<double> classes_;
-  hgb::BoostingModel model_;
 };
 
 }  // namespace mlpersist::ensemble
