@@ -15,6 +15,7 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/registry.hpp>
 #include <random>
+#include <string_view>
 
 namespace {
 
@@ -79,9 +80,21 @@ const Registry& registry() {
   return r;
 }
 
+// The HistGradientBoosting estimators draw their validation split from random_state: seeded,
+// every run fits the same model, as scikit-learn(random_state=0) does.
+std::shared_ptr<Estimator> create(const char* type) {
+  auto est = registry().create(type);
+  if (std::string_view(type).starts_with("ensemble.HistGradientBoosting")) {
+    Map params;
+    params.insert("random_state", std::int64_t{0});
+    est->set_params(params);
+  }
+  return est;
+}
+
 void fit(benchmark::State& state, const char* type) {
   for (auto _ : state) {
-    auto est = registry().create(type);
+    auto est = create(type);
     est->fit(data().X, data().y);
     benchmark::DoNotOptimize(est.get());
   }
@@ -90,7 +103,7 @@ void fit(benchmark::State& state, const char* type) {
 }
 
 void predict(benchmark::State& state, const char* type) {
-  auto est = registry().create(type);
+  auto est = create(type);
   est->fit(data().X, data().y);
   double accuracy = 0;
   for (auto _ : state) {
@@ -153,12 +166,41 @@ BENCHMARK_CAPTURE(fit, LogisticRegression, "linear_model.LogisticRegression")
 BENCHMARK_CAPTURE(fit, RandomForest, "ensemble.RandomForestClassifier")
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
+BENCHMARK_CAPTURE(fit, HistGradientBoostingClassifier, "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+BENCHMARK_CAPTURE(fit, HistGradientBoostingRegressor, "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
 BENCHMARK_CAPTURE(predict, SVC, "svm.SVC")->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_CAPTURE(predict, LogisticRegression, "linear_model.LogisticRegression")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(predict, RandomForest, "ensemble.RandomForestClassifier")
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+
+BENCHMARK_CAPTURE(predict, HistGradientBoostingClassifier,
+                  "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(predict, HistGradientBoostingRegressor, "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+// What a service answering one request at a time sees: predict on a single row.
+void predict_one_row(benchmark::State& state, const char* type) {
+  auto est = create(type);
+  est->fit(data().X, data().y);
+  const Matrix row = data().X.topRows(1);
+  for (auto _ : state) benchmark::DoNotOptimize(est->predict(row));
+}
+
+BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingClassifier,
+                  "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingRegressor,
+                  "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -44,6 +44,8 @@ models=(
   "lasso linear_model.Lasso diabetes --param alpha=0.1"
   "elasticnet linear_model.ElasticNet diabetes --param alpha=0.01"
   "kneighborsregressor neighbors.KNeighborsRegressor diabetes --param weights=distance"
+  "histgradientboostingclassifier ensemble.HistGradientBoostingClassifier iris --param max_iter=3 --param max_leaf_nodes=4 --param min_samples_leaf=3"
+  "histgradientboostingregressor ensemble.HistGradientBoostingRegressor diabetes --param max_iter=3 --param max_leaf_nodes=4 --param min_samples_leaf=3"
 )
 
 payload_of() {  # artifact

@@ -398,6 +398,8 @@ from ._sklearn_trees import (  # noqa: E402  (the tree entries need the helpers 
     forest_in, forest_out, forest_params, tree_in, tree_out, tree_params, pipeline_build,
     pipeline_in, pipeline_out, pipeline_params)
 
+from ._sklearn_hgb import HGB_ENTRIES  # noqa: E402
+
 _TREE_PARAMS = ("criterion", "max_depth", "min_samples_split", "min_samples_leaf",
                 "max_features", "random_state")
 
@@ -437,7 +439,7 @@ TABLE = {e.tag: e for e in [
     Entry("pipeline.Pipeline", "sklearn.pipeline", "Pipeline", 1, ("steps",), pipeline_out,
           pipeline_in, to_params=pipeline_params, from_params=pipeline_build,
           ignored=("memory",)),
-]}
+] + HGB_ENTRIES}
 
 from ._sklearn_regress import ENTRIES as _REGRESS_ENTRIES  # noqa: E402
 TABLE.update((e.tag, e) for e in _REGRESS_ENTRIES)
