@@ -55,9 +55,7 @@ namespace {
 
 template <bool kClassifier>
 void validate_common(std::string_view name, const hgb::HistGradientBoostingParams<kClassifier>& p) {
-  const auto bad = [name](const std::string& what) {
-    throw UsageError(ErrorCode::kInvalidParameter, std::string(name) + ": " + what);
-  };
+  const auto bad = [name](const std::string& what) { throw_invalid_param(name, what); };
   if (!(p.learning_rate > 0) || !std::isfinite(p.learning_rate))
     bad("learning_rate must be a finite number > 0");
   if (p.max_iter < 1 || p.max_iter > 1000000) bad("max_iter must be in [1, 1e6]");
@@ -120,9 +118,7 @@ void HistGradientBoostingRegressor::validate_params(
     const HistGradientBoostingRegressorParams& p) const {
   validate_common("HistGradientBoostingRegressor", p);
   if (p.loss != "squared_error" && p.loss != "absolute_error" && p.loss != "poisson")
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "HistGradientBoostingRegressor: loss must be 'squared_error', "
-                     "'absolute_error' or 'poisson'");
+    invalid_param("loss must be 'squared_error', 'absolute_error' or 'poisson'");
 }
 
 void HistGradientBoostingRegressor::do_fit(const Matrix& X, const Vector& y) {
@@ -156,9 +152,7 @@ void HistGradientBoostingRegressor::load_state(const Node& state, LoadContext&) 
 void HistGradientBoostingClassifier::validate_params(
     const HistGradientBoostingClassifierParams& p) const {
   validate_common("HistGradientBoostingClassifier", p);
-  if (p.loss != "log_loss")
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "HistGradientBoostingClassifier: loss must be 'log_loss'");
+  if (p.loss != "log_loss") invalid_param("loss must be 'log_loss'");
 }
 
 bool HistGradientBoostingClassifier::supports(Method m) const {
