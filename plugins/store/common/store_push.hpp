@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mlpersist/progress.hpp>
 #include <mlpersist/store_backend.hpp>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -61,6 +62,20 @@ std::vector<std::uint64_t> insert_versions(VersionWriter<Key>& writer,
                          AliasInfo{v.name, alias, number, std::nullopt, v.created_at, v.pushed_by});
     numbers.push_back(number);
   }
+  return numbers;
+}
+
+/// A push: insert_versions in one `Transaction` on `db` (committed only when every version is
+/// in), holding `mutex`, the lock of the plugin's one connection.
+template <class Transaction, class Db, class Key>
+std::vector<std::uint64_t> push_in_transaction(std::mutex& mutex, Db& db,
+                                               VersionWriter<Key>& writer,
+                                               std::span<const NewVersion> versions,
+                                               const ProgressFn& progress) {
+  std::lock_guard lock(mutex);
+  Transaction tx(db);
+  std::vector<std::uint64_t> numbers = insert_versions(writer, versions, progress);
+  tx.commit();
   return numbers;
 }
 

@@ -29,11 +29,8 @@ void PgStore::create_schema() {
 
 std::vector<std::uint64_t> PgStore::push(std::span<const NewVersion> versions,
                                          const ProgressFn& progress) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  auto numbers = store_sql::insert_versions<std::string>(*this, versions, progress);
-  tx.commit();
-  return numbers;
+  return store_sql::push_in_transaction<Transaction>(
+      mutex_, db_, static_cast<store_sql::VersionWriter<std::string>&>(*this), versions, progress);
 }
 
 std::string PgStore::ensure_model(const std::string& name, const std::string& created_at) {

@@ -41,11 +41,8 @@ void SqliteStore::create_schema() {
 
 std::vector<std::uint64_t> SqliteStore::push(std::span<const NewVersion> versions,
                                              const ProgressFn& progress) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  auto numbers = store_sql::insert_versions<std::int64_t>(*this, versions, progress);
-  tx.commit();
-  return numbers;
+  return store_sql::push_in_transaction<Transaction>(
+      mutex_, db_, static_cast<store_sql::VersionWriter<std::int64_t>&>(*this), versions, progress);
 }
 
 std::int64_t SqliteStore::ensure_model(const std::string& name, const std::string& created_at) {
