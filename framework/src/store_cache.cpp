@@ -87,7 +87,11 @@ void record_verified(const fs::path& file, const std::string& hash) {
                            std::to_string(s.mtime_ns) + " " + std::to_string(s.ctime_ns) + " " +
                            std::to_string(now_ns()) + "\n";
   const fs::path note = note_of(file);
-  write_file_atomically(note, [&](int fd) { write_all(fd, text.data(), text.size(), note); });
+  try {
+    write_file_atomically(note, [&](int fd) { write_all(fd, text.data(), text.size(), note); });
+  } catch (const IoError&) {
+    // A full or read-only disk: without a note the next hit hashes the file, which is safe.
+  }
 }
 
 bool cached_entry_valid(const fs::path& file, const std::string& hash, std::uint64_t size) {

@@ -7,7 +7,8 @@
 namespace mlpersist::detail {
 
 /// Notes that the cache file `file` (just written or hashed) holds the artifact whose SHA-256
-/// is `hash`, with the file's identity and times, so that later hits need not hash it.
+/// is `hash`, with the file's identity and times, so that later hits need not hash it. A note
+/// that cannot be written is left out (the next hit hashes the file).
 void record_verified(const std::filesystem::path& file, const std::string& hash);
 
 /// True when the cache file `file` holds the artifact of `size` bytes whose SHA-256 is `hash`:
