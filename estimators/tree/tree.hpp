@@ -10,8 +10,14 @@
 
 namespace mlpersist::tree {
 
-/// Impurity measure of a classification tree ('log_loss' is scikit-learn's alias of entropy).
-enum class Criterion : std::uint8_t { kGini, kEntropy };
+/// Impurity measure: gini and entropy ('log_loss' is scikit-learn's alias) grow classification
+/// trees, squared_error and friedman_mse regression trees.
+enum class Criterion : std::uint8_t { kGini, kEntropy, kSquaredError, kFriedmanMse };
+
+/// True for the criteria of regression trees.
+[[nodiscard]] constexpr bool is_regression(Criterion c) noexcept {
+  return c == Criterion::kSquaredError || c == Criterion::kFriedmanMse;
+}
 
 /// How one tree grows: scikit-learn's parameters, already resolved against the data.
 struct GrowthOptions {
@@ -20,6 +26,9 @@ struct GrowthOptions {
   std::int64_t min_samples_split = 2;
   std::int64_t min_samples_leaf = 1;
   std::int64_t max_features = 1;  ///< features examined per split, in [1, n_features]
+  /// ExtraTrees' splitter: one threshold drawn uniformly between each feature's node minimum
+  /// and maximum instead of the best of all thresholds.
+  bool random_splits = false;
 };
 
 /// scikit-learn fits and predicts on float32 features; thresholds stay float64. Rounding like
@@ -32,11 +41,14 @@ struct GrowthOptions {
 /// `fractions` has as many elements as `counts`.
 void class_fractions(std::span<const double> counts, std::span<double> fractions) noexcept;
 
-/// Training data in the splitter's layout: float32 columns, class indices 0..n_classes-1.
+/// Training data in the splitter's layout: float32 columns, and either class indices
+/// 0..n_classes-1 (classification) or float64 targets (regression, n_classes() == 1).
 class TrainingSet {
  public:
   /// `y` holds class indices in [0, n_classes), one per row of X.
   TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int32_t n_classes);
+  /// Regression targets, one per row of X.
+  TrainingSet(const Matrix& X, const Vector& targets);
 
   [[nodiscard]] std::int64_t n_samples() const noexcept { return n_samples_; }
   [[nodiscard]] std::int64_t n_features() const noexcept { return n_features_; }
@@ -47,6 +59,12 @@ class TrainingSet {
   [[nodiscard]] std::int32_t y(std::int64_t sample) const noexcept {
     return y_[static_cast<std::size_t>(sample)];
   }
+  [[nodiscard]] bool is_regression() const noexcept { return !targets_.empty(); }
+  [[nodiscard]] double target(std::int64_t sample) const noexcept {
+    return targets_[static_cast<std::size_t>(sample)];
+  }
+  /// The same features with other regression targets (gradient boosting's residuals).
+  void set_targets(const Vector& targets);
 
  private:
   std::int64_t n_samples_;
@@ -54,13 +72,16 @@ class TrainingSet {
   std::int32_t n_classes_;
   std::vector<float> columns_;  // feature-major: one column's values are contiguous
   std::vector<std::int32_t> y_;
+  std::vector<double> targets_;
 };
 
-/// A fitted binary classification tree in scikit-learn's array layout (`tree_`): node i has
-/// children_left[i], children_right[i] (kLeaf for leaves), a split on feature[i] at
-/// threshold[i] (x <= threshold goes left), and value[i] = the class fractions of the node's
+/// A fitted binary tree in scikit-learn's array layout (`tree_`): node i has children_left[i],
+/// children_right[i] (kLeaf for leaves), a split on feature[i] at threshold[i] (x <= threshold
+/// goes left), and value[i]: for a classification tree the class fractions of the node's
 /// weighted samples (scikit-learn >= 1.4; schema 1 saved weighted class counts, see
-/// tree_migrations.hpp), which sum to 1 up to rounding, or are all zero for an empty node.
+/// tree_migrations.hpp), which sum to 1 up to rounding, or are all zero for an empty node; for a
+/// regression tree one number, the node's prediction (the weighted mean of its targets, or what
+/// gradient boosting put in its leaves).
 ///
 /// Invariant, relied on by apply(): every child has a larger index than its parent and every
 /// node but the root has exactly one parent. The tree is therefore acyclic and every path from
@@ -86,6 +107,8 @@ class Tree {
   /// class, or only zeros): throws SchemaError naming the offending array.
   [[nodiscard]] static Tree load(const Node& state, std::int64_t n_features,
                                  std::int64_t n_classes);
+  /// Restores a regression tree: as load(), with one finite value per node.
+  [[nodiscard]] static Tree load_regression(const Node& state, std::int64_t n_features);
   /// Adds node_count, max_depth and the node arrays to `out`.
   void save(Map& out) const;
 
@@ -104,9 +127,13 @@ class Tree {
   [[nodiscard]] const std::vector<double>& weighted_n_node_samples() const {
     return weighted_n_node_samples_;
   }
-  /// Class fractions of `node` (n_classes values).
+  /// Class fractions of `node` (n_classes values), or its one regression value.
   [[nodiscard]] std::span<const double> value(std::int64_t node) const noexcept {
     return {value_.data() + node * n_classes_, static_cast<std::size_t>(n_classes_)};
+  }
+  /// Replaces a regression node's value (gradient boosting's leaf updates).
+  void set_value(std::int64_t node, double v) noexcept {
+    value_[static_cast<std::size_t>(node)] = v;
   }
 
   /// The leaf each row of X ends in. X must have the fitted number of columns.
@@ -115,11 +142,16 @@ class Tree {
   [[nodiscard]] Matrix leaf_values(const Matrix& X) const;
   /// Adds each row's leaf class fractions to `proba`.
   void accumulate_proba(const Matrix& X, Matrix& proba) const;
+  /// Adds scale * (each row's leaf value) to out(row, column) (a regression tree).
+  void accumulate_values(const Matrix& X, double scale, Matrix& out, Eigen::Index column) const;
   /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump).
   [[nodiscard]] Vector feature_importances(std::int64_t n_features) const;
 
  private:
   friend class TreeBuilder;
+  // The node arrays but value, checked (load's shared part).
+  [[nodiscard]] static Tree load_nodes(const Node& state, std::int64_t n_features,
+                                       std::int64_t n_values);
 
   std::int64_t n_classes_ = 0;
   std::int64_t max_depth_ = 0;
