@@ -136,8 +136,7 @@ TrainingSet::TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int3
       columns_[static_cast<std::size_t>(f * n_samples_ + i)] = to_float32(X(i, f));
 }
 
-TrainingSet::TrainingSet(const Matrix& X, const Vector& targets)
-    : TrainingSet(X, {}, 1) {
+TrainingSet::TrainingSet(const Matrix& X, const Vector& targets) : TrainingSet(X, {}, 1) {
   set_targets(targets);
 }
 

@@ -18,11 +18,7 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 TreeBuilder::TreeBuilder(const TrainingSet& data, std::span<const double> weight,
                          const GrowthOptions& o, std::uint32_t seed)
-    : data_(data),
-      weight_(weight),
-      options_(o),
-      random_(seed),
-      regression_(data.is_regression()) {
+    : data_(data), weight_(weight), options_(o), random_(seed), regression_(data.is_regression()) {
   // scikit-learn skips zero-weight samples (bootstrap draws that missed), so n_node_samples
   // counts distinct samples while the weighted counts count draws.
   for (std::int64_t i = 0; i < data.n_samples(); ++i) {

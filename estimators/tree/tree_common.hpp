@@ -33,7 +33,9 @@ void param_from_node(const Node& n, MaxFeatures& out);
 
 /// True for the params structs of regression trees (they say so with kRegression).
 template <class P>
-inline constexpr bool kRegressionParams = requires { requires P::kRegression; };
+inline constexpr bool kRegressionParams = requires {
+  requires P::kRegression;
+};
 /// Throws UsageError(kInvalidParameter) for max_depth < 1, min_samples_split < 2,
 /// min_samples_leaf < 1, or a random_state outside NumPy's [0, 2^32).
 void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,

@@ -64,8 +64,7 @@ TEST(DecisionTreeRegressor, HostileTreesAreRefusedWithTheirPath) {
   test::expect_rejected_edit(*est, "feature", ints(feature));
   std::vector<double> value(t.node_count(), 1.0);
   value[1] = std::nan("");
-  test::expect_rejected_edit(*est, "value",
-                             Tensor::from_values(std::span<const double>(value)));
+  test::expect_rejected_edit(*est, "value", Tensor::from_values(std::span<const double>(value)));
   test::expect_rejected_edit(*est, "value", Tensor::from_matrix(Matrix::Ones(t.node_count(), 2)));
   test::expect_rejected_edit(*est, "node_count", Value(t.node_count() + 1), "children_left");
   test::expect_rejected_edit(*est, "max_features_", Value(7));
