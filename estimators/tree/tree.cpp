@@ -184,7 +184,7 @@ void Tree::accumulate_values(const Matrix& X, double scale, Matrix& out,
     out(i, column) += scale * value_[static_cast<std::size_t>(leaves[static_cast<std::size_t>(i)])];
 }
 
-Vector Tree::feature_importances(std::int64_t n_features) const {
+Vector Tree::feature_importances(std::int64_t n_features, bool normalize) const {
   Vector importances = Vector::Zero(n_features);
   const auto weighted_impurity = [this](std::int64_t node) {
     const auto u = static_cast<std::size_t>(node);
@@ -198,7 +198,7 @@ Vector Tree::feature_importances(std::int64_t n_features) const {
   }
   if (weighted_n_node_samples_[0] > 0) importances /= weighted_n_node_samples_[0];
   const double total = importances.sum();
-  if (total > 0) importances /= total;
+  if (normalize && total > 0) importances /= total;
   return importances;
 }
 

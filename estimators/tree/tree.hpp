@@ -144,8 +144,9 @@ class Tree {
   void accumulate_proba(const Matrix& X, Matrix& proba) const;
   /// Adds scale * (each row's leaf value) to out(row, column) (a regression tree).
   void accumulate_values(const Matrix& X, double scale, Matrix& out, Eigen::Index column) const;
-  /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump).
-  [[nodiscard]] Vector feature_importances(std::int64_t n_features) const;
+  /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump) unless
+  /// `normalize` is false.
+  [[nodiscard]] Vector feature_importances(std::int64_t n_features, bool normalize = true) const;
 
  private:
   friend class TreeBuilder;

@@ -20,10 +20,14 @@ Map reference_params(const rapidjson::Value& params);
 /// A fresh estimator of the reference's type with its parameters, fitted on its data set.
 std::shared_ptr<Estimator> fit_like_reference(const rapidjson::Document& ref);
 
-/// Every node array of `tree` equals the reference tree's, bit for bit ("what" names it).
-void expect_same_tree(const tree::Tree& tree, const rapidjson::Value& ref, const std::string& what);
+/// Every node array of `tree` equals the reference tree's ("what" names it): the structure
+/// (children, features, thresholds, sample counts) exactly, impurities and values bit for bit,
+/// or within `tol` relative (of max(1, |x|)) when tol > 0.
+void expect_same_tree(const tree::Tree& tree, const rapidjson::Value& ref, const std::string& what,
+                      double tol = 0);
 
 /// Each of `trees` equals the reference's `trees`, in order.
-void expect_same_trees(const std::vector<const tree::Tree*>& trees, const rapidjson::Document& ref);
+void expect_same_trees(const std::vector<const tree::Tree*>& trees, const rapidjson::Document& ref,
+                       double tol = 0);
 
 }  // namespace mlpersist::test
