@@ -40,6 +40,12 @@ models=(
   "decisiontreeclassifier tree.DecisionTreeClassifier iris --param max_depth=3"
   "randomforestclassifier ensemble.RandomForestClassifier iris --param n_estimators=3 --param max_depth=3"
   "pipeline pipeline.Pipeline iris --step scaler=preprocessing.StandardScaler --step svc=svm.SVC"
+  "decisiontreeregressor tree.DecisionTreeRegressor diabetes --param max_depth=3"
+  "randomforestregressor ensemble.RandomForestRegressor diabetes --param n_estimators=3 --param max_depth=3"
+  "extratreesclassifier ensemble.ExtraTreesClassifier iris --param n_estimators=3 --param max_depth=3"
+  "extratreesregressor ensemble.ExtraTreesRegressor diabetes --param n_estimators=3 --param max_depth=3"
+  "gradientboostingclassifier ensemble.GradientBoostingClassifier iris --param n_estimators=3 --param max_depth=2"
+  "gradientboostingregressor ensemble.GradientBoostingRegressor diabetes --param n_estimators=3 --param max_depth=2 --param subsample=0.8"
 )
 
 payload_of() {  # artifact

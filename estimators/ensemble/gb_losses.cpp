@@ -268,6 +268,15 @@ Matrix BoostingLoss::proba(const Matrix& raw) const {
     p(i, 1) = expit(loss_ == GbLoss::kExponential ? 2.0 * raw(i, 0) : raw(i, 0));
     p(i, 0) = 1.0 - p(i, 1);
   }
+  // Leaf values far from any fitted model's can add up to inf - inf; scikit-learn would return
+  // NaN probabilities, here the row is refused.
+  for (Eigen::Index i = 0; i < p.rows(); ++i)
+    if (p.row(i).array().isNaN().any())
+      throw UsageError(ErrorCode::kInvalidInput,
+                       "GradientBoostingClassifier: the raw prediction of row " +
+                           std::to_string(i) +
+                           " is not a number (its stages' leaf values overflow), so its "
+                           "probabilities are undefined");
   return p;
 }
 

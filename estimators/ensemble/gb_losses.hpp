@@ -54,7 +54,8 @@ class BoostingLoss {
   [[nodiscard]] double value(const Vector& y, const Matrix& raw,
                              const std::vector<std::int64_t>& rows) const;
 
-  /// Probabilities from raw predictions, and the predicted class index of each row.
+  /// Probabilities from raw predictions, and the predicted class index of each row. Throws
+  /// UsageError(kInvalidInput) for a row whose probabilities are undefined (a NaN raw value).
   [[nodiscard]] Matrix proba(const Matrix& raw) const;
   [[nodiscard]] std::vector<std::int64_t> decision(const Matrix& raw) const;
 

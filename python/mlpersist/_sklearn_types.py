@@ -437,3 +437,7 @@ TABLE = {e.tag: e for e in [
           pipeline_in, to_params=pipeline_params, from_params=pipeline_build,
           ignored=("memory",)),
 ]}
+
+from ._sklearn_boosted_trees import ENTRIES as _BOOSTED_TREE_ENTRIES  # noqa: E402
+
+TABLE.update((e.tag, e) for e in _BOOSTED_TREE_ENTRIES)
