@@ -71,7 +71,7 @@ def _regression_tree_out(tree, who):
     out = {"node_count": int(tree.node_count), "max_depth": int(tree.max_depth)}
     for key in _TREE_FIELDS:
         out[key] = _i64(getattr(tree, key)) if key in _INT_FIELDS else _f64(getattr(tree, key))
-    out["value"] = _f64(np.asarray(tree.value)[:, 0, 0])
+    out["value"] = _f64(np.asarray(tree.value)[:, 0, :])  # (node_count, 1)
     return out
 
 
