@@ -7,7 +7,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mlpersist/dataset.hpp>
@@ -18,7 +20,8 @@ namespace {
 
 using namespace mlpersist;
 
-constexpr Eigen::Index kSamples = 20000;
+// 20,000 rows; `--rows=N` (before any benchmark flag) runs a quick check at another size.
+Eigen::Index g_samples = 20000;
 constexpr Eigen::Index kFeatures = 20;
 constexpr Eigen::Index kInformative = 5;
 
@@ -30,9 +33,9 @@ Dataset make_classification() {
   std::normal_distribution<double> noise(0.0, 1.0);
   std::bernoulli_distribution flip(0.05);
   Dataset d;
-  d.X.resize(kSamples, kFeatures);
-  d.y.resize(kSamples);
-  for (Eigen::Index i = 0; i < kSamples; ++i) {
+  d.X.resize(g_samples, kFeatures);
+  d.y.resize(g_samples);
+  for (Eigen::Index i = 0; i < g_samples; ++i) {
     const int label = static_cast<int>(i % 2);
     for (Eigen::Index j = 0; j < kFeatures; ++j)
       d.X(i, j) = noise(rng) + (j < kInformative ? (label ? 0.8 : -0.8) : 0.0);
@@ -48,9 +51,9 @@ Dataset make_regression() {
   std::mt19937_64 rng(43);
   std::normal_distribution<double> normal(0.0, 1.0);
   Dataset d;
-  d.X.resize(kSamples, kFeatures);
-  d.y.resize(kSamples);
-  for (Eigen::Index i = 0; i < kSamples; ++i) {
+  d.X.resize(g_samples, kFeatures);
+  d.y.resize(g_samples);
+  for (Eigen::Index i = 0; i < g_samples; ++i) {
     for (Eigen::Index j = 0; j < kFeatures; ++j) d.X(i, j) = normal(rng);
     double y = normal(rng) + 3 * d.X(i, 0) * d.X(i, 1) + 5 * std::sin(d.X(i, 2));
     for (Eigen::Index j = 0; j < kInformative; ++j) y += static_cast<double>(j + 1) * d.X(i, j);
@@ -87,7 +90,7 @@ void fit(benchmark::State& state, const char* type) {
     est->fit(d.X, d.y);
     benchmark::DoNotOptimize(est.get());
   }
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(kSamples),
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(g_samples),
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 
@@ -145,6 +148,8 @@ BENCHMARK_CAPTURE(predict, RandomForest, "ensemble.RandomForestClassifier")
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--rows=", 7) == 0) g_samples = std::max(10L, std::atol(argv[i] + 7));
   for (int i = 1; i < argc; ++i) {
     const bool classification = std::strncmp(argv[i], "--data_out=", 11) == 0;
     if (classification || std::strncmp(argv[i], "--regression_out=", 17) == 0) {
@@ -152,7 +157,7 @@ int main(int argc, char** argv) {
       std::ofstream out(std::strchr(argv[i], '=') + 1);
       auto names = d.feature_names;
       names.push_back("target");
-      Matrix all(kSamples, kFeatures + 1);
+      Matrix all(g_samples, kFeatures + 1);
       all << d.X, d.y;
       write_csv(out, names, all);
       return out ? 0 : 1;

@@ -79,7 +79,7 @@ Vector take(const Vector& v, const std::vector<std::int64_t>& rows) {
 // Early stopping's state: the validation rows' raw predictions, stage by stage, and the last
 // n_iter_no_change validation losses.
 struct Validation {
-  Matrix X;
+  tree::Float32Rows X;
   Vector y;
   Matrix raw;
   std::vector<double> history;
@@ -109,7 +109,7 @@ void Boosting::fit(const Matrix& X_all, const Vector& y_all, BoostingLoss loss,
     const auto [train, test] = shuffle_split(X_all.rows(), o.validation_fraction, o.random_state);
     X = take_rows(X_all, train);
     y = take(y_all, train);
-    validation = Validation{take_rows(X_all, test), take(y_all, test), {}, {}};
+    validation.emplace(Validation{take_rows(X_all, test), take(y_all, test), {}, {}});
     validation->history.assign(static_cast<std::size_t>(*o.n_iter_no_change),
                                std::numeric_limits<double>::infinity());
   }
@@ -161,9 +161,10 @@ void Boosting::fit(const Matrix& X_all, const Vector& y_all, BoostingLoss loss,
 Matrix Boosting::raw_predict(const Matrix& X, const BoostingLoss& loss,
                              double learning_rate) const {
   Matrix raw = loss.initial_raw(prior_).transpose().replicate(X.rows(), 1);
+  const tree::Float32Rows rows(X);
   for (const auto& stage : stages_)
     for (std::size_t k = 0; k < stage.size(); ++k)
-      stage[k].accumulate_values(X, learning_rate, raw, static_cast<Eigen::Index>(k));
+      stage[k].accumulate_values(rows, learning_rate, raw, static_cast<Eigen::Index>(k));
   return raw;
 }
 

@@ -102,14 +102,16 @@ double forest_fit_cost(std::int64_t n_estimators, double n_samples, double n_fea
 Matrix mean_proba(const std::vector<Tree>& trees, const Matrix& X, std::int64_t n_classes) {
   // Summed in member order, then divided once, as scikit-learn does: bit-identical results.
   Matrix proba = Matrix::Zero(X.rows(), n_classes);
-  for (const Tree& t : trees) t.accumulate_proba(X, proba);
+  const tree::Float32Rows rows(X);
+  for (const Tree& t : trees) t.accumulate_proba(rows, proba);
   proba /= static_cast<double>(trees.size());
   return proba;
 }
 
 Vector mean_prediction(const std::vector<Tree>& trees, const Matrix& X) {
   Matrix sum = Matrix::Zero(X.rows(), 1);
-  for (const Tree& t : trees) t.accumulate_values(X, 1.0, sum, 0);
+  const tree::Float32Rows rows(X);
+  for (const Tree& t : trees) t.accumulate_values(rows, 1.0, sum, 0);
   return sum.col(0) / static_cast<double>(trees.size());
 }
 

@@ -148,18 +148,17 @@ std::int64_t Tree::n_leaves() const noexcept {
   return std::count(children_left_.begin(), children_left_.end(), kLeaf);
 }
 
+Float32Rows::Float32Rows(const Matrix& X)
+    : rows_(X.rows()), cols_(X.cols()), values_(static_cast<std::size_t>(X.size())) {
+  for (Eigen::Index i = 0; i < X.size(); ++i)
+    values_[static_cast<std::size_t>(i)] = to_float32(X.data()[i]);  // X is row-major
+}
+
 std::vector<std::int64_t> Tree::apply(const Matrix& X) const {
+  const Float32Rows rows(X);
   std::vector<std::int64_t> leaves(static_cast<std::size_t>(X.rows()));
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    std::size_t node = 0;
-    // Terminates within node_count steps: children have larger indices (class invariant).
-    while (children_left_[node] != kLeaf) {
-      const double x = to_float32(X(i, feature_[node]));
-      node = static_cast<std::size_t>(x <= threshold_[node] ? children_left_[node]
-                                                            : children_right_[node]);
-    }
-    leaves[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(node);
-  }
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    leaves[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(leaf_of(rows.row(i)));
   return leaves;
 }
 
@@ -173,15 +172,16 @@ Matrix Tree::leaf_values(const Matrix& X) const {
   return out;
 }
 
-void Tree::accumulate_proba(const Matrix& X, Matrix& proba) const {
-  proba += leaf_values(X);
+void Tree::accumulate_proba(const Float32Rows& X, Matrix& proba) const {
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double* v = value_.data() + leaf_of(X.row(i)) * static_cast<std::size_t>(n_classes_);
+    for (Eigen::Index c = 0; c < n_classes_; ++c) proba(i, c) += v[c];
+  }
 }
 
-void Tree::accumulate_values(const Matrix& X, double scale, Matrix& out,
+void Tree::accumulate_values(const Float32Rows& X, double scale, Matrix& out,
                              Eigen::Index column) const {
-  const auto leaves = apply(X);
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    out(i, column) += scale * value_[static_cast<std::size_t>(leaves[static_cast<std::size_t>(i)])];
+  for (Eigen::Index i = 0; i < X.rows(); ++i) out(i, column) += scale * value_[leaf_of(X.row(i))];
 }
 
 Vector Tree::feature_importances(std::int64_t n_features, bool normalize) const {

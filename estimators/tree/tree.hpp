@@ -35,6 +35,21 @@ struct GrowthOptions {
 /// NumPy's astype (overflow to ±inf) reproduces its splits and its predictions exactly.
 [[nodiscard]] float to_float32(double x) noexcept;
 
+/// Rows to predict, rounded to float32 once (as scikit-learn's trees see them), row-major.
+/// A Matrix converts implicitly; ensembles convert once for all their trees.
+class Float32Rows {
+ public:
+  Float32Rows(const Matrix& X);  // NOLINT(google-explicit-constructor)
+  [[nodiscard]] Eigen::Index rows() const noexcept { return rows_; }
+  [[nodiscard]] const float* row(Eigen::Index i) const noexcept {
+    return values_.data() + i * cols_;
+  }
+
+ private:
+  Eigen::Index rows_, cols_;
+  std::vector<float> values_;
+};
+
 /// scikit-learn 1.4's `value` row of a node: each weighted class count divided by their total,
 /// summed in class order (as predict_proba normalised counts before schema 2), so that
 /// probabilities are bit-identical to those of schema 1 trees; all zero when the total is zero.
@@ -138,12 +153,25 @@ class Tree {
 
   /// The leaf each row of X ends in. X must have the fitted number of columns.
   [[nodiscard]] std::vector<std::int64_t> apply(const Matrix& X) const;
+  /// The leaf a row (the fitted number of float32 values) ends in.
+  [[nodiscard]] std::size_t leaf_of(const float* row) const noexcept {
+    std::size_t node = 0;
+    // Terminates within node_count steps: children have larger indices (class invariant).
+    while (children_left_[node] != kLeaf) {
+      const auto u = static_cast<std::size_t>(feature_[node]);
+      node = static_cast<std::size_t>(static_cast<double>(row[u]) <= threshold_[node]
+                                          ? children_left_[node]
+                                          : children_right_[node]);
+    }
+    return node;
+  }
   /// Class fractions of each row's leaf (scikit-learn's `tree_.predict`).
   [[nodiscard]] Matrix leaf_values(const Matrix& X) const;
   /// Adds each row's leaf class fractions to `proba`.
-  void accumulate_proba(const Matrix& X, Matrix& proba) const;
+  void accumulate_proba(const Float32Rows& X, Matrix& proba) const;
   /// Adds scale * (each row's leaf value) to out(row, column) (a regression tree).
-  void accumulate_values(const Matrix& X, double scale, Matrix& out, Eigen::Index column) const;
+  void accumulate_values(const Float32Rows& X, double scale, Matrix& out,
+                         Eigen::Index column) const;
   /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump) unless
   /// `normalize` is false.
   [[nodiscard]] Vector feature_importances(std::int64_t n_features, bool normalize = true) const;
