@@ -162,9 +162,15 @@ Matrix Boosting::raw_predict(const Matrix& X, const BoostingLoss& loss,
                              double learning_rate) const {
   Matrix raw = loss.initial_raw(prior_).transpose().replicate(X.rows(), 1);
   const tree::Float32Rows rows(X);
-  for (const auto& stage : stages_)
-    for (std::size_t k = 0; k < stage.size(); ++k)
-      stage[k].accumulate_values(rows, learning_rate, raw, static_cast<Eigen::Index>(k));
+  // Row by row through every stage (the row stays in cache; shallow stages are small), adding
+  // in stage order as scikit-learn's predict_stages does.
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const float* row = rows.row(i);
+    for (const auto& stage : stages_)
+      for (std::size_t k = 0; k < stage.size(); ++k)
+        raw(i, static_cast<Eigen::Index>(k)) +=
+            learning_rate * stage[k].value(static_cast<std::int64_t>(stage[k].leaf_of(row)))[0];
+  }
   return raw;
 }
 

@@ -1,28 +1,10 @@
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "forest_estimators.hpp"
 
 namespace mlpersist::ensemble {
 
-/// scikit-learn 1.2's ExtraTreesClassifier parameters that this implementation supports, with
-/// its defaults (no bootstrap).
-struct ExtraTreesClassifierParams {
-  std::int64_t n_estimators = 100;
-  std::string criterion = "gini";
-  std::optional<std::int64_t> max_depth;
-  std::int64_t min_samples_split = 2;
-  std::int64_t min_samples_leaf = 1;
-  tree::MaxFeatures max_features{std::string("sqrt")};
-  bool bootstrap = false;
-  std::optional<std::int64_t> n_jobs;
-  std::optional<std::int64_t> random_state;
-  static constexpr std::array<std::string_view, 9> kNames{
-      "n_estimators", "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-      "max_features", "bootstrap", "n_jobs",    "random_state"};
-};
+using ExtraTreesClassifierParams = ForestParams<false, false>;
 
 /// Extremely randomised trees: each split is the best of one random threshold per examined
 /// feature, drawn from scikit-learn's splitter stream, so the same random_state grows the same
@@ -37,22 +19,7 @@ class ExtraTreesClassifier
   using ForestClassifier::ForestClassifier;
 };
 
-/// scikit-learn 1.2's ExtraTreesRegressor parameters that this implementation supports.
-struct ExtraTreesRegressorParams {
-  static constexpr bool kRegression = true;
-  std::int64_t n_estimators = 100;
-  std::string criterion = "squared_error";
-  std::optional<std::int64_t> max_depth;
-  std::int64_t min_samples_split = 2;
-  std::int64_t min_samples_leaf = 1;
-  tree::MaxFeatures max_features{1.0};
-  bool bootstrap = false;
-  std::optional<std::int64_t> n_jobs;
-  std::optional<std::int64_t> random_state;
-  static constexpr std::array<std::string_view, 9> kNames{
-      "n_estimators", "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-      "max_features", "bootstrap", "n_jobs",    "random_state"};
-};
+using ExtraTreesRegressorParams = ForestParams<true, false>;
 
 /// Extremely randomised regression trees (see ExtraTreesClassifier); predictions averaged.
 class ExtraTreesRegressor : public ForestRegressor<ExtraTreesRegressor, ExtraTreesRegressorParams> {

@@ -8,6 +8,8 @@
 #include <mlpersist/context.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/params.hpp>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,27 @@
 #include "tree_common.hpp"
 
 namespace mlpersist::ensemble {
+
+/// scikit-learn 1.2's forest parameters that this implementation supports, with the defaults of
+/// RandomForest* (bootstrap) and ExtraTrees* (no bootstrap), classifiers (gini, sqrt features)
+/// and regressors (squared_error, every feature). n_jobs only changes the speed of fit.
+template <bool Regression, bool Bootstrap>
+struct ForestParams {
+  static constexpr bool kRegression = Regression;
+  std::int64_t n_estimators = 100;
+  std::string criterion = Regression ? "squared_error" : "gini";
+  std::optional<std::int64_t> max_depth;
+  std::int64_t min_samples_split = 2;
+  std::int64_t min_samples_leaf = 1;
+  tree::MaxFeatures max_features =
+      Regression ? tree::MaxFeatures{1.0} : tree::MaxFeatures{std::string("sqrt")};
+  bool bootstrap = Bootstrap;
+  std::optional<std::int64_t> n_jobs;
+  std::optional<std::int64_t> random_state;
+  static constexpr std::array<std::string_view, 9> kNames{
+      "n_estimators", "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
+      "max_features", "bootstrap", "n_jobs",    "random_state"};
+};
 
 /// P's parameters as a forest's growth, resolved against the training data's width.
 template <class P>

@@ -1,28 +1,10 @@
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "forest_estimators.hpp"
 
 namespace mlpersist::ensemble {
 
-/// scikit-learn 1.2's RandomForestClassifier parameters that this implementation supports, with
-/// its defaults. n_jobs only changes the speed of fit, never the forest.
-struct RandomForestClassifierParams {
-  std::int64_t n_estimators = 100;
-  std::string criterion = "gini";
-  std::optional<std::int64_t> max_depth;
-  std::int64_t min_samples_split = 2;
-  std::int64_t min_samples_leaf = 1;
-  tree::MaxFeatures max_features{std::string("sqrt")};
-  bool bootstrap = true;
-  std::optional<std::int64_t> n_jobs;
-  std::optional<std::int64_t> random_state;
-  static constexpr std::array<std::string_view, 9> kNames{
-      "n_estimators", "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-      "max_features", "bootstrap", "n_jobs",    "random_state"};
-};
+using RandomForestClassifierParams = ForestParams<false, true>;
 
 /// A random forest of classification trees, grown like scikit-learn's: each tree on a bootstrap
 /// sample (as sample counts) with its own seed drawn from random_state, probabilities averaged.
@@ -39,23 +21,7 @@ class RandomForestClassifier
   using ForestClassifier::ForestClassifier;
 };
 
-/// scikit-learn 1.2's RandomForestRegressor parameters that this implementation supports, with
-/// its defaults.
-struct RandomForestRegressorParams {
-  static constexpr bool kRegression = true;
-  std::int64_t n_estimators = 100;
-  std::string criterion = "squared_error";
-  std::optional<std::int64_t> max_depth;
-  std::int64_t min_samples_split = 2;
-  std::int64_t min_samples_leaf = 1;
-  tree::MaxFeatures max_features{1.0};
-  bool bootstrap = true;
-  std::optional<std::int64_t> n_jobs;
-  std::optional<std::int64_t> random_state;
-  static constexpr std::array<std::string_view, 9> kNames{
-      "n_estimators", "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-      "max_features", "bootstrap", "n_jobs",    "random_state"};
-};
+using RandomForestRegressorParams = ForestParams<true, true>;
 
 /// A random forest of regression trees, grown like scikit-learn's; predictions averaged.
 class RandomForestRegressor
