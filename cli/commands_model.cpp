@@ -266,8 +266,8 @@ Command add_predict_command(CLI::App& app, Context& ctx) {
             });
             const Dataset input = read_csv(*data, kTargetColumn, /*target_required=*/false);
             check_feature_names(*model, input, *data);
-            Method m{};
-            method_from_name(*method, m);
+            // --method is checked against the method names when the options are parsed.
+            const Method m = method_from_name(*method).value_or(Method::kPredict);
             write_output(*out, m, apply_method(*model, m, input.X));
           }};
 }

@@ -46,6 +46,12 @@ models=(
   "extratreesregressor ensemble.ExtraTreesRegressor diabetes --param n_estimators=3 --param max_depth=3"
   "gradientboostingclassifier ensemble.GradientBoostingClassifier iris --param n_estimators=3 --param max_depth=2"
   "gradientboostingregressor ensemble.GradientBoostingRegressor diabetes --param n_estimators=3 --param max_depth=2 --param subsample=0.8"
+  "svr svm.SVR diabetes --param C=100"
+  "lasso linear_model.Lasso diabetes --param alpha=0.1"
+  "elasticnet linear_model.ElasticNet diabetes --param alpha=0.01"
+  "kneighborsregressor neighbors.KNeighborsRegressor diabetes --param weights=distance"
+  "histgradientboostingclassifier ensemble.HistGradientBoostingClassifier iris --param max_iter=3 --param max_leaf_nodes=4 --param min_samples_leaf=3"
+  "histgradientboostingregressor ensemble.HistGradientBoostingRegressor diabetes --param max_iter=3 --param max_leaf_nodes=4 --param min_samples_leaf=3"
 )
 
 payload_of() {  # artifact

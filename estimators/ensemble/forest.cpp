@@ -80,11 +80,9 @@ std::vector<Tree> fit_members(const tree::TrainingSet& data, const tree::GrowthO
 
 void check_forest_params(std::string_view who, std::int64_t n_estimators,
                          const std::optional<std::int64_t>& n_jobs) {
-  const auto bad = [who](const std::string& what) {
-    throw UsageError(ErrorCode::kInvalidParameter, std::string(who) + ": " + what);
-  };
-  if (n_estimators < 1) bad("n_estimators must be >= 1");
-  if (n_jobs && *n_jobs == 0) bad("n_jobs must be None, >= 1, or negative (-1: all cores)");
+  if (n_estimators < 1) throw_invalid_param(who, "n_estimators must be >= 1");
+  if (n_jobs && *n_jobs == 0)
+    throw_invalid_param(who, "n_jobs must be None, >= 1, or negative (-1: all cores)");
 }
 
 std::vector<Tree> grow_forest(const tree::TrainingSet& data, const ForestGrowth& growth) {

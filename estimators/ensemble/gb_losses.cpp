@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 #include <mlpersist/error.hpp>
+#include <mlpersist/params.hpp>
 
 #include "estimators/common/numeric.hpp"
 
@@ -66,11 +67,11 @@ GbLoss parse_gb_loss(std::string_view who, const std::string& name, bool classif
     if (name == "huber") return GbLoss::kHuber;
     if (name == "quantile") return GbLoss::kQuantile;
   }
-  throw UsageError(ErrorCode::kInvalidParameter,
-                   std::string(who) + ": loss must be " +
-                       (classifier ? "'log_loss' or 'exponential'"
-                                   : "'squared_error', 'absolute_error', 'huber' or 'quantile'") +
-                       ", got '" + name + "'");
+  throw_invalid_param(who, std::string("loss must be ") +
+                               (classifier ? "'log_loss' or 'exponential'"
+                                           : "'squared_error', 'absolute_error', 'huber' or "
+                                             "'quantile'") +
+                               ", got '" + name + "'");
 }
 
 double unit_weighted_percentile(std::vector<double> values, double percentile) {

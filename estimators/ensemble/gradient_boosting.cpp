@@ -9,24 +9,22 @@ namespace {
 constexpr std::string_view kRegressorName = "GradientBoostingRegressor";
 constexpr std::string_view kClassifierName = "GradientBoostingClassifier";
 
-[[noreturn]] void bad_param(std::string_view who, const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, std::string(who) + ": " + what);
-}
-
 // The checks both estimators' parameters share (scikit-learn's ranges; learning_rate also finite).
 template <class P>
 void check_boosting_params(std::string_view who, const P& p, bool classifier) {
   tree::validate_growth_params(who, p);
   (void)parse_gb_loss(who, p.loss, classifier);
   if (!(p.learning_rate >= 0.0) || !std::isfinite(p.learning_rate))
-    bad_param(who, "learning_rate must be a finite number >= 0");
-  if (p.n_estimators < 1) bad_param(who, "n_estimators must be >= 1");
-  if (!(p.subsample > 0.0 && p.subsample <= 1.0)) bad_param(who, "subsample must be in (0, 1]");
+    throw_invalid_param(who, "learning_rate must be a finite number >= 0");
+  if (p.n_estimators < 1) throw_invalid_param(who, "n_estimators must be >= 1");
+  if (!(p.subsample > 0.0 && p.subsample <= 1.0))
+    throw_invalid_param(who, "subsample must be in (0, 1]");
   if (!(p.validation_fraction > 0.0 && p.validation_fraction < 1.0))
-    bad_param(who, "validation_fraction must be in (0, 1)");
+    throw_invalid_param(who, "validation_fraction must be in (0, 1)");
   if (p.n_iter_no_change && *p.n_iter_no_change < 1)
-    bad_param(who, "n_iter_no_change must be None or >= 1");
-  if (!(p.tol >= 0.0) || !std::isfinite(p.tol)) bad_param(who, "tol must be finite and >= 0");
+    throw_invalid_param(who, "n_iter_no_change must be None or >= 1");
+  if (!(p.tol >= 0.0) || !std::isfinite(p.tol))
+    throw_invalid_param(who, "tol must be finite and >= 0");
 }
 
 template <class P>
@@ -53,7 +51,8 @@ double boosting_fit_cost(std::int64_t n_estimators, std::int64_t trees_per_stage
 
 void GradientBoostingRegressor::validate_params(const GradientBoostingRegressorParams& p) const {
   check_boosting_params(kRegressorName, p, false);
-  if (!(p.alpha > 0.0 && p.alpha < 1.0)) bad_param(kRegressorName, "alpha must be in (0, 1)");
+  if (!(p.alpha > 0.0 && p.alpha < 1.0))
+    throw_invalid_param(kRegressorName, "alpha must be in (0, 1)");
 }
 
 double GradientBoostingRegressor::fit_cost(double n_samples, double n_features) const {
@@ -102,10 +101,9 @@ BoostingLoss GradientBoostingClassifier::loss() const {
 void GradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
   validate_params(params_);
   if (params_.n_iter_no_change)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "GradientBoostingClassifier: n_iter_no_change (early stopping on a "
-                     "stratified split) is not implemented for fitting here; fit in "
-                     "scikit-learn and load the model, or leave it None");
+    invalid_param(
+        "n_iter_no_change (early stopping on a stratified split) is not implemented for "
+        "fitting here; fit in scikit-learn and load the model, or leave it None");
   std::vector<double> classes;
   const tree::TrainingSet encoded = tree::encode_training_set(X, y, classes);
   if (classes.size() < 2)

@@ -6,6 +6,7 @@
 #include <mlpersist/export.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,7 +26,7 @@ enum class Method : std::uint8_t {
   kInverseTransform
 };
 MLPERSIST_API std::string_view method_name(Method method) noexcept;
-MLPERSIST_API bool method_from_name(std::string_view name, Method& out) noexcept;
+[[nodiscard]] MLPERSIST_API std::optional<Method> method_from_name(std::string_view name) noexcept;
 
 class SaveContext;
 class LoadContext;
@@ -100,8 +101,6 @@ class MLPERSIST_API Estimator {
   /// Restores fitted state, validating every invariant that predict relies on. Throws
   /// SchemaError with the document path of the offending value.
   virtual void load_state(const Node& state, LoadContext& ctx) = 0;
-  /// Restores the input signature recorded with the state (framework use).
-  void restore_signature(std::int64_t n_features, std::vector<std::string> names);
 
  protected:
   virtual void do_fit(const Matrix& X, const Vector& y) = 0;
@@ -116,6 +115,8 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] std::string class_name() const;
 
  private:
+  friend class LoadContext;  // restores the input signature recorded beside the state
+  void restore_signature(std::int64_t n_features, std::vector<std::string> names);
   void check_predict_input(const Matrix& X, Method method, std::int64_t columns) const;
 
   std::int64_t n_features_in_ = -1;
