@@ -5,7 +5,6 @@
 #include <mlpersist/error.hpp>
 #include <string>
 
-#include "estimators/common/state_checks.hpp"
 #include "random.hpp"
 #include "tree_common.hpp"
 

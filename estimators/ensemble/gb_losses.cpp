@@ -6,7 +6,7 @@
 #include <mlpersist/error.hpp>
 #include <mlpersist/params.hpp>
 
-#include "estimators/common/numeric.hpp"
+#include "common/numeric.hpp"
 
 namespace mlpersist::ensemble {
 namespace {

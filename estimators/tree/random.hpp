@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-#include "estimators/common/numpy_random.hpp"
+#include "common/numpy_random.hpp"
 
 namespace mlpersist::tree {
 
