@@ -33,6 +33,11 @@ class SplitterRandom {
     return low + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(high - low));
   }
 
+  /// In [low, high) as scikit-learn's rand_uniform computes it (ExtraTrees' thresholds).
+  [[nodiscard]] double uniform(double low, double high) {
+    return (high - low) * static_cast<double>(next()) / static_cast<double>(kRandRMax) + low;
+  }
+
  private:
   std::uint32_t next() {
     if (state_ == 0) state_ = 1;  // xorshift is stuck at zero; scikit-learn's DEFAULT_SEED
