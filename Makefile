@@ -48,7 +48,7 @@ bench:
 	  mlpersist_python
 	@$(BUILD)-bench/bin/persist_bench
 	@$(BUILD)-bench/bin/estimators_bench
-	@$(BUILD)-bench/bin/store_bench
+	@bash bench/with_postgresql.sh $(BUILD)-bench/bin/store_bench
 	@PYTHONPATH=$(BUILD)-bench/python /usr/bin/python3 bench/python_bench.py
 
 format:

@@ -158,6 +158,14 @@ MLPERSIST_REGRESSOR_BENCH(Lasso, "linear_model.Lasso", benchmark::kMillisecond, 
 MLPERSIST_REGRESSOR_BENCH(ElasticNet, "linear_model.ElasticNet", benchmark::kMillisecond, 10);
 MLPERSIST_REGRESSOR_BENCH(KNeighborsRegressor, "neighbors.KNeighborsRegressor",
                           benchmark::kMillisecond, 10);
+MLPERSIST_REGRESSOR_BENCH(DecisionTreeRegressor, "tree.DecisionTreeRegressor",
+                          benchmark::kMillisecond, 3);
+MLPERSIST_REGRESSOR_BENCH(RandomForestRegressor, "ensemble.RandomForestRegressor",
+                          benchmark::kSecond, 1);
+MLPERSIST_REGRESSOR_BENCH(ExtraTreesRegressor, "ensemble.ExtraTreesRegressor", benchmark::kSecond,
+                          1);
+MLPERSIST_REGRESSOR_BENCH(GradientBoostingRegressor, "ensemble.GradientBoostingRegressor",
+                          benchmark::kSecond, 1);
 
 BENCHMARK_CAPTURE(fit, SVC, "svm.SVC")->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_CAPTURE(fit, LogisticRegression, "linear_model.LogisticRegression")
@@ -188,19 +196,28 @@ BENCHMARK_CAPTURE(predict, HistGradientBoostingRegressor, "ensemble.HistGradient
     ->Iterations(3);
 
 // What a service answering one request at a time sees: predict on a single row.
-void predict_one_row(benchmark::State& state, const char* type) {
+void predict_one_classified_row(benchmark::State& state, const char* type) {
   auto est = create(type);
   est->fit(data().X, data().y);
   const Matrix row = data().X.topRows(1);
   for (auto _ : state) benchmark::DoNotOptimize(est->predict(row));
 }
 
-BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingClassifier,
+BENCHMARK_CAPTURE(predict_one_classified_row, HistGradientBoostingClassifier,
                   "ensemble.HistGradientBoostingClassifier")
     ->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingRegressor,
+BENCHMARK_CAPTURE(predict_one_classified_row, HistGradientBoostingRegressor,
                   "ensemble.HistGradientBoostingRegressor")
     ->Unit(benchmark::kMicrosecond);
+
+// The tree classifiers of issue 15 with their defaults (100 trees, or 100 boosting stages).
+#define MLPERSIST_CLASSIFIER_BENCH(name, tag)                                          \
+  BENCHMARK_CAPTURE(fit, name, tag)->Unit(benchmark::kSecond)->Iterations(1);          \
+  BENCHMARK_CAPTURE(predict, name, tag)->Unit(benchmark::kMillisecond)->Iterations(3); \
+  BENCHMARK_CAPTURE(predict_one_classified_row, name, tag)->Unit(benchmark::kMicrosecond)
+
+MLPERSIST_CLASSIFIER_BENCH(ExtraTreesClassifier, "ensemble.ExtraTreesClassifier");
+MLPERSIST_CLASSIFIER_BENCH(GradientBoostingClassifier, "ensemble.GradientBoostingClassifier");
 
 }  // namespace
 

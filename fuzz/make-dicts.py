@@ -25,13 +25,16 @@ class_count_ epsilon_ mean_ scale_ n_samples_seen_ components_ explained_varianc
 explained_variance_ratio_ singular_values_ noise_variance_ n_components_ n_samples_
 cluster_centers_ labels_ inertia_ _fit_X _y max_features_ node_count max_depth children_left
 children_right feature threshold impurity n_node_samples weighted_n_node_samples value
-estimators_ dual_gap_""".split()
+estimators_ init_ constant_ class_prior_ n_estimators_ train_score_ oob_improvement_ dual_gap_""".split()
 STRINGS = """svm.SVC linear_model.LinearRegression linear_model.Ridge
 linear_model.LogisticRegression naive_bayes.GaussianNB preprocessing.StandardScaler
 decomposition.PCA cluster.KMeans neighbors.KNeighborsClassifier tree.DecisionTreeClassifier
 ensemble.RandomForestClassifier pipeline.Pipeline linear poly rbf sigmoid scale auto ovr ovo
-uniform distance cholesky svd gini entropy sqrt log2 svm.SVR linear_model.Lasso
-linear_model.ElasticNet neighbors.KNeighborsRegressor cyclic random""".split()
+uniform distance cholesky svd gini entropy sqrt log2 tree.DecisionTreeRegressor
+ensemble.RandomForestRegressor ensemble.ExtraTreesClassifier ensemble.ExtraTreesRegressor
+ensemble.GradientBoostingClassifier ensemble.GradientBoostingRegressor squared_error
+friedman_mse absolute_error huber quantile log_loss exponential best random svm.SVR linear_model.Lasso
+linear_model.ElasticNet neighbors.KNeighborsRegressor cyclic""".split()
 # The envelope header (JSON): its fields, metadata, provenance and the signature entry.
 HEADER_KEYS = """backend type schema_version framework_version types min_reader_versions metadata
 created_at versions mlpersist eigen msgpack_c rapidjson boost compiler cxx_standard os cpu

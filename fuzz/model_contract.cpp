@@ -18,9 +18,9 @@ constexpr Eigen::Index kRows = 4;
 constexpr std::int64_t kMaxProbeWidth = std::int64_t{1} << 16;
 // Probability rows may sum to 1 only up to rounding (averaged trees, softmax).
 constexpr double kProbabilitySumTolerance = 1e-9;
-constexpr std::string_view kPartialProbabilities[] = {"neighbors.KNeighborsClassifier",
-                                                      "tree.DecisionTreeClassifier",
-                                                      "ensemble.RandomForestClassifier"};
+constexpr std::string_view kPartialProbabilities[] = {
+    "neighbors.KNeighborsClassifier", "tree.DecisionTreeClassifier",
+    "ensemble.RandomForestClassifier", "ensemble.ExtraTreesClassifier"};
 constexpr Method kMethods[] = {Method::kPredict, Method::kDecisionFunction, Method::kPredictProba,
                                Method::kTransform, Method::kInverseTransform};
 

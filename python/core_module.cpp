@@ -19,18 +19,12 @@
 #include "convert.hpp"
 #include "errors.hpp"
 #include "model.hpp"
+#include "policy.hpp"
+#include "store.hpp"
 
 namespace mlpersist::python {
 
 namespace {
-
-struct Policy {
-  py::object allowed_types = py::none();
-  py::object trusted_keys = py::none();
-  bool require_signature = false;
-  bool mmap = true;
-  bool migrate = true;
-};
 
 PublicKey public_key(py::handle key) {
   if (py::isinstance<py::bytes>(key)) {
@@ -48,6 +42,8 @@ PublicKey public_key(py::handle key) {
     return PublicKey::from_hex(text);
   return read_public_key(std::filesystem::path(text));
 }
+
+}  // namespace
 
 LoadOptions load_options(const Policy& p) {
   LoadOptions options;
@@ -70,6 +66,8 @@ LoadOptions load_options(const Policy& p) {
   }
   return options;
 }
+
+namespace {
 
 // Decodes a file (mapped unless mmap=False) or a bytes object (borrowed, not copied).
 Document read(py::handle source, const LoadOptions& options) {
@@ -207,6 +205,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = MLPERSIST_VERSION_STRING;
   register_errors(m);
   register_model(m);
+  register_store(m);
 
   auto policy = [](py::object allowed, py::object keys, bool require, bool mmap, bool migrate) {
     return Policy{std::move(allowed), std::move(keys), require, mmap, migrate};

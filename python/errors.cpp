@@ -20,6 +20,7 @@ struct Classes {
   PyObject* usage = nullptr;
   PyObject* io = nullptr;
   PyObject* security = nullptr;
+  PyObject* store = nullptr;
 };
 Classes classes;
 
@@ -58,6 +59,8 @@ void translate(std::exception_ptr p) {
     raise(classes.io, e);
   } catch (const SecurityError& e) {
     raise(classes.security, e);
+  } catch (const StoreError& e) {
+    raise(classes.store, e);
   } catch (const Error& e) {
     raise(classes.error, e);
   }
@@ -81,6 +84,9 @@ void register_errors(py::module_& m) {
   classes.io = make_class(m, "IoError", classes.error, "Reading or writing a file failed.");
   classes.security = make_class(m, "SecurityError", classes.error,
                                 "A trust policy refused the input (type, signature, key file).");
+  classes.store = make_class(m, "StoreError", classes.error,
+                             "A model store failed: code NotFound, StoreUnavailable (retry) "
+                             "or Io.");
   py::register_exception_translator(&translate);
 }
 

@@ -5,8 +5,8 @@
 #include <mlpersist/progress.hpp>
 #include <random>
 
-#include "estimators/common/numeric.hpp"
-#include "estimators/common/state_checks.hpp"
+#include "common/numeric.hpp"
+#include "common/state_checks.hpp"
 
 namespace mlpersist::cluster {
 namespace {

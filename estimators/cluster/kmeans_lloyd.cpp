@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "estimators/common/numeric.hpp"
+#include "common/numeric.hpp"
 
 namespace mlpersist::cluster {
 namespace {

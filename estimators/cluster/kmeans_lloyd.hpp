@@ -8,7 +8,7 @@
 #include <mlpersist/estimator.hpp>
 #include <vector>
 
-#include "estimators/common/numpy_random.hpp"
+#include "common/numpy_random.hpp"
 
 namespace mlpersist::cluster {
 

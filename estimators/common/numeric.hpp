@@ -4,6 +4,7 @@
 // NumPy and scikit-learn do, so that fitted values agree with theirs to the last bits where that
 // matters (k-means' tie-breaking, PCA's and StandardScaler's parity tests).
 
+#include <algorithm>
 #include <mlpersist/estimator.hpp>
 
 namespace mlpersist::common {
@@ -16,9 +17,9 @@ namespace mlpersist::common {
   return sum / static_cast<double>(X.rows());
 }
 
-/// NumPy's `np.sum` of n contiguous values: pairwise summation in blocks of 128 with an
-/// eight-way unrolled inner loop, below 8 values a plain loop.
-[[nodiscard]] inline double numpy_sum(const double* a, Eigen::Index n) {
+/// NumPy's pairwise summation of one buffer: blocks of 128 with an eight-way unrolled inner
+/// loop, below 8 values a plain loop.
+[[nodiscard]] inline double numpy_pairwise_sum(const double* a, Eigen::Index n) {
   if (n < 8) {
     double res = 0;
     for (Eigen::Index i = 0; i < n; ++i) res += a[i];
@@ -36,7 +37,17 @@ namespace mlpersist::common {
   }
   Eigen::Index half = n / 2;
   half -= half % 8;
-  return numpy_sum(a, half) + numpy_sum(a + half, n - half);
+  return numpy_pairwise_sum(a, half) + numpy_pairwise_sum(a + half, n - half);
+}
+
+/// NumPy's `np.sum` of n contiguous values: its reduction hands the pairwise sum buffers of
+/// 8192 values (NumPy's default buffer size) and adds their sums one after the other.
+[[nodiscard]] inline double numpy_sum(const double* a, Eigen::Index n) {
+  constexpr Eigen::Index kBuffer = 8192;
+  double sum = 0;
+  for (Eigen::Index start = 0; start < n; start += kBuffer)
+    sum += numpy_pairwise_sum(a + start, std::min(kBuffer, n - start));
+  return sum;
 }
 
 /// numpy_sum of a contiguous vector.

@@ -8,8 +8,8 @@
 #include <mlpersist/error.hpp>
 #include <numbers>
 
-#include "estimators/common/numeric.hpp"
-#include "estimators/common/state_checks.hpp"
+#include "common/numeric.hpp"
+#include "common/state_checks.hpp"
 
 namespace mlpersist::decomposition {
 namespace {

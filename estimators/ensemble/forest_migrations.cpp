@@ -1,6 +1,6 @@
 #include "forest_migrations.hpp"
 
-#include "estimators/common/migration.hpp"
+#include "common/migration.hpp"
 #include "tree_common.hpp"
 #include "tree_migrations.hpp"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "estimators/common/numeric.hpp"
+#include "common/numeric.hpp"
 
 namespace mlpersist::ensemble::hgb {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <mlpersist/error.hpp>
 
-#include "estimators/common/numeric.hpp"
+#include "common/numeric.hpp"
 #include "tree_common.hpp"
 
 namespace mlpersist::ensemble {

@@ -1,6 +1,8 @@
 #include <mlpersist/plugin.hpp>
 
+#include "extra_trees.hpp"
 #include "forest_migrations.hpp"
+#include "gradient_boosting.hpp"
 #include "hist_gradient_boosting.hpp"
 #include "random_forest.hpp"
 #include "tree_migrations.hpp"
@@ -11,6 +13,11 @@ MLPERSIST_PLUGIN(ensemble, "1.0.0", [](mlpersist::Registrar& r) {
   using mlpersist::tree::kValueUpgradeDescription;
   const std::string tag(RandomForestClassifier::kTypeTag);
   r.add_estimator<RandomForestClassifier>();
+  r.add_estimator<RandomForestRegressor>();
+  r.add_estimator<ExtraTreesClassifier>();
+  r.add_estimator<ExtraTreesRegressor>();
+  r.add_estimator<GradientBoostingClassifier>();
+  r.add_estimator<GradientBoostingRegressor>();
   r.add_upgrade(tag, 1, std::string(kValueUpgradeDescription), upgrade_forest_1_to_2);
   r.add_downgrade(tag, 2, std::string(kValueDowngradeDescription), downgrade_forest_2_to_1);
   r.add_estimator<HistGradientBoostingClassifier>();

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "coordinate_descent.hpp"
-#include "estimators/common/numpy_random.hpp"
+#include "common/numpy_random.hpp"
 
 namespace mlpersist::linear_model {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <string>
 
-#include "estimators/common/numeric.hpp"
-#include "estimators/common/state_checks.hpp"
+#include "common/numeric.hpp"
+#include "common/state_checks.hpp"
 
 namespace mlpersist::linear_model {
 

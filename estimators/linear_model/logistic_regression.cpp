@@ -6,8 +6,8 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 
-#include "estimators/common/probabilities.hpp"
-#include "estimators/common/state_checks.hpp"
+#include "common/probabilities.hpp"
+#include "common/state_checks.hpp"
 #include "lbfgs.hpp"
 #include "logistic_loss.hpp"
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "estimators/common/migration.hpp"
+#include "common/migration.hpp"
 
 namespace mlpersist::linear_model {
 namespace {

@@ -7,9 +7,9 @@
 #include <numbers>
 #include <string>
 
-#include "estimators/common/numeric.hpp"
-#include "estimators/common/probabilities.hpp"
-#include "estimators/common/state_checks.hpp"
+#include "common/numeric.hpp"
+#include "common/probabilities.hpp"
+#include "common/state_checks.hpp"
 
 namespace mlpersist::naive_bayes {
 namespace {

@@ -7,8 +7,8 @@
 #include <mlpersist/params.hpp>
 #include <string>
 
-#include "estimators/common/checked_counts.hpp"
-#include "estimators/common/numeric.hpp"
+#include "common/checked_counts.hpp"
+#include "common/numeric.hpp"
 
 namespace mlpersist::neighbors {
 namespace {

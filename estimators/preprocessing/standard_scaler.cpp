@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "estimators/common/numeric.hpp"
-#include "estimators/common/state_checks.hpp"
+#include "common/numeric.hpp"
+#include "common/state_checks.hpp"
 
 namespace mlpersist::preprocessing {
 namespace {

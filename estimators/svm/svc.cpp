@@ -6,7 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "estimators/common/checked_counts.hpp"
+#include "common/checked_counts.hpp"
 
 namespace mlpersist::svm {
 namespace {

@@ -1,6 +1,6 @@
 #include "svc_migrations.hpp"
 
-#include "estimators/common/migration.hpp"
+#include "common/migration.hpp"
 #include "svc.hpp"
 
 namespace mlpersist::svm {

@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "estimators/common/checked_counts.hpp"
+#include "common/checked_counts.hpp"
 
 namespace mlpersist::svm {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-#include "estimators/common/numpy_random.hpp"
+#include "common/numpy_random.hpp"
 
 namespace mlpersist::tree {
 
@@ -31,6 +31,11 @@ class SplitterRandom {
   /// Uniform-ish in [low, high) exactly as scikit-learn computes it (modulo, not rejection).
   [[nodiscard]] std::int64_t rand_int(std::int64_t low, std::int64_t high) {
     return low + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(high - low));
+  }
+
+  /// In [low, high) as scikit-learn's rand_uniform computes it (ExtraTrees' thresholds).
+  [[nodiscard]] double uniform(double low, double high) {
+    return (high - low) * static_cast<double>(next()) / static_cast<double>(kRandRMax) + low;
   }
 
  private:

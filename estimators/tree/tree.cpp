@@ -136,22 +136,29 @@ TrainingSet::TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int3
       columns_[static_cast<std::size_t>(f * n_samples_ + i)] = to_float32(X(i, f));
 }
 
+TrainingSet::TrainingSet(const Matrix& X, const Vector& targets) : TrainingSet(X, {}, 1) {
+  set_targets(targets);
+}
+
+void TrainingSet::set_targets(const Vector& targets) {
+  targets_.assign(targets.begin(), targets.end());
+}
+
 std::int64_t Tree::n_leaves() const noexcept {
   return std::count(children_left_.begin(), children_left_.end(), kLeaf);
 }
 
+Float32Rows::Float32Rows(const Matrix& X)
+    : rows_(X.rows()), cols_(X.cols()), values_(static_cast<std::size_t>(X.size())) {
+  for (Eigen::Index i = 0; i < X.size(); ++i)
+    values_[static_cast<std::size_t>(i)] = to_float32(X.data()[i]);  // X is row-major
+}
+
 std::vector<std::int64_t> Tree::apply(const Matrix& X) const {
+  const Float32Rows rows(X);
   std::vector<std::int64_t> leaves(static_cast<std::size_t>(X.rows()));
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    std::size_t node = 0;
-    // Terminates within node_count steps: children have larger indices (class invariant).
-    while (children_left_[node] != kLeaf) {
-      const double x = to_float32(X(i, feature_[node]));
-      node = static_cast<std::size_t>(x <= threshold_[node] ? children_left_[node]
-                                                            : children_right_[node]);
-    }
-    leaves[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(node);
-  }
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    leaves[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(leaf_of(rows.row(i)));
   return leaves;
 }
 
@@ -165,11 +172,19 @@ Matrix Tree::leaf_values(const Matrix& X) const {
   return out;
 }
 
-void Tree::accumulate_proba(const Matrix& X, Matrix& proba) const {
-  proba += leaf_values(X);
+void Tree::accumulate_proba(const Float32Rows& X, Matrix& proba) const {
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const double* v = value_.data() + leaf_of(X.row(i)) * static_cast<std::size_t>(n_classes_);
+    for (Eigen::Index c = 0; c < n_classes_; ++c) proba(i, c) += v[c];
+  }
 }
 
-Vector Tree::feature_importances(std::int64_t n_features) const {
+void Tree::accumulate_values(const Float32Rows& X, double scale, Matrix& out,
+                             Eigen::Index column) const {
+  for (Eigen::Index i = 0; i < X.rows(); ++i) out(i, column) += scale * value_[leaf_of(X.row(i))];
+}
+
+Vector Tree::feature_importances(std::int64_t n_features, bool normalize) const {
   Vector importances = Vector::Zero(n_features);
   const auto weighted_impurity = [this](std::int64_t node) {
     const auto u = static_cast<std::size_t>(node);
@@ -183,7 +198,7 @@ Vector Tree::feature_importances(std::int64_t n_features) const {
   }
   if (weighted_n_node_samples_[0] > 0) importances /= weighted_n_node_samples_[0];
   const double total = importances.sum();
-  if (total > 0) importances /= total;
+  if (normalize && total > 0) importances /= total;
   return importances;
 }
 
@@ -201,9 +216,9 @@ void Tree::save(Map& out) const {
                           Eigen::Map<const Matrix>(value_.data(), node_count(), n_classes_)));
 }
 
-Tree Tree::load(const Node& state, std::int64_t n_features, std::int64_t n_classes) {
+Tree Tree::load_nodes(const Node& state, std::int64_t n_features, std::int64_t n_values) {
   Tree t;
-  t.n_classes_ = n_classes;
+  t.n_classes_ = n_values;
   const std::int64_t n = state["node_count"].as_int(1);
   t.children_left_ = node_array<std::int64_t>(state, "children_left", n);
   t.children_right_ = node_array<std::int64_t>(state, "children_right", n);
@@ -212,24 +227,32 @@ Tree Tree::load(const Node& state, std::int64_t n_features, std::int64_t n_class
   t.impurity_ = node_array<double>(state, "impurity", n);
   t.n_node_samples_ = node_array<std::int64_t>(state, "n_node_samples", n);
   t.weighted_n_node_samples_ = node_array<double>(state, "weighted_n_node_samples", n);
-  expect_non_negative(state, "impurity", t.impurity_);
   expect_non_negative(state, "n_node_samples", t.n_node_samples_);
   expect_non_negative(state, "weighted_n_node_samples", t.weighted_n_node_samples_);
-
-  const auto fractions =
+  const auto values =
       state["value"]
           .as_shaped_tensor(DType::kFloat64, Tensor::Shape{static_cast<std::uint64_t>(n),
-                                                           static_cast<std::uint64_t>(n_classes)})
+                                                           static_cast<std::uint64_t>(n_values)})
           .values<double>();
-  t.value_.assign(fractions.begin(), fractions.end());
-  check_fractions(state, t);
-
+  t.value_.assign(values.begin(), values.end());
   const std::int64_t deepest = check_links(state, t, n_features);
   const Node max_depth = state["max_depth"];
   t.max_depth_ = max_depth.as_int(0);
   if (t.max_depth_ != deepest)
     max_depth.fail("expected " + std::to_string(deepest) + ", the depth of the deepest node");
   return t;
+}
+
+Tree Tree::load(const Node& state, std::int64_t n_features, std::int64_t n_classes) {
+  Tree t = load_nodes(state, n_features, n_classes);
+  // A variance computed as mean(y^2) - mean(y)^2 can round below zero; gini and entropy cannot.
+  expect_non_negative(state, "impurity", t.impurity_);
+  check_fractions(state, t);
+  return t;
+}
+
+Tree Tree::load_regression(const Node& state, std::int64_t n_features) {
+  return load_nodes(state, n_features, 1);  // values are finite (as_shaped_tensor's default)
 }
 
 }  // namespace mlpersist::tree

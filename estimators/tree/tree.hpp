@@ -10,8 +10,14 @@
 
 namespace mlpersist::tree {
 
-/// Impurity measure of a classification tree ('log_loss' is scikit-learn's alias of entropy).
-enum class Criterion : std::uint8_t { kGini, kEntropy };
+/// Impurity measure: gini and entropy ('log_loss' is scikit-learn's alias) grow classification
+/// trees, squared_error and friedman_mse regression trees.
+enum class Criterion : std::uint8_t { kGini, kEntropy, kSquaredError, kFriedmanMse };
+
+/// True for the criteria of regression trees.
+[[nodiscard]] constexpr bool is_regression(Criterion c) noexcept {
+  return c == Criterion::kSquaredError || c == Criterion::kFriedmanMse;
+}
 
 /// How one tree grows: scikit-learn's parameters, already resolved against the data.
 struct GrowthOptions {
@@ -20,11 +26,29 @@ struct GrowthOptions {
   std::int64_t min_samples_split = 2;
   std::int64_t min_samples_leaf = 1;
   std::int64_t max_features = 1;  ///< features examined per split, in [1, n_features]
+  /// ExtraTrees' splitter: one threshold drawn uniformly between each feature's node minimum
+  /// and maximum instead of the best of all thresholds.
+  bool random_splits = false;
 };
 
 /// scikit-learn fits and predicts on float32 features; thresholds stay float64. Rounding like
 /// NumPy's astype (overflow to ±inf) reproduces its splits and its predictions exactly.
 [[nodiscard]] float to_float32(double x) noexcept;
+
+/// Rows to predict, rounded to float32 once (as scikit-learn's trees see them), row-major.
+/// A Matrix converts implicitly; ensembles convert once for all their trees.
+class Float32Rows {
+ public:
+  Float32Rows(const Matrix& X);  // NOLINT(google-explicit-constructor)
+  [[nodiscard]] Eigen::Index rows() const noexcept { return rows_; }
+  [[nodiscard]] const float* row(Eigen::Index i) const noexcept {
+    return values_.data() + i * cols_;
+  }
+
+ private:
+  Eigen::Index rows_, cols_;
+  std::vector<float> values_;
+};
 
 /// scikit-learn 1.4's `value` row of a node: each weighted class count divided by their total,
 /// summed in class order (as predict_proba normalised counts before schema 2), so that
@@ -32,11 +56,14 @@ struct GrowthOptions {
 /// `fractions` has as many elements as `counts`.
 void class_fractions(std::span<const double> counts, std::span<double> fractions) noexcept;
 
-/// Training data in the splitter's layout: float32 columns, class indices 0..n_classes-1.
+/// Training data in the splitter's layout: float32 columns, and either class indices
+/// 0..n_classes-1 (classification) or float64 targets (regression, n_classes() == 1).
 class TrainingSet {
  public:
   /// `y` holds class indices in [0, n_classes), one per row of X.
   TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int32_t n_classes);
+  /// Regression targets, one per row of X.
+  TrainingSet(const Matrix& X, const Vector& targets);
 
   [[nodiscard]] std::int64_t n_samples() const noexcept { return n_samples_; }
   [[nodiscard]] std::int64_t n_features() const noexcept { return n_features_; }
@@ -47,6 +74,12 @@ class TrainingSet {
   [[nodiscard]] std::int32_t y(std::int64_t sample) const noexcept {
     return y_[static_cast<std::size_t>(sample)];
   }
+  [[nodiscard]] bool is_regression() const noexcept { return !targets_.empty(); }
+  [[nodiscard]] double target(std::int64_t sample) const noexcept {
+    return targets_[static_cast<std::size_t>(sample)];
+  }
+  /// The same features with other regression targets (gradient boosting's residuals).
+  void set_targets(const Vector& targets);
 
  private:
   std::int64_t n_samples_;
@@ -54,13 +87,16 @@ class TrainingSet {
   std::int32_t n_classes_;
   std::vector<float> columns_;  // feature-major: one column's values are contiguous
   std::vector<std::int32_t> y_;
+  std::vector<double> targets_;
 };
 
-/// A fitted binary classification tree in scikit-learn's array layout (`tree_`): node i has
-/// children_left[i], children_right[i] (kLeaf for leaves), a split on feature[i] at
-/// threshold[i] (x <= threshold goes left), and value[i] = the class fractions of the node's
+/// A fitted binary tree in scikit-learn's array layout (`tree_`): node i has children_left[i],
+/// children_right[i] (kLeaf for leaves), a split on feature[i] at threshold[i] (x <= threshold
+/// goes left), and value[i]: for a classification tree the class fractions of the node's
 /// weighted samples (scikit-learn >= 1.4; schema 1 saved weighted class counts, see
-/// tree_migrations.hpp), which sum to 1 up to rounding, or are all zero for an empty node.
+/// tree_migrations.hpp), which sum to 1 up to rounding, or are all zero for an empty node; for a
+/// regression tree one number, the node's prediction (the weighted mean of its targets, or what
+/// gradient boosting put in its leaves).
 ///
 /// Invariant, relied on by apply(): every child has a larger index than its parent and every
 /// node but the root has exactly one parent. The tree is therefore acyclic and every path from
@@ -86,6 +122,8 @@ class Tree {
   /// class, or only zeros): throws SchemaError naming the offending array.
   [[nodiscard]] static Tree load(const Node& state, std::int64_t n_features,
                                  std::int64_t n_classes);
+  /// Restores a regression tree: as load(), with one finite value per node.
+  [[nodiscard]] static Tree load_regression(const Node& state, std::int64_t n_features);
   /// Adds node_count, max_depth and the node arrays to `out`.
   void save(Map& out) const;
 
@@ -104,22 +142,45 @@ class Tree {
   [[nodiscard]] const std::vector<double>& weighted_n_node_samples() const {
     return weighted_n_node_samples_;
   }
-  /// Class fractions of `node` (n_classes values).
+  /// Class fractions of `node` (n_classes values), or its one regression value.
   [[nodiscard]] std::span<const double> value(std::int64_t node) const noexcept {
     return {value_.data() + node * n_classes_, static_cast<std::size_t>(n_classes_)};
+  }
+  /// Replaces a regression node's value (gradient boosting's leaf updates).
+  void set_value(std::int64_t node, double v) noexcept {
+    value_[static_cast<std::size_t>(node)] = v;
   }
 
   /// The leaf each row of X ends in. X must have the fitted number of columns.
   [[nodiscard]] std::vector<std::int64_t> apply(const Matrix& X) const;
+  /// The leaf a row (the fitted number of float32 values) ends in.
+  [[nodiscard]] std::size_t leaf_of(const float* row) const noexcept {
+    std::size_t node = 0;
+    // Terminates within node_count steps: children have larger indices (class invariant).
+    while (children_left_[node] != kLeaf) {
+      const auto u = static_cast<std::size_t>(feature_[node]);
+      node = static_cast<std::size_t>(static_cast<double>(row[u]) <= threshold_[node]
+                                          ? children_left_[node]
+                                          : children_right_[node]);
+    }
+    return node;
+  }
   /// Class fractions of each row's leaf (scikit-learn's `tree_.predict`).
   [[nodiscard]] Matrix leaf_values(const Matrix& X) const;
   /// Adds each row's leaf class fractions to `proba`.
-  void accumulate_proba(const Matrix& X, Matrix& proba) const;
-  /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump).
-  [[nodiscard]] Vector feature_importances(std::int64_t n_features) const;
+  void accumulate_proba(const Float32Rows& X, Matrix& proba) const;
+  /// Adds scale * (each row's leaf value) to out(row, column) (a regression tree).
+  void accumulate_values(const Float32Rows& X, double scale, Matrix& out,
+                         Eigen::Index column) const;
+  /// Mean decrease in impurity per feature, normalised to sum to 1 (all zero for a stump) unless
+  /// `normalize` is false.
+  [[nodiscard]] Vector feature_importances(std::int64_t n_features, bool normalize = true) const;
 
  private:
   friend class TreeBuilder;
+  // The node arrays but value, checked (load's shared part).
+  [[nodiscard]] static Tree load_nodes(const Node& state, std::int64_t n_features,
+                                       std::int64_t n_values);
 
   std::int64_t n_classes_ = 0;
   std::int64_t max_depth_ = 0;

@@ -47,10 +47,22 @@ void param_from_node(const Node& n, MaxFeatures& out) {
   }
 }
 
-Criterion parse_criterion(std::string_view who, const std::string& name) {
+Criterion parse_criterion(std::string_view who, const std::string& name, bool regression) {
+  if (regression) {
+    if (name == "squared_error") return Criterion::kSquaredError;
+    if (name == "friedman_mse") return Criterion::kFriedmanMse;
+    throw_invalid_param(who,
+                        "criterion must be 'squared_error' or 'friedman_mse', got '" + name + "'");
+  }
   if (name == "gini") return Criterion::kGini;
   if (name == "entropy" || name == "log_loss") return Criterion::kEntropy;
   throw_invalid_param(who, "criterion must be 'gini', 'entropy' or 'log_loss', got '" + name + "'");
+}
+
+bool parse_splitter(std::string_view who, const std::string& name) {
+  if (name != "best" && name != "random")
+    throw_invalid_param(who, "splitter must be 'best' or 'random', got '" + name + "'");
+  return name == "random";
 }
 
 void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
@@ -80,9 +92,13 @@ std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
   return k;
 }
 
-TrainingSet encode_training_set(const Matrix& X, const Vector& y, std::vector<double>& classes) {
+void check_sample_count(const Matrix& X) {
   if (X.rows() > std::numeric_limits<std::int32_t>::max())
     throw UsageError(ErrorCode::kInvalidInput, "trees are limited to 2^31 - 1 training samples");
+}
+
+TrainingSet encode_training_set(const Matrix& X, const Vector& y, std::vector<double>& classes) {
+  check_sample_count(X);
   classes.assign(y.begin(), y.end());
   std::sort(classes.begin(), classes.end());
   classes.erase(std::unique(classes.begin(), classes.end()), classes.end());

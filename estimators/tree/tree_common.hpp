@@ -24,8 +24,18 @@ Value param_to_value(const MaxFeatures& m);
 /// Throws SchemaError (reported as UsageError by set_params) for any other value.
 void param_from_node(const Node& n, MaxFeatures& out);
 
-/// Throws UsageError(kInvalidParameter) unless `name` is 'gini', 'entropy' or 'log_loss'.
-[[nodiscard]] Criterion parse_criterion(std::string_view who, const std::string& name);
+/// Throws UsageError(kInvalidParameter) unless `name` is 'gini', 'entropy' or 'log_loss' (a
+/// classification tree) or 'squared_error' or 'friedman_mse' (a regression tree).
+[[nodiscard]] Criterion parse_criterion(std::string_view who, const std::string& name,
+                                        bool regression = false);
+/// Throws UsageError(kInvalidParameter) unless `name` is 'best' or 'random'; true for 'random'.
+[[nodiscard]] bool parse_splitter(std::string_view who, const std::string& name);
+
+/// True for the params structs of regression trees (they say so with kRegression).
+template <class P>
+inline constexpr bool kRegressionParams = requires {
+  requires P::kRegression;
+};
 /// Throws UsageError(kInvalidParameter) for max_depth < 1, min_samples_split < 2,
 /// min_samples_leaf < 1, or a random_state outside NumPy's [0, 2^32).
 void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
@@ -39,7 +49,7 @@ void check_growth_limits(std::string_view who, const std::optional<std::int64_t>
 /// Checks the growth parameters every tree estimator's params struct P has.
 template <class P>
 void validate_growth_params(std::string_view who, const P& p) {
-  (void)parse_criterion(who, p.criterion);
+  (void)parse_criterion(who, p.criterion, kRegressionParams<P>);
   check_growth_limits(who, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.random_state);
 }
 
@@ -47,13 +57,16 @@ void validate_growth_params(std::string_view who, const P& p) {
 template <class P>
 GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_features) {
   GrowthOptions o;
-  o.criterion = parse_criterion(who, p.criterion);
+  o.criterion = parse_criterion(who, p.criterion, kRegressionParams<P>);
   if (p.max_depth) o.max_depth = *p.max_depth;
   o.min_samples_split = p.min_samples_split;
   o.min_samples_leaf = p.min_samples_leaf;
   o.max_features = resolve_max_features(who, p.max_features, n_features);
   return o;
 }
+
+/// Throws UsageError(kInvalidInput) when X has more rows than a tree's sample indices hold.
+void check_sample_count(const Matrix& X);
 
 /// The splitter data for (X, y): y's distinct values in increasing order go to `classes`.
 [[nodiscard]] TrainingSet encode_training_set(const Matrix& X, const Vector& y,

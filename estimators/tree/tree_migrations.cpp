@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "estimators/common/migration.hpp"
+#include "common/migration.hpp"
 #include "tree.hpp"
 #include "tree_common.hpp"
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "detail/file_io.hpp"
+#include "detail/store_cache.hpp"
 #include "detail/store_push.hpp"
 
 namespace mlpersist {
@@ -104,6 +105,31 @@ void prepare_cache_dir(const fs::path& dir) {
                             "directory (chmod 700) or set MLPERSIST_CACHE_DIR");
 }
 
+// The trailer's checksum, which the first chunk does not hold: the push recorded it in the
+// version's header JSON (header_to_value of the whole, verified artifact), so inspect needs no
+// read of the last chunk. Throws FormatError when the record does not match the first chunk.
+std::uint64_t recorded_trailer_checksum(const StoredVersion& v, const Header& h,
+                                        const std::string& what) {
+  const Value recorded = parse_json_text(v.header_json, what, Limits{});
+  const Map* m = recorded.kind() == Kind::kMap ? &recorded.as_map() : nullptr;
+  const Value* text =
+      m ? m->find(h.container_version < 2 ? "payload_xxh3" : "chunk_table_xxh3") : nullptr;
+  const Value* offset = m ? m->find("payload_offset") : nullptr;
+  std::uint64_t checksum = 0;
+  const bool ok =
+      text != nullptr && text->kind() == Kind::kString && text->as_string().size() == 16 &&
+      offset != nullptr && offset->kind() == Kind::kInt &&
+      static_cast<std::uint64_t>(offset->as_int()) == h.payload_offset &&
+      std::from_chars(text->as_string().data(), text->as_string().data() + 16, checksum, 16).ptr ==
+          text->as_string().data() + 16;
+  if (!ok)
+    throw FormatError(ErrorCode::kMalformed,
+                      what +
+                          ": the header recorded with this version does not match its first "
+                          "chunk; the store is damaged. Push the model again");
+  return checksum;
+}
+
 }  // namespace
 
 NewVersion detail::prepare_store_version(std::span<const std::byte> artifact, std::string_view name,
@@ -171,10 +197,9 @@ fs::path ModelStore::fetch(const StoredVersion& v) {
   check_hash_text(v.content_hash, what);
   const fs::path file = cache_dir_ / (v.content_hash + ".mlp");
   prepare_cache_dir(cache_dir_);
-  // Entries are only ever renamed in whole and verified, so a present one of the right size is
-  // that artifact; its container checksums are still verified by the load that follows.
-  std::error_code ec;
-  if (fs::file_size(file, ec) == v.size && !ec) return file;
+  // Entries are renamed in whole once verified; a hit is checked against its content hash
+  // (store_cache.cpp), so bytes changed in the cache are fetched again, never loaded.
+  if (detail::cached_entry_valid(file, v.content_hash, v.size)) return file;
   detail::write_file_atomically(file, [&](int fd) {
     crypto_hash_sha256_state whole;
     crypto_hash_sha256_init(&whole);
@@ -195,6 +220,7 @@ fs::path ModelStore::fetch(const StoredVersion& v) {
                         what + ": the chunks do not add up to the recorded SHA-256 " +
                             v.content_hash + "; the store is damaged. Push the model again");
   });
+  detail::record_verified(file, v.content_hash);
   return file;
 }
 
@@ -213,7 +239,9 @@ Header ModelStore::inspect(std::string_view name, std::string_view ref) {
   check_hash_text(v.chunks.front().hash, what);
   const std::string head = backend_->read_chunk(v.chunks.front().hash);
   check_chunk(v.chunks.front(), head, what);
-  return read_header(as_span(head), what, Limits{});
+  Header h = read_header(as_span(head), what, Limits{});
+  h.payload_checksum = recorded_trailer_checksum(v, h, what);
+  return h;
 }
 
 std::shared_ptr<Estimator> ModelStore::load(const Registry& registry, std::string_view name,

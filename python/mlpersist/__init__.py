@@ -14,21 +14,28 @@ from ._core import (  # noqa: F401  (re-exported API)
     PluginError,
     SchemaError,
     SecurityError,
+    Store,
+    StoreError,
     UsageError,
     __version__,
 )
 from . import _core
+from ._store import open_store
+from . import _store
 
 __all__ = [
     "inspect", "read_document", "write_document", "load", "fit", "types", "Model",
     "Error", "FormatError", "CompatibilityError", "SchemaError", "PluginError", "UsageError",
-    "IoError", "SecurityError",
+    "IoError", "SecurityError", "Store", "StoreError", "open_store",
 ]
 
 
 def inspect(path_or_bytes):
     """The artifact's header as a dict (backend, type, schema versions, metadata); decodes no
-    payload and runs no plugin code."""
+    payload and runs no plugin code. ``STORE#NAME@REF`` reads the header of a stored version."""
+    if _store.is_location(path_or_bytes):
+        store, name, ref = _store.split_location(path_or_bytes)
+        return store.inspect(name, ref)
     return _core.inspect(_source(path_or_bytes))
 
 
@@ -47,7 +54,11 @@ def load(path_or_bytes, allowed_types=None, trusted_keys=None, require_signature
 
     ``allowed_types``: type tags that may be built (others are refused before decoding).
     ``trusted_keys``: public keys (64 hex digits, 32 raw bytes, or key file paths) whose
-    signatures are verified; ``require_signature`` refuses unsigned artifacts."""
+    signatures are verified; ``require_signature`` refuses unsigned artifacts.
+    ``STORE#NAME@REF`` loads a stored version through the verified cache, with the same policy."""
+    if _store.is_location(path_or_bytes):
+        store, name, ref = _store.split_location(path_or_bytes)
+        return store.load(name, ref, allowed_types, trusted_keys, require_signature, mmap=mmap)
     return _core.load(_source(path_or_bytes), allowed_types, trusted_keys, require_signature,
                       mmap)
 

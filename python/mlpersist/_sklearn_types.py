@@ -443,3 +443,6 @@ TABLE = {e.tag: e for e in [
 
 from ._sklearn_regress import ENTRIES as _REGRESS_ENTRIES  # noqa: E402
 TABLE.update((e.tag, e) for e in _REGRESS_ENTRIES)
+
+from ._sklearn_boosted_trees import ENTRIES as _BOOSTED_TREE_ENTRIES  # noqa: E402
+TABLE.update((e.tag, e) for e in _BOOSTED_TREE_ENTRIES)

@@ -5,7 +5,7 @@
 #include <mlpersist/error.hpp>
 #include <string>
 
-#include "store_sql.hpp"
+#include "store_push.hpp"
 
 namespace mlpersist::postgresql {
 namespace {
@@ -29,60 +29,52 @@ void PgStore::create_schema() {
 
 std::vector<std::uint64_t> PgStore::push(std::span<const NewVersion> versions,
                                          const ProgressFn& progress) {
-  std::lock_guard lock(mutex_);
-  const std::uint64_t total = store_sql::chunk_bytes(versions);
-  Transaction tx(db_);
-  std::uint64_t done = 0;
-  std::vector<std::uint64_t> numbers;
-  for (const NewVersion& v : versions) numbers.push_back(insert_version(v, progress, done, total));
-  tx.commit();
-  return numbers;
+  return store_sql::push_in_transaction<Transaction>(
+      mutex_, db_, static_cast<store_sql::VersionWriter<std::string>&>(*this), versions, progress);
 }
 
-std::uint64_t PgStore::insert_version(const NewVersion& v, const ProgressFn& progress,
-                                      std::uint64_t& done, std::uint64_t total) {
+std::string PgStore::ensure_model(const std::string& name, const std::string& created_at) {
   db_.exec("INSERT INTO models(name, created_at) VALUES($1, $2) ON CONFLICT (name) DO NOTHING",
-           {{v.name}, {v.created_at}});
-  const std::string model = model_id(v.name, /*lock=*/true);
+           {{name}, {created_at}});
+  // The row lock numbers concurrent pushers of one model in turn.
+  return model_id(name, /*lock=*/true);
+}
+
+std::uint64_t PgStore::next_version(const std::string& model) {
   const Result next =
       db_.exec("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model_id = $1", {{model}});
-  const std::string number = next.text(0, 0);
-  const std::string size = to_text(static_cast<std::int64_t>(v.size));
+  return static_cast<std::uint64_t>(next.integer(0, 0));
+}
+
+std::string PgStore::insert_version_row(const std::string& model, std::uint64_t number,
+                                        const NewVersion& v) {
   const Result inserted = db_.exec(
       "INSERT INTO versions(model_id, version, content_hash, size, header, created_at, "
       "pushed_by) VALUES($1, $2, $3, $4, $5, $6, $7) RETURNING id",
       {{model},
-       {number},
+       {to_text(static_cast<std::int64_t>(number))},
        {v.content_hash},
-       {size},
+       {to_text(static_cast<std::int64_t>(v.size))},
        {v.header_json},
        {v.created_at},
        {v.pushed_by}});
-  const std::string version_id = inserted.text(0, 0);
-  insert_chunks(version_id, v, progress, done, total);
-  for (const auto& [key, value] : v.fields)
-    db_.exec("INSERT INTO fields(version_id, key, value) VALUES($1, $2, $3)",
-             {{version_id}, {key}, {value}});
-  const auto parsed = static_cast<std::uint64_t>(next.integer(0, 0));
-  for (const std::string& alias : v.aliases)
-    write_alias(model, AliasInfo{v.name, alias, parsed, std::nullopt, v.created_at, v.pushed_by});
-  return parsed;
+  return inserted.text(0, 0);
 }
 
-void PgStore::insert_chunks(const std::string& version_id, const NewVersion& v,
-                            const ProgressFn& progress, std::uint64_t& done, std::uint64_t total) {
-  std::int64_t seq = 0;
-  for (const NewChunk& c : v.chunks) {
-    const std::string size = to_text(static_cast<std::int64_t>(c.bytes.size()));
-    const std::string_view bytes(reinterpret_cast<const char*>(c.bytes.data()), c.bytes.size());
-    db_.exec(
-        "INSERT INTO chunks(hash, size, data) VALUES($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
-        {{c.hash}, {size}, {bytes, /*binary=*/true}});
-    db_.exec("INSERT INTO version_chunks(version_id, seq, hash, size) VALUES($1, $2, $3, $4)",
-             {{version_id}, {to_text(seq++)}, {c.hash}, {size}});
-    done += c.bytes.size();
-    if (progress) progress(done, total);
-  }
+void PgStore::insert_chunk(const std::string& version, std::int64_t seq, const NewChunk& c) {
+  // ON CONFLICT: identical bytes are stored once, even when two pushes race.
+  const std::string size = to_text(static_cast<std::int64_t>(c.bytes.size()));
+  const std::string_view bytes(reinterpret_cast<const char*>(c.bytes.data()), c.bytes.size());
+  db_.exec("INSERT INTO chunks(hash, size, data) VALUES($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
+           {{c.hash}, {size}, {bytes, /*binary=*/true}});
+  db_.exec("INSERT INTO version_chunks(version_id, seq, hash, size) VALUES($1, $2, $3, $4)",
+           {{version}, {to_text(seq)}, {c.hash}, {size}});
+}
+
+void PgStore::insert_field(const std::string& version, const std::string& key,
+                           const std::string& value) {
+  db_.exec("INSERT INTO fields(version_id, key, value) VALUES($1, $2, $3)",
+           {{version}, {key}, {value}});
 }
 
 std::string PgStore::model_id(std::string_view name, bool lock) {

@@ -10,10 +10,11 @@
 #include <string>
 
 #include "pg_db.hpp"
+#include "store_push.hpp"
 
 namespace mlpersist::postgresql {
 
-class PgStore final : public StoreBackend {
+class PgStore final : public StoreBackend, private store_sql::VersionWriter<std::string> {
  public:
   /// Connects and creates the schema when missing. Throws StoreError.
   explicit PgStore(const std::string& uri);
@@ -30,15 +31,19 @@ class PgStore final : public StoreBackend {
 
  private:
   void create_schema();
-  std::uint64_t insert_version(const NewVersion& v, const ProgressFn& progress, std::uint64_t& done,
-                               std::uint64_t total);
-  void insert_chunks(const std::string& version_id, const NewVersion& v, const ProgressFn& progress,
-                     std::uint64_t& done, std::uint64_t total);
+  // The statements of a push (store_push.hpp).
+  std::string ensure_model(const std::string& name, const std::string& created_at) override;
+  std::uint64_t next_version(const std::string& model) override;
+  std::string insert_version_row(const std::string& model, std::uint64_t number,
+                                 const NewVersion& v) override;
+  void insert_chunk(const std::string& version, std::int64_t seq, const NewChunk& c) override;
+  void insert_field(const std::string& version, const std::string& key,
+                    const std::string& value) override;
+  void write_alias(const std::string& model, const AliasInfo& move) override;
   /// The model's id as text; throws StoreError(kNotFound). `lock` takes its row lock.
   std::string model_id(std::string_view name, bool lock = false);
   std::uint64_t resolve_version(const std::string& model, std::string_view name,
                                 const VersionRef& ref);
-  void write_alias(const std::string& model, const AliasInfo& move);
   std::vector<ChunkRef> chunks_of(const std::string& version_id);
 
   std::mutex mutex_;  // one connection, used by one thread at a time

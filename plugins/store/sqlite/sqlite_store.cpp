@@ -5,7 +5,7 @@
 #include <mlpersist/error.hpp>
 #include <string>
 
-#include "store_sql.hpp"
+#include "store_push.hpp"
 
 namespace mlpersist::sqlite {
 namespace {
@@ -41,64 +41,47 @@ void SqliteStore::create_schema() {
 
 std::vector<std::uint64_t> SqliteStore::push(std::span<const NewVersion> versions,
                                              const ProgressFn& progress) {
-  std::lock_guard lock(mutex_);
-  const std::uint64_t total = store_sql::chunk_bytes(versions);
-  Transaction tx(db_);
-  std::uint64_t done = 0;
-  std::vector<std::uint64_t> numbers;
-  for (const NewVersion& v : versions) numbers.push_back(insert_version(v, progress, done, total));
-  tx.commit();
-  return numbers;
-}
-
-std::uint64_t SqliteStore::insert_version(const NewVersion& v, const ProgressFn& progress,
-                                          std::uint64_t& done, std::uint64_t total) {
-  const std::int64_t model = ensure_model(v.name, v.created_at);
-  Statement next(db_, "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model_id = ?1");
-  next.bind(1, model).step();
-  const std::int64_t number = next.column_int(0);
-  Statement insert(db_,
-                   "INSERT INTO versions(model_id, version, content_hash, size, header, "
-                   "created_at, pushed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  insert.bind(1, model).bind(2, number).bind(3, v.content_hash);
-  insert.bind(4, static_cast<std::int64_t>(v.size)).bind(5, v.header_json);
-  insert.bind(6, v.created_at).bind(7, v.pushed_by).run();
-  const std::int64_t version_id = sqlite3_last_insert_rowid(db_.handle());
-  insert_chunks(version_id, v, progress, done, total);
-  Statement field(db_, "INSERT INTO fields(version_id, key, value) VALUES(?1, ?2, ?3)");
-  for (const auto& [key, value] : v.fields) {
-    field.bind(1, version_id).bind(2, key).bind(3, value).run();
-    field.reset();
-  }
-  for (const std::string& alias : v.aliases)
-    write_alias(model, AliasInfo{v.name, alias, static_cast<std::uint64_t>(number), std::nullopt,
-                                 v.created_at, v.pushed_by});
-  return static_cast<std::uint64_t>(number);
-}
-
-void SqliteStore::insert_chunks(std::int64_t version_id, const NewVersion& v,
-                                const ProgressFn& progress, std::uint64_t& done,
-                                std::uint64_t total) {
-  // A chunk already stored (same SHA-256) is not written again: identical bytes once.
-  Statement chunk(db_, "INSERT OR IGNORE INTO chunks(hash, size, data) VALUES(?1, ?2, ?3)");
-  Statement link(db_,
-                 "INSERT INTO version_chunks(version_id, seq, hash, size) VALUES(?1, ?2, ?3, ?4)");
-  std::int64_t seq = 0;
-  for (const NewChunk& c : v.chunks) {
-    const auto size = static_cast<std::int64_t>(c.bytes.size());
-    chunk.bind(1, c.hash).bind(2, size).bind_blob(3, c.bytes).run();
-    chunk.reset();
-    link.bind(1, version_id).bind(2, seq++).bind(3, c.hash).bind(4, size).run();
-    link.reset();
-    done += c.bytes.size();
-    if (progress) progress(done, total);
-  }
+  return store_sql::push_in_transaction<Transaction>(
+      mutex_, db_, static_cast<store_sql::VersionWriter<std::int64_t>&>(*this), versions, progress);
 }
 
 std::int64_t SqliteStore::ensure_model(const std::string& name, const std::string& created_at) {
   Statement insert(db_, "INSERT OR IGNORE INTO models(name, created_at) VALUES(?1, ?2)");
   insert.bind(1, name).bind(2, created_at).run();
   return model_id(name);
+}
+
+std::uint64_t SqliteStore::next_version(const std::int64_t& model) {
+  Statement next(db_, "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE model_id = ?1");
+  next.bind(1, model).step();
+  return static_cast<std::uint64_t>(next.column_int(0));
+}
+
+std::int64_t SqliteStore::insert_version_row(const std::int64_t& model, std::uint64_t number,
+                                             const NewVersion& v) {
+  Statement insert(db_,
+                   "INSERT INTO versions(model_id, version, content_hash, size, header, "
+                   "created_at, pushed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  insert.bind(1, model).bind(2, static_cast<std::int64_t>(number)).bind(3, v.content_hash);
+  insert.bind(4, static_cast<std::int64_t>(v.size)).bind(5, v.header_json);
+  insert.bind(6, v.created_at).bind(7, v.pushed_by).run();
+  return sqlite3_last_insert_rowid(db_.handle());
+}
+
+void SqliteStore::insert_chunk(const std::int64_t& version, std::int64_t seq, const NewChunk& c) {
+  // A chunk already stored (same SHA-256) is not written again: identical bytes once.
+  const auto size = static_cast<std::int64_t>(c.bytes.size());
+  Statement chunk(db_, "INSERT OR IGNORE INTO chunks(hash, size, data) VALUES(?1, ?2, ?3)");
+  chunk.bind(1, c.hash).bind(2, size).bind_blob(3, c.bytes).run();
+  Statement link(db_,
+                 "INSERT INTO version_chunks(version_id, seq, hash, size) VALUES(?1, ?2, ?3, ?4)");
+  link.bind(1, version).bind(2, seq).bind(3, c.hash).bind(4, size).run();
+}
+
+void SqliteStore::insert_field(const std::int64_t& version, const std::string& key,
+                               const std::string& value) {
+  Statement field(db_, "INSERT INTO fields(version_id, key, value) VALUES(?1, ?2, ?3)");
+  field.bind(1, version).bind(2, key).bind(3, value).run();
 }
 
 std::int64_t SqliteStore::model_id(std::string_view name) {
@@ -110,7 +93,7 @@ std::int64_t SqliteStore::model_id(std::string_view name) {
   return find.column_int(0);
 }
 
-void SqliteStore::write_alias(std::int64_t model, const AliasInfo& move) {
+void SqliteStore::write_alias(const std::int64_t& model, const AliasInfo& move) {
   Statement previous(db_, "SELECT version FROM aliases WHERE model_id = ?1 AND alias = ?2");
   const bool existed = previous.bind(1, model).bind(2, move.alias).step();
   Statement upsert(db_,

@@ -19,10 +19,11 @@
 #include <string>
 
 #include "sqlite_db.hpp"
+#include "store_push.hpp"
 
 namespace mlpersist::sqlite {
 
-class SqliteStore final : public StoreBackend {
+class SqliteStore final : public StoreBackend, private store_sql::VersionWriter<std::int64_t> {
  public:
   /// Opens or creates the database at `path` and its schema. Throws StoreError.
   explicit SqliteStore(const std::string& path);
@@ -40,15 +41,18 @@ class SqliteStore final : public StoreBackend {
  private:
   void create_schema();
   std::int64_t schema_version();
-  std::uint64_t insert_version(const NewVersion& v, const ProgressFn& progress, std::uint64_t& done,
-                               std::uint64_t total);
-  void insert_chunks(std::int64_t version_id, const NewVersion& v, const ProgressFn& progress,
-                     std::uint64_t& done, std::uint64_t total);
-  std::int64_t ensure_model(const std::string& name, const std::string& created_at);
+  // The statements of a push (store_push.hpp).
+  std::int64_t ensure_model(const std::string& name, const std::string& created_at) override;
+  std::uint64_t next_version(const std::int64_t& model) override;
+  std::int64_t insert_version_row(const std::int64_t& model, std::uint64_t number,
+                                  const NewVersion& v) override;
+  void insert_chunk(const std::int64_t& version, std::int64_t seq, const NewChunk& c) override;
+  void insert_field(const std::int64_t& version, const std::string& key,
+                    const std::string& value) override;
+  void write_alias(const std::int64_t& model, const AliasInfo& move) override;
   /// The model's id; throws StoreError(kNotFound).
   std::int64_t model_id(std::string_view name);
   std::uint64_t resolve_version(std::int64_t model, std::string_view name, const VersionRef& ref);
-  void write_alias(std::int64_t model, const AliasInfo& move);
   std::vector<ChunkRef> chunks_of(std::int64_t version_id);
 
   std::mutex mutex_;  // one connection, used by one thread at a time

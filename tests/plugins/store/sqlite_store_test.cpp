@@ -156,6 +156,44 @@ TEST(SqliteStore, InspectReadsOnlyTheHeaderChunkAndLoadsVerifyEveryChunk) {
   EXPECT_TRUE(fs::is_empty(dir / "cache"));
 }
 
+TEST(SqliteStore, InspectCarriesTheTrailerChecksumOfTheFile) {
+  const fs::path dir = test::temp_dir();
+  ModelStore store = test::open_sqlite_store(dir);
+  const std::string big = test::artifact_bytes(*test::fitted_knn(300000));
+  { std::ofstream(dir / "knn.mlp", std::ios::binary) << big; }
+  (void)store.push(dir / "knn.mlp", "knn");
+  const Header from_file = mlpersist::inspect(dir / "knn.mlp");
+  ASSERT_NE(from_file.payload_checksum, 0u);
+  EXPECT_EQ(store.inspect("knn", "1").payload_checksum, from_file.payload_checksum);
+  // The recorded header must agree with the first chunk, or inspect says the store is damaged.
+  test::execute(dir / "models.db", "UPDATE versions SET header = '{}'");
+  EXPECT_THROW((void)store.inspect("knn", "1"), FormatError);
+}
+
+TEST(SqliteStore, CachedFileChangedInPlaceIsFetchedAgainNeverLoaded) {
+  const fs::path dir = test::temp_dir();
+  ModelStore store = test::open_sqlite_store(dir);
+  const auto svc = test::fitted_svc();
+  const std::string bytes = test::artifact_bytes(*svc);
+  (void)store.push(as_bytes(bytes), "svc");
+  const fs::path cached = store.fetch(store.resolve("svc", "1"));
+  ASSERT_EQ(read_all(cached), bytes);
+  EXPECT_TRUE(fs::exists(cached.string() + ".verified"));
+  // Same size, one byte of the payload changed: a hit checked by size alone would load it.
+  for (const std::size_t at : {bytes.size() / 2, std::size_t{40}}) {
+    {
+      std::fstream f(cached, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(at));
+      f.put(static_cast<char>(bytes[at] ^ 0x5a));
+    }
+    ASSERT_NE(read_all(cached), bytes);
+    const auto loaded = store.load(registry(), "svc", "1");
+    const Dataset iris = test::load_dataset("iris");
+    EXPECT_TRUE(loaded->predict(iris.X) == svc->predict(iris.X));
+    EXPECT_EQ(read_all(cached), bytes) << "the damaged cache file was not replaced";
+  }
+}
+
 TEST(SqliteStore, LoadsApplyTheAllowlistAndSignaturePolicyAsFilesDo) {
   const fs::path dir = test::temp_dir();
   ModelStore store = test::open_sqlite_store(dir);

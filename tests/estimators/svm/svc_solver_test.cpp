@@ -1,7 +1,7 @@
 // Tests of the libsvm-style C-SVC solver: parity with scikit-learn 1.2.1 on iris (reference JSON
 // files), internal consistency (binary vs. multiclass, KKT conditions, cache/shrinking
 // independence), and input validation.
-#include "estimators/svm/svc_solver.hpp"
+#include "svc_solver.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>

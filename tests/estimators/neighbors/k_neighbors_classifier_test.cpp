@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <mlpersist/endian.hpp>
 
-#include "estimators/common/numeric.hpp"
+#include "common/numeric.hpp"
 #include "k_neighbors_classifier.hpp"
 #include "parity.hpp"
 

@@ -1,4 +1,4 @@
-#include "random_forest.hpp"
+#include "forest.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -7,16 +7,16 @@
 #include <mlpersist/error.hpp>
 #include <mlpersist/progress.hpp>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "random.hpp"
+#include "tree_common.hpp"
 
 namespace mlpersist::ensemble {
 namespace {
 
 using tree::Tree;
-
-constexpr std::string_view kName = "RandomForestClassifier";
 
 // joblib's reading of n_jobs: None is one worker, -1 every core, -2 all but one, ...
 std::size_t worker_count(const std::optional<std::int64_t>& n_jobs, std::size_t n_trees) {
@@ -78,54 +78,47 @@ std::vector<Tree> fit_members(const tree::TrainingSet& data, const tree::GrowthO
 
 }  // namespace
 
-void RandomForestClassifier::validate_params(const RandomForestClassifierParams& p) const {
-  tree::validate_growth_params(kName, p);
-  if (p.n_estimators < 1) invalid_param("n_estimators must be >= 1");
-  if (p.n_jobs && *p.n_jobs == 0)
-    invalid_param("n_jobs must be None, >= 1, or negative (-1: all cores)");
+void check_forest_params(std::string_view who, std::int64_t n_estimators,
+                         const std::optional<std::int64_t>& n_jobs) {
+  if (n_estimators < 1) throw_invalid_param(who, "n_estimators must be >= 1");
+  if (n_jobs && *n_jobs == 0)
+    throw_invalid_param(who, "n_jobs must be None, >= 1, or negative (-1: all cores)");
 }
 
-double RandomForestClassifier::fit_cost(double n_samples, double n_features) const {
-  // Each tree sorts its samples at every level of a balanced-ish tree, for every feature tried.
-  return static_cast<double>(params_.n_estimators) * n_samples * std::log2(n_samples + 2) *
-         n_features;
-}
-
-bool RandomForestClassifier::supports(Method m) const {
-  return m == Method::kPredict || m == Method::kPredictProba;
-}
-
-void RandomForestClassifier::do_fit(const Matrix& X, const Vector& y) {
-  validate_params(params_);  // parameters given to the constructor were never checked
-  const tree::GrowthOptions options = tree::growth_options(kName, params_, X.cols());
-  std::vector<double> classes;
-  const tree::TrainingSet data = tree::encode_training_set(X, y, classes);
-  tree::NumpyRandomState random_state(tree::initial_seed(params_.random_state));
-  std::vector<std::uint32_t> seeds(static_cast<std::size_t>(params_.n_estimators));
+std::vector<Tree> grow_forest(const tree::TrainingSet& data, const ForestGrowth& growth) {
+  tree::NumpyRandomState random_state(tree::initial_seed(growth.random_state));
+  std::vector<std::uint32_t> seeds(static_cast<std::size_t>(growth.n_estimators));
   for (auto& seed : seeds) seed = tree::draw_seed(random_state);
-  trees_ = fit_members(data, options, params_.bootstrap, seeds,
-                       worker_count(params_.n_jobs, seeds.size()));
-  classes_ = std::move(classes);
+  return fit_members(data, growth.options, growth.bootstrap, seeds,
+                     worker_count(growth.n_jobs, seeds.size()));
 }
 
-Matrix RandomForestClassifier::do_predict_proba(const Matrix& X) const {
+double forest_fit_cost(std::int64_t n_estimators, double n_samples, double n_features) {
+  return static_cast<double>(n_estimators) * n_samples * std::log2(n_samples + 2) * n_features;
+}
+
+Matrix mean_proba(const std::vector<Tree>& trees, const Matrix& X, std::int64_t n_classes) {
   // Summed in member order, then divided once, as scikit-learn does: bit-identical results.
-  Matrix proba = Matrix::Zero(X.rows(), static_cast<Eigen::Index>(classes_.size()));
-  for (const Tree& t : trees_) t.accumulate_proba(X, proba);
-  proba /= static_cast<double>(trees_.size());
+  Matrix proba = Matrix::Zero(X.rows(), n_classes);
+  const tree::Float32Rows rows(X);
+  for (const Tree& t : trees) t.accumulate_proba(rows, proba);
+  proba /= static_cast<double>(trees.size());
   return proba;
 }
 
-Vector RandomForestClassifier::do_predict(const Matrix& X) const {
-  return tree::class_of_row_max(do_predict_proba(X), classes_);
+Vector mean_prediction(const std::vector<Tree>& trees, const Matrix& X) {
+  Matrix sum = Matrix::Zero(X.rows(), 1);
+  const tree::Float32Rows rows(X);
+  for (const Tree& t : trees) t.accumulate_values(rows, 1.0, sum, 0);
+  return sum.col(0) / static_cast<double>(trees.size());
 }
 
-Vector RandomForestClassifier::feature_importances() const {
-  Vector sum = Vector::Zero(n_features_in());
+Vector forest_importances(const std::vector<Tree>& trees, std::int64_t n_features) {
+  Vector sum = Vector::Zero(n_features);
   std::int64_t grown = 0;
-  for (const Tree& t : trees_) {
+  for (const Tree& t : trees) {
     if (t.node_count() < 2) continue;  // a single leaf has no importances to average
-    sum += t.feature_importances(n_features_in());
+    sum += t.feature_importances(n_features);
     ++grown;
   }
   if (grown == 0) return sum;
@@ -133,32 +126,26 @@ Vector RandomForestClassifier::feature_importances() const {
   return mean / mean.sum();
 }
 
-Value RandomForestClassifier::save_state(SaveContext&) const {
-  Map m;
-  tree::save_classes(m, classes_);
+Array save_trees(const std::vector<Tree>& trees) {
   Array members;
-  members.reserve(trees_.size());
-  for (const Tree& t : trees_) {
+  members.reserve(trees.size());
+  for (const Tree& t : trees) {
     Map member;
     t.save(member);
     members.emplace_back(std::move(member));
   }
-  m.insert("estimators_", std::move(members));
-  return m;
+  return members;
 }
 
-void RandomForestClassifier::load_state(const Node& state, LoadContext&) {
-  std::vector<double> classes = tree::load_classes(state);
-  const Node members = state["estimators_"];
+std::vector<Tree> load_trees(const Node& members, std::int64_t n_features, std::int64_t n_classes) {
   const std::size_t n = members.as_array().size();
   if (n == 0) members.fail("expected at least one tree");
   std::vector<Tree> trees;
   trees.reserve(n);
   for (std::size_t i = 0; i < n; ++i)
-    trees.push_back(
-        Tree::load(members[i], n_features_in(), static_cast<std::int64_t>(classes.size())));
-  classes_ = std::move(classes);
-  trees_ = std::move(trees);
+    trees.push_back(n_classes == 0 ? Tree::load_regression(members[i], n_features)
+                                   : Tree::load(members[i], n_features, n_classes));
+  return trees;
 }
 
 }  // namespace mlpersist::ensemble
