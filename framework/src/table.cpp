@@ -132,7 +132,7 @@ Table Table::slice_rows(std::size_t begin, std::size_t end) const {
 }
 
 Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
-  Matrix X(static_cast<Eigen::Index>(rows_), static_cast<Eigen::Index>(columns_.size()));
+  // Strings first: a string column is the more fundamental problem than a missing number.
   for (std::size_t j = 0; j < columns_.size(); ++j) {
     const Column& c = columns_[j];
     if (c.type == ColumnType::kString)
@@ -141,6 +141,10 @@ Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
                            " holds strings, and this estimator needs numbers; encode it first "
                            "(preprocessing.OneHotEncoder or preprocessing.OrdinalEncoder, in a "
                            "compose.ColumnTransformer)");
+  }
+  Matrix X(static_cast<Eigen::Index>(rows_), static_cast<Eigen::Index>(columns_.size()));
+  for (std::size_t j = 0; j < columns_.size(); ++j) {
+    const Column& c = columns_[j];
     for (std::size_t i = 0; i < rows_; ++i) {
       const double v = c.numbers[i];
       if (!allow_missing && std::isnan(v))
