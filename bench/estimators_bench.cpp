@@ -1,22 +1,27 @@
 // Fit and predict times of the iterative and ensemble estimators on a 20,000 x 20 synthetic
-// classification set, so that they can be compared with scikit-learn on the same data:
-// `--data_out=FILE` writes the set as CSV for `sklearn` to read.
+// classification set and a 20,000 x 20 regression set, so that they can be compared with
+// scikit-learn on the same data: `--data_out=FILE` writes the classification set and
+// `--regression_out=FILE` the regression set as CSV for `sklearn` to read; `--rows=N` shrinks
+// both (a quick check that every benchmark runs).
 //
 //   make bench   (or: build/bin/estimators_bench --benchmark_filter=Fit)
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/registry.hpp>
 #include <random>
+#include <string_view>
 
 namespace {
 
 using namespace mlpersist;
 
-constexpr Eigen::Index kSamples = 20000;
+Eigen::Index kSamples = 20000;  // --rows=N sets it before the data sets are made
 constexpr Eigen::Index kFeatures = 20;
 constexpr Eigen::Index kInformative = 5;
 
@@ -45,14 +50,51 @@ const Dataset& data() {
   return d;
 }
 
+// y = X w + unit noise with w = 1, 2, ..., 10 on the first 10 of 20 standard normal features:
+// half the features are irrelevant, as in make_regression(n_informative=10).
+Dataset make_regression() {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Dataset d;
+  d.X.resize(kSamples, kFeatures);
+  d.y.resize(kSamples);
+  for (Eigen::Index i = 0; i < kSamples; ++i) {
+    double target = normal(rng);
+    for (Eigen::Index j = 0; j < kFeatures; ++j) {
+      d.X(i, j) = normal(rng);
+      if (j < 10) target += static_cast<double>(j + 1) * d.X(i, j);
+    }
+    d.y(i) = target;
+  }
+  for (Eigen::Index j = 0; j < kFeatures; ++j) d.feature_names.push_back("x" + std::to_string(j));
+  return d;
+}
+
+const Dataset& regression_data() {
+  static const Dataset d = make_regression();
+  return d;
+}
+
 const Registry& registry() {
   static const Registry r = Registry::with_default_plugins();
   return r;
 }
 
+// The HistGradientBoosting estimators draw their validation split from random_state: seeded,
+// every run fits the same model, as scikit-learn(random_state=0) does.
+std::shared_ptr<Estimator> create(const char* type) {
+  auto est = registry().create(type);
+  if (std::string_view(type).starts_with("ensemble.HistGradientBoosting")) {
+    Map params;
+    params.insert("random_state", std::int64_t{0});
+    est->set_params(params);
+  }
+  return est;
+}
+
 void fit(benchmark::State& state, const char* type) {
   for (auto _ : state) {
-    auto est = registry().create(type);
+    auto est = create(type);
     est->fit(data().X, data().y);
     benchmark::DoNotOptimize(est.get());
   }
@@ -61,7 +103,7 @@ void fit(benchmark::State& state, const char* type) {
 }
 
 void predict(benchmark::State& state, const char* type) {
-  auto est = registry().create(type);
+  auto est = create(type);
   est->fit(data().X, data().y);
   double accuracy = 0;
   for (auto _ : state) {
@@ -72,11 +114,62 @@ void predict(benchmark::State& state, const char* type) {
   state.counters["train_accuracy"] = accuracy;
 }
 
+std::shared_ptr<Estimator> fitted_regressor(const char* type) {
+  auto est = registry().create(type);
+  est->fit(regression_data().X, regression_data().y);
+  return est;
+}
+
+void fit_regressor(benchmark::State& state, const char* type) {
+  (void)regression_data();  // made outside the timed loop
+  for (auto _ : state) benchmark::DoNotOptimize(fitted_regressor(type).get());
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(kSamples),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void predict_regressor(benchmark::State& state, const char* type) {
+  const auto est = fitted_regressor(type);
+  double r2 = 0;
+  for (auto _ : state) {
+    r2 = est->score(regression_data().X, regression_data().y);
+    benchmark::DoNotOptimize(r2);
+  }
+  state.counters["train_r2"] = r2;
+}
+
+// What a service answering one request at a time sees: predict on a single row, in µs.
+void predict_one_row(benchmark::State& state, const char* type) {
+  const auto est = fitted_regressor(type);
+  const Matrix& X = regression_data().X;
+  Eigen::Index row = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(est->predict(X.row(row)));
+    row = (row + 1) % X.rows();
+  }
+}
+
+#define MLPERSIST_REGRESSOR_BENCH(name, tag, fit_unit, fit_iterations)                           \
+  BENCHMARK_CAPTURE(fit_regressor, name, tag)->Unit(fit_unit)->Iterations(fit_iterations);       \
+  BENCHMARK_CAPTURE(predict_regressor, name, tag)->Unit(benchmark::kMillisecond)->Iterations(3); \
+  BENCHMARK_CAPTURE(predict_one_row, name, tag)->Unit(benchmark::kMicrosecond)
+
+MLPERSIST_REGRESSOR_BENCH(SVR, "svm.SVR", benchmark::kSecond, 1);
+MLPERSIST_REGRESSOR_BENCH(Lasso, "linear_model.Lasso", benchmark::kMillisecond, 10);
+MLPERSIST_REGRESSOR_BENCH(ElasticNet, "linear_model.ElasticNet", benchmark::kMillisecond, 10);
+MLPERSIST_REGRESSOR_BENCH(KNeighborsRegressor, "neighbors.KNeighborsRegressor",
+                          benchmark::kMillisecond, 10);
+
 BENCHMARK_CAPTURE(fit, SVC, "svm.SVC")->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_CAPTURE(fit, LogisticRegression, "linear_model.LogisticRegression")
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 BENCHMARK_CAPTURE(fit, RandomForest, "ensemble.RandomForestClassifier")
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+BENCHMARK_CAPTURE(fit, HistGradientBoostingClassifier, "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+BENCHMARK_CAPTURE(fit, HistGradientBoostingRegressor, "ensemble.HistGradientBoostingRegressor")
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 BENCHMARK_CAPTURE(predict, SVC, "svm.SVC")->Unit(benchmark::kSecond)->Iterations(1);
@@ -86,19 +179,52 @@ BENCHMARK_CAPTURE(predict, RandomForest, "ensemble.RandomForestClassifier")
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 
+BENCHMARK_CAPTURE(predict, HistGradientBoostingClassifier,
+                  "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+BENCHMARK_CAPTURE(predict, HistGradientBoostingRegressor, "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+// What a service answering one request at a time sees: predict on a single row.
+void predict_one_row(benchmark::State& state, const char* type) {
+  auto est = create(type);
+  est->fit(data().X, data().y);
+  const Matrix row = data().X.topRows(1);
+  for (auto _ : state) benchmark::DoNotOptimize(est->predict(row));
+}
+
+BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingClassifier,
+                  "ensemble.HistGradientBoostingClassifier")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(predict_one_row, HistGradientBoostingRegressor,
+                  "ensemble.HistGradientBoostingRegressor")
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+namespace {
+
+int write_data(const char* path, const Dataset& d) {
+  std::ofstream out(path);
+  auto names = d.feature_names;
+  names.push_back("target");
+  Matrix all(kSamples, kFeatures + 1);
+  all << d.X, d.y;
+  write_csv(out, names, all);
+  return out ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--rows=", 7) == 0) kSamples = std::max(1L, std::atol(argv[i] + 7));
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--data_out=", 11) == 0) {
-      std::ofstream out(argv[i] + 11);
-      auto names = data().feature_names;
-      names.push_back("target");
-      Matrix all(kSamples, kFeatures + 1);
-      all << data().X, data().y;
-      write_csv(out, names, all);
-      return out ? 0 : 1;
-    }
+    if (std::strncmp(argv[i], "--data_out=", 11) == 0) return write_data(argv[i] + 11, data());
+    if (std::strncmp(argv[i], "--regression_out=", 17) == 0)
+      return write_data(argv[i] + 17, regression_data());
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

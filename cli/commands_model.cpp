@@ -144,8 +144,8 @@ void run_predict(Context& ctx, const PredictOptions& o) {
   const auto model = with_progress("loading", kBytes, [&](ProgressBar& bar) {
     return load(ctx.registry(), ctx.model_file(file), ctx.load_options(bar));
   });
-  Method m{};
-  method_from_name(method, m);
+  // --method is checked against the method names when the options are parsed.
+  const Method m = method_from_name(method).value_or(Method::kPredict);
   TableDataset input = read_table_csv(data, prediction_csv(*model, o.target));
   if (input.X.all_numeric() && model->feature_types_in().empty() && model->class_labels().empty()) {
     const Dataset numeric{input.X.to_matrix("predict", true), {}, input.X.names(), {}};

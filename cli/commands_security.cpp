@@ -33,7 +33,7 @@ Value type_status(const Registry& registry, const LoadOptions& options, const st
                   std::uint32_t version) {
   Map m;
   m.insert("type", tag).insert("schema_version", version);
-  const TypeInfo* info = resolve_type(registry, tag);
+  const TypeInfo* info = registry.resolve(tag);
   if (info == nullptr) {
     m.insert("status", "unknown");
     return m;

@@ -40,6 +40,12 @@ models=(
   "decisiontreeclassifier tree.DecisionTreeClassifier iris --param max_depth=3"
   "randomforestclassifier ensemble.RandomForestClassifier iris --param n_estimators=3 --param max_depth=3"
   "pipeline pipeline.Pipeline iris --step scaler=preprocessing.StandardScaler --step svc=svm.SVC"
+  "svr svm.SVR diabetes --param C=100"
+  "lasso linear_model.Lasso diabetes --param alpha=0.1"
+  "elasticnet linear_model.ElasticNet diabetes --param alpha=0.01"
+  "kneighborsregressor neighbors.KNeighborsRegressor diabetes --param weights=distance"
+  "histgradientboostingclassifier ensemble.HistGradientBoostingClassifier iris --param max_iter=3 --param max_leaf_nodes=4 --param min_samples_leaf=3"
+  "histgradientboostingregressor ensemble.HistGradientBoostingRegressor diabetes --param max_iter=3 --param max_leaf_nodes=4 --param min_samples_leaf=3"
 )
 
 payload_of() {  # artifact

@@ -104,8 +104,8 @@ void register_model(py::module_& m) {
       .def(
           "supports",
           [](const EstimatorPtr& e, const std::string& name) {
-            Method method{};
-            return method_from_name(name, method) && e->supports(method);
+            const std::optional<Method> method = method_from_name(name);
+            return method && e->supports(*method);
           },
           py::arg("method"))
       .def("get_params", [](const EstimatorPtr& e) { return to_python(e->get_params()); })

@@ -13,10 +13,6 @@ namespace {
 
 constexpr std::int64_t kMaxSeed = 0xFFFFFFFF;
 
-[[noreturn]] void bad_param(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "KMeans: " + what);
-}
-
 common::NumpyRandomState random_state_for(const std::optional<std::int64_t>& seed) {
   // None: fresh entropy on every fit, as scikit-learn's global RandomState gives.
   return common::NumpyRandomState(seed ? static_cast<std::uint32_t>(*seed)
@@ -26,12 +22,12 @@ common::NumpyRandomState random_state_for(const std::optional<std::int64_t>& see
 }  // namespace
 
 void KMeans::validate_params(const KMeansParams& p) const {
-  if (p.n_clusters < 1) bad_param("n_clusters must be at least 1");
-  if (p.n_init < 1) bad_param("n_init must be at least 1");
-  if (p.max_iter < 1) bad_param("max_iter must be at least 1");
-  if (!(p.tol >= 0)) bad_param("tol must be non-negative");
+  if (p.n_clusters < 1) invalid_param("n_clusters must be at least 1");
+  if (p.n_init < 1) invalid_param("n_init must be at least 1");
+  if (p.max_iter < 1) invalid_param("max_iter must be at least 1");
+  if (!(p.tol >= 0)) invalid_param("tol must be non-negative");
   if (p.random_state && (*p.random_state < 0 || *p.random_state > kMaxSeed))
-    bad_param("random_state must be None or an integer in [0, 2**32 - 1]");
+    invalid_param("random_state must be None or an integer in [0, 2**32 - 1]");
 }
 
 double KMeans::fit_cost(double n_samples, double n_features) const {

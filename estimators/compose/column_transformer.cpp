@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kSeparator = "__";
 
 [[noreturn]] void invalid(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "ColumnTransformer: " + what);
+  throw_invalid_param("ColumnTransformer", what);
 }
 
 bool is_string_kind(const std::string& kind) {

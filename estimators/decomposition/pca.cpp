@@ -64,8 +64,7 @@ Matrix checked_inverse(const Matrix& a) {
 
 void PCA::validate_params(const PCAParams& p) const {
   if (p.n_components && *p.n_components < 0)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "PCA: n_components must be None or a non-negative integer");
+    invalid_param("n_components must be None or a non-negative integer");
 }
 
 double PCA::fit_cost(double n_samples, double n_features) const {

@@ -18,10 +18,6 @@ using tree::Tree;
 
 constexpr std::string_view kName = "RandomForestClassifier";
 
-[[noreturn]] void bad_param(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, std::string(kName) + ": " + what);
-}
-
 // joblib's reading of n_jobs: None is one worker, -1 every core, -2 all but one, ...
 std::size_t worker_count(const std::optional<std::int64_t>& n_jobs, std::size_t n_trees) {
   const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
@@ -84,9 +80,9 @@ std::vector<Tree> fit_members(const tree::TrainingSet& data, const tree::GrowthO
 
 void RandomForestClassifier::validate_params(const RandomForestClassifierParams& p) const {
   tree::validate_growth_params(kName, p);
-  if (p.n_estimators < 1) bad_param("n_estimators must be >= 1");
+  if (p.n_estimators < 1) invalid_param("n_estimators must be >= 1");
   if (p.n_jobs && *p.n_jobs == 0)
-    bad_param("n_jobs must be None, >= 1, or negative (-1: all cores)");
+    invalid_param("n_jobs must be None, >= 1, or negative (-1: all cores)");
 }
 
 double RandomForestClassifier::fit_cost(double n_samples, double n_features) const {

@@ -11,10 +11,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-[[noreturn]] void invalid(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "SimpleImputer: " + what);
-}
-
 // The smallest of the most frequent values of a sorted sequence (scipy's mode; Counter + min
 // for objects), or nullopt when it is empty.
 template <class T>
@@ -70,14 +66,14 @@ std::vector<double> present_numbers(const Column& c) {
 
 void SimpleImputer::validate_params(const SimpleImputerParams& p) const {
   if (p.missing_values.kind() != Kind::kDouble || !std::isnan(p.missing_values.as_double()))
-    invalid("only missing_values=np.nan is supported (missing strings are missing too)");
+    invalid_param("only missing_values=np.nan is supported (missing strings are missing too)");
   if (p.strategy != "mean" && p.strategy != "median" && p.strategy != "most_frequent" &&
       p.strategy != "constant")
-    invalid("strategy must be 'mean', 'median', 'most_frequent' or 'constant', not '" + p.strategy +
-            "'");
+    invalid_param("strategy must be 'mean', 'median', 'most_frequent' or 'constant', not '" +
+                  p.strategy + "'");
   const Kind k = p.fill_value.kind();
   if (k != Kind::kNull && k != Kind::kString && k != Kind::kDouble && k != Kind::kInt)
-    invalid("fill_value must be None, a number or a string");
+    invalid_param("fill_value must be None, a number or a string");
 }
 
 ColumnType SimpleImputer::input_type() const {
@@ -88,14 +84,14 @@ void SimpleImputer::do_fit_table(const Table& X, const Vector&) {
   const ColumnType type = X.column(0).type;
   for (const Column& c : X.columns())
     if (c.type != type)
-      invalid("fit on number and string columns at once; impute them with separate imputers");
+      invalid_param("fit on number and string columns at once; impute them with separate imputers");
   const std::string& s = params_.strategy;
   const Value& fill = params_.fill_value;
   std::vector<double> numbers;
   std::vector<StringCell> strings;
   if (type == ColumnType::kNumber) {
     if (fill.kind() == Kind::kString && s == "constant")
-      invalid("fill_value='" + fill.as_string() + "' is invalid for number columns");
+      invalid_param("fill_value='" + fill.as_string() + "' is invalid for number columns");
     for (const Column& c : X.columns()) {
       double v = kNaN;
       if (s == "mean") v = masked_mean(c.numbers);
@@ -114,10 +110,11 @@ void SimpleImputer::do_fit_table(const Table& X, const Vector&) {
     }
   } else {
     if (s == "mean" || s == "median")
-      invalid("cannot use the " + s + " strategy with string columns");
+      invalid_param("cannot use the " + s + " strategy with string columns");
     if (s == "constant" && !fill.is_null() && fill.kind() != Kind::kString)
-      invalid("fill_value must be a string for string columns");
-    if (params_.keep_empty_features) invalid("keep_empty_features is for number columns only");
+      invalid_param("fill_value must be a string for string columns");
+    if (params_.keep_empty_features)
+      invalid_param("keep_empty_features is for number columns only");
     for (const Column& c : X.columns()) {
       if (s == "constant") {
         strings.emplace_back(fill.is_null() ? "missing_value" : fill.as_string());

@@ -21,18 +21,14 @@ namespace {
 // a search that can no longer make progress.
 constexpr double kStagnation = 64 * std::numeric_limits<double>::epsilon();
 
-[[noreturn]] void bad_param(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "LogisticRegression: " + what);
-}
-
 }  // namespace
 
 void LogisticRegression::validate_params(const LogisticRegressionParams& p) const {
   if (!(p.C > 0) || !std::isfinite(p.C))
-    bad_param("C must be a finite number > 0, got " + format_double(p.C));
+    invalid_param("C must be a finite number > 0, got " + format_double(p.C));
   if (!(p.tol >= 0) || !std::isfinite(p.tol))
-    bad_param("tol must be a finite number >= 0, got " + format_double(p.tol));
-  if (p.max_iter < 0) bad_param("max_iter must be >= 0, got " + std::to_string(p.max_iter));
+    invalid_param("tol must be a finite number >= 0, got " + format_double(p.tol));
+  if (p.max_iter < 0) invalid_param("max_iter must be >= 0, got " + std::to_string(p.max_iter));
 }
 
 double LogisticRegression::fit_cost(double n_samples, double n_features) const {

@@ -1,5 +1,6 @@
 #include <mlpersist/plugin.hpp>
 
+#include "elastic_net.hpp"
 #include "linear_regression.hpp"
 #include "logistic_regression.hpp"
 #include "ridge.hpp"
@@ -12,4 +13,6 @@ MLPERSIST_PLUGIN(linear_model, "1.0.0", [](mlpersist::Registrar& r) {
   r.add_downgrade("linear_model.Ridge", 2, "drops state.solver_",
                   mlpersist::linear_model::downgrade_ridge_2_to_1);
   r.add_estimator<mlpersist::linear_model::LogisticRegression>();
+  r.add_estimator<mlpersist::linear_model::Lasso>();
+  r.add_estimator<mlpersist::linear_model::ElasticNet>();
 })

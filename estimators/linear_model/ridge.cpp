@@ -66,8 +66,7 @@ Value downgrade_ridge_2_to_1(const Node& document) {
 
 void Ridge::validate_params(const RidgeParams& p) const {
   if (!(p.alpha >= 0) || !std::isfinite(p.alpha))
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "Ridge: alpha must be a finite number >= 0, got " + format_double(p.alpha));
+    invalid_param("alpha must be a finite number >= 0, got " + format_double(p.alpha));
 }
 
 void Ridge::do_fit(const Matrix& X, const Vector& y) {

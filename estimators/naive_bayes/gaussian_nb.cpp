@@ -52,9 +52,8 @@ Vector logsumexp_rows(const Matrix& a) {
 
 void GaussianNB::validate_params(const GaussianNBParams& p) const {
   if (!(p.var_smoothing >= 0) || !std::isfinite(p.var_smoothing))
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "GaussianNB: var_smoothing must be a finite number >= 0, got " +
-                         format_double(p.var_smoothing));
+    invalid_param("var_smoothing must be a finite number >= 0, got " +
+                  format_double(p.var_smoothing));
 }
 
 bool GaussianNB::supports(Method m) const {

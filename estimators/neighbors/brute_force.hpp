@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <mlpersist/estimator.hpp>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlpersist::neighbors {
@@ -23,5 +25,22 @@ struct Neighbor {
 [[nodiscard]] std::vector<Neighbor> k_nearest(const Eigen::Ref<const Matrix>& queries,
                                               const Eigen::Ref<const Matrix>& train,
                                               Eigen::Index k);
+
+/// k_nearest for a model's predict: throws UsageError(kInvalidInput) when k exceeds the training
+/// rows and UsageError(kLimitExceeded) when the neighbour lists' size overflows (k comes from a
+/// file, bounded only by the rows it stores). `who` names the estimator in the message.
+[[nodiscard]] std::vector<Neighbor> checked_k_nearest(const Eigen::Ref<const Matrix>& queries,
+                                                      const Eigen::Ref<const Matrix>& train,
+                                                      Eigen::Index k, std::string_view who);
+
+/// Throws UsageError(kInvalidParameter), naming `who`, for n_neighbors < 1 or weights other
+/// than 'uniform' and 'distance'.
+void validate_neighbors_params(std::int64_t n_neighbors, const std::string& weights,
+                               std::string_view who);
+
+/// scikit-learn's `_get_weights` for weights='distance' over one query's k neighbours:
+/// 1 / distance, except that a query at distance zero from some neighbours gives those weight 1
+/// and the others 0.
+void distance_weights(const Neighbor* neighbors, Eigen::Index k, double* weights);
 
 }  // namespace mlpersist::neighbors

@@ -6,22 +6,8 @@
 #include <mlpersist/error.hpp>
 
 #include "brute_force.hpp"
-#include "estimators/common/checked_counts.hpp"
 
 namespace mlpersist::neighbors {
-namespace {
-
-// scikit-learn's `_get_weights`: 1/distance, except that a query at distance zero from some
-// neighbours gives those weight 1 and the others 0.
-void distance_weights(const Neighbor* neighbors, Eigen::Index k, double* weights) {
-  const bool exact =
-      std::any_of(neighbors, neighbors + k, [](const Neighbor& n) { return n.distance2 == 0; });
-  for (Eigen::Index i = 0; i < k; ++i)
-    weights[i] =
-        exact ? (neighbors[i].distance2 == 0 ? 1.0 : 0.0) : 1.0 / std::sqrt(neighbors[i].distance2);
-}
-
-}  // namespace
 
 Eigen::Index KNeighborsClassifier::class_index(std::span<const std::int64_t> y,
                                                std::size_t row) const {
@@ -37,13 +23,7 @@ Eigen::Index KNeighborsClassifier::class_index(std::span<const std::int64_t> y,
 }
 
 void KNeighborsClassifier::validate_params(const KNeighborsClassifierParams& p) const {
-  if (p.n_neighbors < 1)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "KNeighborsClassifier: n_neighbors must be at least 1");
-  if (p.weights != "uniform" && p.weights != "distance")
-    throw UsageError(
-        ErrorCode::kInvalidParameter,
-        "KNeighborsClassifier: weights must be 'uniform' or 'distance', got '" + p.weights + "'");
+  validate_neighbors_params(p.n_neighbors, p.weights, "KNeighborsClassifier");
 }
 
 bool KNeighborsClassifier::supports(Method m) const {
@@ -65,18 +45,8 @@ void KNeighborsClassifier::do_fit(const Matrix& X, const Vector& y) {
 
 Matrix KNeighborsClassifier::votes(const Matrix& X) const {
   const auto k = static_cast<Eigen::Index>(params_.n_neighbors);
-  const auto train = fit_X_.matrix<double>();
-  if (k > train.rows())
-    throw UsageError(ErrorCode::kInvalidInput,
-                     "KNeighborsClassifier: n_neighbors=" + std::to_string(k) + " exceeds the " +
-                         std::to_string(train.rows()) + " training samples");
-  // k comes from the file, bounded only by the rows it stores: the neighbour lists (rows x k)
-  // must not overflow their size computation.
-  if (!common::checked_mul(X.rows(), k))
-    throw UsageError(ErrorCode::kLimitExceeded,
-                     "KNeighborsClassifier: " + std::to_string(X.rows()) + " rows x n_neighbors=" +
-                         std::to_string(k) + " neighbour lists overflow a 64-bit size");
-  const std::vector<Neighbor> neighbors = k_nearest(X, train, k);
+  const std::vector<Neighbor> neighbors =
+      checked_k_nearest(X, fit_X_.matrix<double>(), k, "KNeighborsClassifier");
   const auto y = y_.values<std::int64_t>();
   const bool uniform = params_.weights == "uniform";
   std::vector<double> weights(static_cast<std::size_t>(k), 1.0);

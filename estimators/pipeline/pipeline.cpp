@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kSeparator = "__";
 
 [[noreturn]] void invalid(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "Pipeline: " + what);
+  throw_invalid_param("Pipeline", what);
 }
 
 Value step_spec(const std::vector<Step>& steps) {
@@ -112,7 +112,7 @@ void Pipeline::set_params(const Value& params) {
   }
   if (steps_.empty()) {
     for (auto& [name, m] : by_step)
-      for (auto& [k, v] : m) pending_params_[name].insert(k, v);
+      for (auto&& [k, v] : m) pending_params_[name].insert(k, v);
     return;
   }
   apply_step_params(by_step);

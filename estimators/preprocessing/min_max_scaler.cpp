@@ -18,8 +18,7 @@ void param_from_node(const Node& n, FeatureRange& out) {
 
 void MinMaxScaler::validate_params(const MinMaxScalerParams& p) const {
   if (!(p.feature_range.low < p.feature_range.high))
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "MinMaxScaler: minimum of desired feature range must be smaller than maximum");
+    invalid_param("minimum of desired feature range must be smaller than maximum");
 }
 
 // np.nanmin / np.nanmax per column: NaN when a column has no value.

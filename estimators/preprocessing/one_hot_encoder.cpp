@@ -7,26 +7,20 @@
 #include "estimators/common/feature_names.hpp"
 
 namespace mlpersist::preprocessing {
-namespace {
-
-[[noreturn]] void invalid(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "OneHotEncoder: " + what);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void OneHotEncoder::validate_params(const OneHotEncoderParams& p) const {
   check_categories_param(p.categories, "OneHotEncoder");
   if (p.drop && *p.drop != "first" && *p.drop != "if_binary")
-    invalid("drop must be None, 'first' or 'if_binary', not '" + *p.drop + "'");
+    invalid_param("drop must be None, 'first' or 'if_binary', not '" + *p.drop + "'");
   if (p.handle_unknown != "error" && p.handle_unknown != "ignore" &&
       p.handle_unknown != "infrequent_if_exist")
-    invalid("handle_unknown must be 'error', 'ignore' or 'infrequent_if_exist'");
+    invalid_param("handle_unknown must be 'error', 'ignore' or 'infrequent_if_exist'");
   const Value& f = p.min_frequency;
   const bool ok = f.is_null() || (f.kind() == Kind::kInt && f.as_int() >= 1) ||
                   (f.kind() == Kind::kDouble && f.as_double() > 0 && f.as_double() <= 1);
-  if (!ok) invalid("min_frequency must be None, an int >= 1 or a float in (0, 1]");
-  if (p.max_categories && *p.max_categories < 1) invalid("max_categories must be at least 1");
+  if (!ok) invalid_param("min_frequency must be None, an int >= 1 or a float in (0, 1]");
+  if (p.max_categories && *p.max_categories < 1) invalid_param("max_categories must be at least 1");
 }
 
 bool OneHotEncoder::infrequent_enabled() const {

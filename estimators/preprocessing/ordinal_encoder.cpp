@@ -5,10 +5,6 @@
 namespace mlpersist::preprocessing {
 namespace {
 
-[[noreturn]] void invalid(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "OrdinalEncoder: " + what);
-}
-
 bool is_nan(const Value& v) {
   return v.kind() == Kind::kDouble && std::isnan(v.as_double());
 }
@@ -24,16 +20,16 @@ void OrdinalEncoder::validate_params(const OrdinalEncoderParams& p) const {
   const Value& unknown = p.unknown_value;
   if (p.handle_unknown == "use_encoded_value") {
     if (unknown.kind() != Kind::kInt && !is_nan(unknown))
-      invalid("unknown_value must be an int or NaN when handle_unknown='use_encoded_value'");
+      invalid_param("unknown_value must be an int or NaN when handle_unknown='use_encoded_value'");
   } else if (p.handle_unknown == "error") {
     if (!unknown.is_null())
-      invalid("unknown_value should only be set when handle_unknown='use_encoded_value'");
+      invalid_param("unknown_value should only be set when handle_unknown='use_encoded_value'");
   } else {
-    invalid("handle_unknown must be 'error' or 'use_encoded_value'");
+    invalid_param("handle_unknown must be 'error' or 'use_encoded_value'");
   }
   const Value& missing = p.encoded_missing_value;
   if (missing.kind() != Kind::kInt && !is_nan(missing))
-    invalid("encoded_missing_value must be an int or NaN");
+    invalid_param("encoded_missing_value must be an int or NaN");
 }
 
 // scikit-learn refuses codes that collide with a category's index.
@@ -43,12 +39,12 @@ void OrdinalEncoder::check_fitted_values(const std::vector<Categories>& categori
   for (std::size_t j = 0; j < categories.size(); ++j) {
     const auto n = static_cast<std::int64_t>(categories[j].size());
     if (unknown.kind() == Kind::kInt && unknown.as_int() >= 0 && unknown.as_int() < n)
-      invalid("unknown_value " + std::to_string(unknown.as_int()) +
-              " is one of the category codes of column " + std::to_string(j));
+      invalid_param("unknown_value " + std::to_string(unknown.as_int()) +
+                    " is one of the category codes of column " + std::to_string(j));
     if (categories[j].missing_index() && missing.kind() == Kind::kInt && missing.as_int() >= 0 &&
         missing.as_int() < n)
-      invalid("encoded_missing_value " + std::to_string(missing.as_int()) +
-              " is one of the category codes of column " + std::to_string(j));
+      invalid_param("encoded_missing_value " + std::to_string(missing.as_int()) +
+                    " is one of the category codes of column " + std::to_string(j));
   }
 }
 

@@ -24,20 +24,10 @@ std::optional<KernelKind> find_kernel(const std::string& name) {
   return std::nullopt;
 }
 
-KernelKind kernel_kind(const std::string& name) {
-  if (auto k = find_kernel(name)) return *k;
-  throw UsageError(ErrorCode::kInvalidParameter,
-                   "SVC: " + std::string(kKernelChoice) + ", got '" + name + "'");
-}
-
 double positive_gamma(const Node& n) {
   const double g = n.as_double();
   if (!(g > 0)) n.fail("gamma must be positive");
   return g;
-}
-
-[[noreturn]] void bad_param(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, "SVC: " + what);
 }
 
 Tensor int_tensor(const std::vector<std::int64_t>& v) {
@@ -65,6 +55,24 @@ void param_from_node(const Node& n, Gamma& out) {
   const double g = n.as_double();
   if (g <= 0) n.fail("gamma must be 'scale', 'auto' or a positive number");
   out.value = g;
+}
+
+KernelKind kernel_kind(std::string_view who, const std::string& name) {
+  if (auto k = find_kernel(name)) return *k;
+  throw_invalid_param(who, std::string(kKernelChoice) + ", got '" + name + "'");
+}
+
+KernelSpec kernel_for_fit(std::string_view who, const std::string& kernel, int degree,
+                          const Gamma& gamma, double coef0, const Matrix& X) {
+  KernelSpec k;
+  k.kind = kernel_kind(who, kernel);
+  k.degree = degree;
+  k.coef0 = coef0;
+  if (const auto* name = std::get_if<std::string>(&gamma.value))
+    k.gamma = *name == "scale" ? gamma_scale(X) : gamma_auto(X);
+  else
+    k.gamma = std::get<double>(gamma.value);
+  return k;
 }
 
 std::string_view kernel_name(KernelKind kind) noexcept {
@@ -99,14 +107,15 @@ KernelSpec kernel_from_value(const Node& kernel) {
 }
 
 void SVC::validate_params(const SVCParams& p) const {
-  (void)kernel_kind(p.kernel);
-  if (!(p.C > 0)) bad_param("C must be positive");
-  if (p.degree < 0) bad_param("degree must be non-negative");
-  if (!(p.tol > 0)) bad_param("tol must be positive");
-  if (!(p.cache_size > 0)) bad_param("cache_size must be positive");
-  if (p.max_iter < -1 || p.max_iter == 0) bad_param("max_iter must be -1 (no limit) or positive");
+  (void)kernel_kind("SVC", p.kernel);
+  if (!(p.C > 0)) invalid_param("C must be positive");
+  if (p.degree < 0) invalid_param("degree must be non-negative");
+  if (!(p.tol > 0)) invalid_param("tol must be positive");
+  if (!(p.cache_size > 0)) invalid_param("cache_size must be positive");
+  if (p.max_iter < -1 || p.max_iter == 0)
+    invalid_param("max_iter must be -1 (no limit) or positive");
   if (p.decision_function_shape != "ovr" && p.decision_function_shape != "ovo")
-    bad_param("decision_function_shape must be 'ovr' or 'ovo'");
+    invalid_param("decision_function_shape must be 'ovr' or 'ovo'");
 }
 
 double SVC::fit_cost(double n_samples, double n_features) const {
@@ -118,26 +127,10 @@ bool SVC::supports(Method m) const {
   return m == Method::kPredict || m == Method::kDecisionFunction;
 }
 
-KernelSpec SVC::kernel_for(const Matrix& X) const {
-  KernelSpec k;
-  k.kind = kernel_kind(params_.kernel);
-  k.degree = params_.degree;
-  k.coef0 = params_.coef0;
-  if (const auto* name = std::get_if<std::string>(&params_.gamma.value))
-    k.gamma = *name == "scale" ? gamma_scale(X) : gamma_auto(X);
-  else
-    k.gamma = std::get<double>(params_.gamma.value);
-  return k;
-}
-
 void SVC::do_fit(const Matrix& X, const Vector& y) {
-  const KernelSpec k = kernel_for(X);
-  SolverOptions o;
-  o.C = params_.C;
-  o.tol = params_.tol;
-  o.shrinking = params_.shrinking;
-  o.max_iter = static_cast<long>(params_.max_iter);
-  o.cache_mb = params_.cache_size;
+  const KernelSpec k =
+      kernel_for_fit("SVC", params_.kernel, params_.degree, params_.gamma, params_.coef0, X);
+  const SolverOptions o = solver_options(params_);
   try {
     model_ = fit_svc(X, y, k, o);
   } catch (const std::invalid_argument& e) {

@@ -18,6 +18,26 @@ struct Gamma {
 Value param_to_value(const Gamma& g);
 void param_from_node(const Node& n, Gamma& out);
 
+/// The kernel of a kernel name; throws UsageError(kInvalidParameter) naming `who` for an
+/// unknown name.
+[[nodiscard]] KernelKind kernel_kind(std::string_view who, const std::string& name);
+/// The kernel a fit on X uses: gamma 'scale' and 'auto' resolved on X, as scikit-learn's.
+/// Throws as kernel_kind.
+[[nodiscard]] KernelSpec kernel_for_fit(std::string_view who, const std::string& kernel, int degree,
+                                        const Gamma& gamma, double coef0, const Matrix& X);
+
+/// The solver options of SVC's and SVR's parameters (C, tol, shrinking, max_iter, cache_size).
+template <class Params>
+[[nodiscard]] SolverOptions solver_options(const Params& p) {
+  SolverOptions o;
+  o.C = p.C;
+  o.tol = p.tol;
+  o.shrinking = p.shrinking;
+  o.max_iter = static_cast<long>(p.max_iter);
+  o.cache_mb = p.cache_size;
+  return o;
+}
+
 /// scikit-learn's name of a kernel: "linear", "poly", "rbf" or "sigmoid".
 [[nodiscard]] std::string_view kernel_name(KernelKind kind) noexcept;
 /// A kernel from its four members, wherever a schema version keeps them. Throws SchemaError
@@ -83,8 +103,6 @@ class SVC : public EstimatorWithParams<SVC, SVCParams> {
   [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
 
  private:
-  [[nodiscard]] KernelSpec kernel_for(const Matrix& X) const;
-
   SvcModel model_;
   KernelSpec kernel_;
 };

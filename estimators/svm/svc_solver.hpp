@@ -11,28 +11,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels.hpp"
+#include "smo.hpp"
+
 namespace mlpersist::svm {
-
-using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-enum class KernelKind { linear, poly, rbf, sigmoid };
-
-// libsvm kernels: linear x.y, poly (gamma x.y + coef0)^degree, rbf exp(-gamma |x-y|^2),
-// sigmoid tanh(gamma x.y + coef0). gamma must already be numeric (see gamma_scale/gamma_auto).
-struct KernelSpec {
-  KernelKind kind = KernelKind::rbf;
-  double gamma = 1.0;
-  int degree = 3;
-  double coef0 = 0.0;
-};
-
-struct SolverOptions {
-  double C = 1.0;
-  double tol = 1e-3;  // libsvm's eps: stop when the maximal violating pair's gap is below it
-  bool shrinking = true;
-  long max_iter = -1;  // per one-vs-one sub-problem; -1 = no limit
-  double cache_mb = 200;
-};
 
 // Fitted model in scikit-learn's public layout (SVC, sklearn 1.2, decision_function_shape='ovr',
 // break_ties=False). For two classes dual_coef and intercept carry scikit-learn's flipped sign.
@@ -51,12 +33,14 @@ struct SvcModel {
 SvcModel fit_svc(const RowMatrix& X, const Eigen::VectorXd& y, const KernelSpec& k,
                  const SolverOptions& o);
 
-// One kernel evaluation k(a, b) over n features, as libsvm's prediction-time kernel.
-double kernel(const KernelSpec& k, const double* a, const double* b, Eigen::Index n);
-
 // Raw one-vs-one decision values, n_samples x n_pairs; positive favours the first class of
 // the pair. Equals scikit-learn's decision_function with decision_function_shape='ovo'.
 RowMatrix decision_ovo(const SvcModel& m, const KernelSpec& k, const RowMatrix& X);
+
+// sum_s coef_s k(x, sv_s) for every row x of X: the decision values of a kernel model (SVR's
+// predictions before the intercept).
+Eigen::VectorXd kernel_expansion(const KernelSpec& k, const RowMatrix& sv,
+                                 const Eigen::VectorXd& coef, const RowMatrix& X);
 
 // scikit-learn's _ovr_decision_function: votes plus confidences squashed into (-1/3, 1/3).
 RowMatrix decision_ovr(const RowMatrix& ovo, std::size_t n_classes);

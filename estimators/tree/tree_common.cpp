@@ -9,10 +9,6 @@
 namespace mlpersist::tree {
 namespace {
 
-[[noreturn]] void bad_param(std::string_view who, const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidParameter, std::string(who) + ": " + what);
-}
-
 constexpr std::int64_t kMaxSeed = 0xFFFFFFFF;  // NumPy's seeds are 32-bit
 
 }  // namespace
@@ -54,17 +50,17 @@ void param_from_node(const Node& n, MaxFeatures& out) {
 Criterion parse_criterion(std::string_view who, const std::string& name) {
   if (name == "gini") return Criterion::kGini;
   if (name == "entropy" || name == "log_loss") return Criterion::kEntropy;
-  bad_param(who, "criterion must be 'gini', 'entropy' or 'log_loss', got '" + name + "'");
+  throw_invalid_param(who, "criterion must be 'gini', 'entropy' or 'log_loss', got '" + name + "'");
 }
 
 void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
                          std::int64_t min_samples_split, std::int64_t min_samples_leaf,
                          const std::optional<std::int64_t>& random_state) {
-  if (max_depth && *max_depth < 1) bad_param(who, "max_depth must be None or >= 1");
-  if (min_samples_split < 2) bad_param(who, "min_samples_split must be >= 2");
-  if (min_samples_leaf < 1) bad_param(who, "min_samples_leaf must be >= 1");
+  if (max_depth && *max_depth < 1) throw_invalid_param(who, "max_depth must be None or >= 1");
+  if (min_samples_split < 2) throw_invalid_param(who, "min_samples_split must be >= 2");
+  if (min_samples_leaf < 1) throw_invalid_param(who, "min_samples_leaf must be >= 1");
   if (random_state && (*random_state < 0 || *random_state > kMaxSeed))
-    bad_param(who, "random_state must be None or in [0, 2**32 - 1]");
+    throw_invalid_param(who, "random_state must be None or in [0, 2**32 - 1]");
 }
 
 std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
@@ -79,8 +75,8 @@ std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
   else if (const auto* count = std::get_if<std::int64_t>(&m.value))
     k = *count;
   if (k < 1 || k > n_features)
-    bad_param(who, "max_features=" + std::to_string(k) +
-                       " must be in [1, n_features=" + std::to_string(n_features) + "]");
+    throw_invalid_param(who, "max_features=" + std::to_string(k) +
+                                 " must be in [1, n_features=" + std::to_string(n_features) + "]");
   return k;
 }
 

@@ -67,14 +67,10 @@ std::string_view method_name(Method method) noexcept {
   return "unknown";
 }
 
-bool method_from_name(std::string_view name, Method& out) noexcept {
-  for (const auto& [m, n] : kMethodNames) {
-    if (n == name) {
-      out = m;
-      return true;
-    }
-  }
-  return false;
+std::optional<Method> method_from_name(std::string_view name) noexcept {
+  for (const auto& [m, n] : kMethodNames)
+    if (n == name) return m;
+  return std::nullopt;
 }
 
 Matrix apply_method(const Estimator& estimator, Method method, const Matrix& X) {
@@ -396,6 +392,10 @@ double r2_score(const Vector& y_true, const Vector& y_pred) {
   // scikit-learn: a constant target gives 1.0 for a perfect fit and 0.0 otherwise.
   if (ss_tot == 0.0) return ss_res == 0.0 ? 1.0 : 0.0;
   return 1.0 - ss_res / ss_tot;
+}
+
+void throw_invalid_param(std::string_view estimator, std::string_view what) {
+  throw UsageError(ErrorCode::kInvalidParameter, std::string(estimator) + ": " + std::string(what));
 }
 
 void throw_unknown_param(std::string_view estimator, std::string_view key,

@@ -11,7 +11,6 @@ namespace mlpersist {
 namespace {
 
 // A chain of renames longer than this is a cycle registered by mistake.
-constexpr int kMaxRenameHops = 16;
 
 std::string display(const std::string& path) {
   return path.empty() ? "(root)" : path;
@@ -76,7 +75,7 @@ void walk_state(V& v, const std::string& path, const F& visit) {
     for (std::size_t i = 0; i < a.size(); ++i)
       walk_state(a[i], path + "[" + std::to_string(i) + "]", visit);
   } else if (v.kind() == Kind::kMap) {
-    for (auto& [key, child] : v.as_map()) {
+    for (auto&& [key, child] : v.as_map()) {
       const std::string p = child_path(path, key);
       if (is_typed_document(child)) {
         visit(child, p);
@@ -156,20 +155,22 @@ void apply_hook(const Migration& m, Value& doc, const std::string& path) {
   doc = std::move(out);
 }
 
-// Follows renames until a registered type (at most kMaxRenameHops).
+// Follows renames until a registered type, retagging the document and logging each hop.
 const TypeInfo* resolve_renames(const Registry& registry, Value& doc, const std::string& path,
                                 Array& log) {
-  for (int hop = 0; hop < kMaxRenameHops; ++hop) {
-    const std::string tag = tag_of(doc);
-    if (const TypeInfo* info = registry.find_type(tag)) return info;
-    const RenameInfo* rename = registry.find_rename(tag);
-    if (rename == nullptr) return nullptr;
+  std::vector<const RenameInfo*> hops;
+  const TypeInfo* info = nullptr;
+  try {
+    info = registry.resolve(tag_of(doc), &hops);
+  } catch (const CompatibilityError& e) {
+    throw CompatibilityError(e.code(), "at document path '" + display(path) + "': " + e.what());
+  }
+  if (info == nullptr) return nullptr;
+  for (const RenameInfo* rename : hops) {
     set_identity(doc, rename->new_tag, version_of(doc), min_reader_of(doc));
     log.push_back(rename_record(*rename, version_of(doc), path));
   }
-  throw CompatibilityError(ErrorCode::kUnknownTypeTag,
-                           "at document path '" + display(path) + "': type tag '" + tag_of(doc) +
-                               "' is renamed in a cycle; fix the plugins' add_rename calls");
+  return info;
 }
 
 [[noreturn]] void missing_step(const std::string& tag, std::uint32_t from, MigrationDirection d,

@@ -360,6 +360,22 @@ const RenameInfo* Registry::find_rename(std::string_view old_tag) const {
   return it == impl_->renames.end() ? nullptr : &it->second;
 }
 
+const TypeInfo* Registry::resolve(std::string_view type_tag,
+                                  std::vector<const RenameInfo*>* hops) const {
+  std::string tag(type_tag);
+  for (int hop = 0; hop <= kMaxRenameHops; ++hop) {
+    if (const TypeInfo* info = find_type(tag)) return info;
+    const RenameInfo* rename = find_rename(tag);
+    if (rename == nullptr) return nullptr;
+    if (hops != nullptr) hops->push_back(rename);
+    tag = rename->new_tag;
+  }
+  throw CompatibilityError(ErrorCode::kUnknownTypeTag,
+                           "type tag '" + std::string(type_tag) + "' is renamed in a cycle or a " +
+                               "chain of more than " + std::to_string(kMaxRenameHops) +
+                               " renames; fix the plugins' add_rename calls");
+}
+
 std::vector<MigrationInfo> Registry::migrations() const {
   std::shared_lock lock(impl_->mutex);
   std::vector<MigrationInfo> out;

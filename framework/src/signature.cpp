@@ -34,7 +34,7 @@ static_assert(sizeof(SecretKey::bytes) == crypto_sign_SECRETKEYBYTES);
 // thread, any number of times.
 void init_sodium() {
   static const bool ok = sodium_init() >= 0;
-  if (!ok) throw Error(ErrorCode::kIo, "libsodium failed to initialise (no random source?)");
+  if (!ok) throw IoError(ErrorCode::kIo, "libsodium failed to initialise (no random source?)");
 }
 
 [[noreturn]] void bad_signature(std::string_view source, const std::string& what) {

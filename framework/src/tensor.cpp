@@ -23,8 +23,8 @@ std::uint64_t element_count(DType dtype, const Tensor::Shape& shape) {
   const std::uint64_t max_elements = std::numeric_limits<std::int64_t>::max() / dtype_size(dtype);
   for (std::uint64_t d : shape) {
     if (d != 0 && n > max_elements / d)
-      throw Error(ErrorCode::kLimitExceeded,
-                  "tensor shape " + shape_string(shape) + " overflows the addressable size");
+      throw FormatError(ErrorCode::kLimitExceeded,
+                        "tensor shape " + shape_string(shape) + " overflows the addressable size");
     n *= d;
   }
   return n;
@@ -43,14 +43,10 @@ std::string_view dtype_name(DType dtype) noexcept {
   return "unknown";
 }
 
-bool dtype_from_name(std::string_view name, DType& out) noexcept {
-  for (DType d : {DType::kFloat64, DType::kFloat32, DType::kInt64, DType::kInt32, DType::kUInt8}) {
-    if (dtype_name(d) == name) {
-      out = d;
-      return true;
-    }
-  }
-  return false;
+std::optional<DType> dtype_from_name(std::string_view name) noexcept {
+  for (DType d : {DType::kFloat64, DType::kFloat32, DType::kInt64, DType::kInt32, DType::kUInt8})
+    if (dtype_name(d) == name) return d;
+  return std::nullopt;
 }
 
 std::size_t dtype_size(DType dtype) noexcept {

@@ -209,8 +209,9 @@ VerificationReport replay_verification(const Estimator& model, const Value& reco
   const Node outputs = r["outputs"];
   for (const auto& [name, rows] : outputs.as_map()) {
     const Node rows_node(rows, outputs.path() + "." + name);
-    Method m{};
-    if (!method_from_name(name, m)) rows_node.fail("is not a method name");
+    const std::optional<Method> method = method_from_name(name);
+    if (!method) rows_node.fail("is not a method name");
+    const Method m = *method;
     const bool labels = m == Method::kPredict && predicts_labels(model);
     report.methods.push_back(compare(name, labels, matrix_of(rows_node, limits),
                                      apply_method(model, m, inputs), same_build));

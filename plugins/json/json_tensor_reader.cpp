@@ -52,9 +52,11 @@ void TensorReader::string(std::string_view text) {
   if (stage_ == Stage::kElements) {
     non_finite_element(text);
   } else if (stage_ == Stage::kDType) {
-    if (!dtype_from_name(text, dtype_))
+    const std::optional<DType> dtype = dtype_from_name(text);
+    if (!dtype)
       context_.fail(ErrorCode::kMalformed, "unknown tensor dtype " + DecodeContext::quoted(text) +
                                                " (known: float64, float32, int64, int32, uint8)");
+    dtype_ = *dtype;
     stage_ = Stage::kShapeKey;
   } else {
     unexpected("the string " + DecodeContext::quoted(text));

@@ -352,11 +352,11 @@ def _kmeans_in(est, state, doc, extra, extras, path):
 
 
 def _knn_params(est, given):
+    name = type(est).__name__
     if callable(given["weights"]):
-        raise UsageError("KNeighborsClassifier(weights=<callable>): mlpersist stores 'uniform' "
-                         "or 'distance'")
+        raise UsageError(f"{name}(weights=<callable>): mlpersist stores 'uniform' or 'distance'")
     if getattr(est, "effective_metric_", "euclidean") != "euclidean" or given["metric_params"]:
-        raise UsageError(f"KNeighborsClassifier(metric={given['metric']!r}, p={given['p']!r}): "
+        raise UsageError(f"{name}(metric={given['metric']!r}, p={given['p']!r}): "
                          f"mlpersist computes Euclidean distances only")
     return {"n_neighbors": int(given["n_neighbors"]), "weights": given["weights"]}
 
@@ -376,11 +376,12 @@ def _knn_out(est, extra, extras, path):
 def _knn_in(est, state, doc, extra, extras, path):
     # The training set stays a read-only view of the mapped file: no copy, however large.
     # The brute-force search is what mlpersist computes; a KD or ball tree would be rebuilt.
-    est.classes_ = _classes_in(state["classes_"], extra)
+    if "classes_" in state:  # a classifier; a KNeighborsRegressor's _y holds the targets
+        est.classes_ = _classes_in(state["classes_"], extra)
+        est.outputs_2d_ = False
     est._fit_X = state["_fit_X"]
     est._y = state["_y"]
     est.n_samples_fit_ = est._fit_X.shape[0]
-    est.outputs_2d_ = False
     est.effective_metric_ = "euclidean"
     est.effective_metric_params_ = {}
     est._fit_method = "brute"
@@ -406,6 +407,8 @@ from . import _sklearn_tables as _tables  # noqa: E402
 from ._sklearn_trees import (  # noqa: E402  (the tree entries need the helpers above)
     forest_in, forest_out, forest_params, tree_in, tree_out, tree_params, pipeline_build,
     pipeline_in, pipeline_out, pipeline_params)
+
+from ._sklearn_hgb import HGB_ENTRIES  # noqa: E402
 
 _TREE_PARAMS = ("criterion", "max_depth", "min_samples_split", "min_samples_leaf",
                 "max_features", "random_state")
@@ -446,7 +449,10 @@ TABLE = {e.tag: e for e in [
     Entry("pipeline.Pipeline", "sklearn.pipeline", "Pipeline", 1, ("steps",), pipeline_out,
           pipeline_in, to_params=pipeline_params, from_params=pipeline_build,
           ignored=("memory",)),
-] + _tables.ENTRIES(Entry)}
+] + HGB_ENTRIES + _tables.ENTRIES(Entry)}
+
+from ._sklearn_regress import ENTRIES as _REGRESS_ENTRIES  # noqa: E402
+TABLE.update((e.tag, e) for e in _REGRESS_ENTRIES)
 
 
 def input_types(est):

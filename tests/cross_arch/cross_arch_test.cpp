@@ -56,9 +56,9 @@ double relative_difference(double a, double b) {
 }
 
 Matrix output_of(const Estimator& e, const std::string& method, const Matrix& X) {
-  Method m{};
-  if (!method_from_name(method, m)) ADD_FAILURE() << "unknown method " << method;
-  return apply_method(e, m, X);
+  const std::optional<Method> m = method_from_name(method);
+  if (!m) ADD_FAILURE() << "unknown method " << method;
+  return apply_method(e, m.value_or(Method::kPredict), X);
 }
 
 // The largest deviation seen over the whole fixture set, for the report.

@@ -170,9 +170,12 @@ TEST(LogisticRegression, MatchesScikitLearnOnIris) {
       coef_dev, intercept_dev, df_dev, proba_dev, static_cast<long long>(agree),
       static_cast<long long>(pred.size()), cv_dev, static_cast<long long>(lr.n_iter()),
       static_cast<long long>(f["n_iter_"][0].GetInt64()));
+  // L-BFGS stops at scikit-learn's tolerance, not at its iterate (146 iterations against 126):
+  // the fitted values agree to about 5e-4 relative, and these bounds hold with 2x margin.
   EXPECT_LE(coef_dev, 1e-3);
   EXPECT_LE(intercept_dev, 1e-3);
-  EXPECT_LE(proba_dev, 1e-3);
+  EXPECT_LE(df_dev, 1e-3);
+  EXPECT_LE(proba_dev, 2e-4);
   EXPECT_GE(static_cast<double>(agree), 0.99 * static_cast<double>(pred.size()));
   EXPECT_NEAR(est->score(d.X, d.y), ref["score_train"].GetDouble(), 1e-12);
   EXPECT_LE(cv_dev, 1e-9);

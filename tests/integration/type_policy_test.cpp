@@ -94,9 +94,9 @@ TEST(TypePolicy, NestedDocumentsAreCheckedEvenWhenTheHeaderOmitsThem) {
 }
 
 TEST(TypePolicy, ResolveTypeFollowsTheRegistry) {
-  ASSERT_NE(resolve_type(test::registry(), "svm.SVC"), nullptr);
-  EXPECT_EQ(resolve_type(test::registry(), "svm.SVC")->plugin, "svm");
-  EXPECT_EQ(resolve_type(test::registry(), "evil.Exploit"), nullptr);
+  ASSERT_NE(test::registry().resolve("svm.SVC"), nullptr);
+  EXPECT_EQ(test::registry().resolve("svm.SVC")->plugin, "svm");
+  EXPECT_EQ(test::registry().resolve("evil.Exploit"), nullptr);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mlpersist/context.hpp>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
@@ -157,16 +158,24 @@ Value decode_payload(std::string_view backend, std::string_view payload, const L
 
 void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X) {
   const Registry& reg = registry();
+  SaveContext original_ctx;
+  const Value original = original_ctx.save_nested(estimator);
+  const auto check = [&](const Estimator& loaded, const std::string& what) {
+    expect_same_outputs(estimator, loaded, X, what);
+    SaveContext ctx;
+    EXPECT_TRUE(ctx.save_nested(loaded) == original)
+        << what << ": the restored parameters or state differ from the saved ones";
+  };
   for (const std::string& format : backend_names()) {
     const SaveOptions save{.format = format};
-    expect_same_outputs(estimator, *loads(reg, dumps(reg, estimator, save)), X, format + " bytes");
+    check(*loads(reg, dumps(reg, estimator, save)), format + " bytes");
     std::stringstream stream;
     dump(reg, estimator, stream, save);
-    expect_same_outputs(estimator, *load(reg, stream), X, format + " stream");
+    check(*load(reg, stream), format + " stream");
     const fs::path file = temp_dir() / ("model." + format);
     dump(reg, estimator, file, save);
-    expect_same_outputs(estimator, *load(reg, file, {.mmap = true}), X, format + " mapped file");
-    expect_same_outputs(estimator, *load(reg, file, {.mmap = false}), X, format + " read file");
+    check(*load(reg, file, {.mmap = true}), format + " mapped file");
+    check(*load(reg, file, {.mmap = false}), format + " read file");
   }
 }
 

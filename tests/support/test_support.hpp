@@ -42,7 +42,8 @@ std::filesystem::path temp_dir();
 
 /// Saves `estimator` with every backend to bytes, a stream and a file (loaded mapped and read),
 /// loads each back and checks that every method the estimator supports gives bit-identical
-/// outputs on X, and that parameters and input signature survive.
+/// outputs on X, and that the restored model saves the same document: parameters, input
+/// signature and every state value (tensors bit for bit).
 void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& X);
 
 /// A complete artifact around `payload` with correct checksums, as anyone can write one: the

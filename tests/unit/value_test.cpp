@@ -7,6 +7,7 @@
 #include <mlpersist/value.hpp>
 #include <set>
 #include <string_view>
+#include <type_traits>
 
 #include "colliding_keys.hpp"
 
@@ -33,6 +34,18 @@ TEST(Value, LargeMapLookupStaysCorrectAfterErase) {
   EXPECT_EQ(m.find("k11")->as_int(), 11);
   EXPECT_EQ(m.find("k999")->as_int(), 999);
   EXPECT_EQ(m.size(), 999u);
+}
+
+TEST(Value, MutableIterationChangesValuesButNeverKeys) {
+  Map m;
+  for (int i = 0; i < 100; ++i) m.insert("k" + std::to_string(i), i);  // large enough to index
+  for (auto&& [key, value] : m) {
+    static_assert(std::is_const_v<std::remove_reference_t<decltype(key)>>,
+                  "a key changed in place would leave the map's index stale");
+    value = static_cast<std::int64_t>(key.size());
+  }
+  EXPECT_EQ(m.find("k7")->as_int(), 2);
+  EXPECT_EQ(m.find("k42")->as_int(), 3);
 }
 
 TEST(Value, UnsignedThatFitsInt64IsStoredAsInt) {

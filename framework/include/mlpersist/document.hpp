@@ -66,11 +66,6 @@ struct Document {
 [[nodiscard]] MLPERSIST_API Header inspect(const std::filesystem::path& file,
                                            const Limits& limits = {});
 
-/// The registered type that `type_tag`, as an artifact lists it, loads as here (following
-/// renames); nullptr when no loaded plugin provides it.
-[[nodiscard]] MLPERSIST_API const TypeInfo* resolve_type(const Registry& registry,
-                                                         std::string_view type_tag);
-
 /// Upgrades every typed document in `document`, nested ones included, to the schema versions
 /// the registry reads, following tag renames. Each applied step is appended to
 /// header.metadata["migrations"] and the header's types are updated. Throws SchemaError naming

@@ -7,6 +7,7 @@
 #include <mlpersist/node.hpp>
 #include <mlpersist/table.hpp>
 #include <mlpersist/value.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,7 +28,7 @@ enum class Method : std::uint8_t {
   kInverseTransform
 };
 MLPERSIST_API std::string_view method_name(Method method) noexcept;
-MLPERSIST_API bool method_from_name(std::string_view name, Method& out) noexcept;
+[[nodiscard]] MLPERSIST_API std::optional<Method> method_from_name(std::string_view name) noexcept;
 
 class SaveContext;
 class LoadContext;
@@ -131,10 +132,6 @@ class MLPERSIST_API Estimator {
   /// Restores fitted state, validating every invariant that predict relies on. Throws
   /// SchemaError with the document path of the offending value.
   virtual void load_state(const Node& state, LoadContext& ctx) = 0;
-  /// Restores the input signature recorded with the state (framework use).
-  void restore_signature(std::int64_t n_features, std::vector<std::string> names);
-  /// Restores the column types and string classes recorded with the state (framework use).
-  void restore_table_signature(std::vector<ColumnType> types, std::vector<std::string> classes);
 
  protected:
   virtual void do_fit(const Matrix& X, const Vector& y) = 0;
@@ -155,6 +152,10 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] std::string class_name() const;
 
  private:
+  friend class LoadContext;  // restores the input signature recorded beside the state
+  void restore_signature(std::int64_t n_features, std::vector<std::string> names);
+  // The column types and string classes recorded beside the signature.
+  void restore_table_signature(std::vector<ColumnType> types, std::vector<std::string> classes);
   void check_predict_input(const Matrix& X, Method method, std::int64_t columns) const;
   void check_table_input(const Table& X, Method method) const;
   [[nodiscard]] Matrix apply_to_table(Method method, const Table& X) const;

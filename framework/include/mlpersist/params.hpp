@@ -1,16 +1,14 @@
 #pragma once
 
+#include <array>
+#include <boost/pfr.hpp>
+#include <cstdint>
+#include <limits>
+#include <memory>
 #include <mlpersist/error.hpp>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
-
-#include <boost/pfr.hpp>
-
-#include <array>
-#include <cstdint>
-#include <limits>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,28 +35,50 @@ concept ParamsStruct = std::is_aggregate_v<P> && requires {
   { P::kNames.size() } -> std::convertible_to<std::size_t>;
 };
 
-inline Value param_to_value(double v) { return v; }
-inline Value param_to_value(bool v) { return v; }
-inline Value param_to_value(std::int64_t v) { return v; }
-inline Value param_to_value(int v) { return v; }
-inline Value param_to_value(const std::string& v) { return v; }
+inline Value param_to_value(double v) {
+  return v;
+}
+inline Value param_to_value(bool v) {
+  return v;
+}
+inline Value param_to_value(std::int64_t v) {
+  return v;
+}
+inline Value param_to_value(int v) {
+  return v;
+}
+inline Value param_to_value(const std::string& v) {
+  return v;
+}
 /// A parameter of several types ('auto' or lists, an int or a float), which the estimator's
 /// validate_params checks.
-inline Value param_to_value(const Value& v) { return v; }
+inline Value param_to_value(const Value& v) {
+  return v;
+}
 template <class T>
 Value param_to_value(const std::optional<T>& v) {
   return v ? param_to_value(*v) : Value();
 }
 
-inline void param_from_node(const Node& n, double& out) { out = n.as_double(); }
-inline void param_from_node(const Node& n, bool& out) { out = n.as_bool(); }
-inline void param_from_node(const Node& n, std::int64_t& out) { out = n.as_int(); }
-inline void param_from_node(const Node& n, int& out) {
-  out = static_cast<int>(
-      n.as_int(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+inline void param_from_node(const Node& n, double& out) {
+  out = n.as_double();
 }
-inline void param_from_node(const Node& n, std::string& out) { out = n.as_string(); }
-inline void param_from_node(const Node& n, Value& out) { out = n.value(); }
+inline void param_from_node(const Node& n, bool& out) {
+  out = n.as_bool();
+}
+inline void param_from_node(const Node& n, std::int64_t& out) {
+  out = n.as_int();
+}
+inline void param_from_node(const Node& n, int& out) {
+  out =
+      static_cast<int>(n.as_int(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+}
+inline void param_from_node(const Node& n, std::string& out) {
+  out = n.as_string();
+}
+inline void param_from_node(const Node& n, Value& out) {
+  out = n.value();
+}
 template <class T>
 void param_from_node(const Node& n, std::optional<T>& out) {
   if (n.value().is_null()) {
@@ -82,8 +102,13 @@ Value params_to_value(const P& p) {
   return m;
 }
 
+/// Throws UsageError(kInvalidParameter) "<estimator>: <what>": the one way a parameter check
+/// fails, so every estimator's message has the same shape.
+[[noreturn]] MLPERSIST_API void throw_invalid_param(std::string_view estimator,
+                                                    std::string_view what);
 /// Throws UsageError(kInvalidParameter) listing the valid names.
-[[noreturn]] MLPERSIST_API void throw_unknown_param(std::string_view estimator, std::string_view key,
+[[noreturn]] MLPERSIST_API void throw_unknown_param(std::string_view estimator,
+                                                    std::string_view key,
                                                     std::span<const std::string_view> valid);
 
 /// Overwrites the fields named in `m` (a subset is fine). Unknown names and ill-typed values
@@ -138,10 +163,15 @@ class EstimatorWithParams : public Estimator {
   }
   [[nodiscard]] const P& params() const noexcept { return params_; }
 
-  /// Override in Derived to reject out-of-range values with UsageError(kInvalidParameter).
+  /// Override in Derived to reject out-of-range values with `invalid_param`.
   void validate_params(const P& /*params*/) const {}
 
  protected:
+  /// Throws UsageError(kInvalidParameter) "<ClassName>: <what>".
+  [[noreturn]] void invalid_param(std::string_view what) const {
+    throw_invalid_param(class_name(), what);
+  }
+
   P params_{};
 };
 

@@ -160,6 +160,14 @@ class MLPERSIST_API Registry {
                                                 MigrationDirection direction) const;
   /// The tag `old_tag` was renamed to; nullptr when it was not renamed.
   [[nodiscard]] const RenameInfo* find_rename(std::string_view old_tag) const;
+  /// The registered type that `type_tag`, as an artifact names it, loads as here: the type
+  /// itself, or the end of its chain of renames (each rename taken is appended to `hops` when
+  /// given). nullptr when no loaded plugin provides it. Throws
+  /// CompatibilityError(kUnknownTypeTag) when the renames form a cycle or a chain longer than
+  /// kMaxRenameHops, which only plugins, not files, can cause.
+  [[nodiscard]] const TypeInfo* resolve(std::string_view type_tag,
+                                        std::vector<const RenameInfo*>* hops = nullptr) const;
+  static constexpr int kMaxRenameHops = 16;
 
   [[nodiscard]] std::vector<TypeInfo> types() const;
   [[nodiscard]] std::vector<BackendInfo> backends() const;
@@ -169,9 +177,8 @@ class MLPERSIST_API Registry {
   [[nodiscard]] std::vector<MigrationInfo> migrations() const;
   [[nodiscard]] std::vector<RenameInfo> renames() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -210,9 +217,10 @@ class MLPERSIST_API Registrar {
   void add_store(std::string scheme, std::string description, StoreFactory factory);
 
   struct Staged;
-  explicit Registrar(Staged& staged) : staged_(staged) {}
 
  private:
+  friend class Registry;  // the only one that makes a Registrar, around a register function
+  explicit Registrar(Staged& staged) : staged_(staged) {}
   void stage(Migration migration);
 
   Staged& staged_;

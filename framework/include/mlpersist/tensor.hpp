@@ -19,7 +19,7 @@ enum class DType : std::uint8_t { kFloat64 = 1, kFloat32 = 2, kInt64 = 3, kInt32
 /// "float64", "int64", ...: the names used in every backend.
 MLPERSIST_API std::string_view dtype_name(DType dtype) noexcept;
 /// Inverse of dtype_name; false when the name is unknown.
-MLPERSIST_API bool dtype_from_name(std::string_view name, DType& out) noexcept;
+[[nodiscard]] MLPERSIST_API std::optional<DType> dtype_from_name(std::string_view name) noexcept;
 /// Size of one element in bytes.
 MLPERSIST_API std::size_t dtype_size(DType dtype) noexcept;
 

@@ -52,10 +52,13 @@ class MLPERSIST_API Map {
   // where they are defined, which needs Value complete.
   [[nodiscard]] std::size_t size() const noexcept;
   [[nodiscard]] bool empty() const noexcept;
+  /// Mutable iteration hands out each key as const: a key changed in place would bypass the
+  /// duplicate check and leave the index stale (erase and insert to rename).
+  class MutableIterator;
   [[nodiscard]] std::vector<Entry>::const_iterator begin() const noexcept;
   [[nodiscard]] std::vector<Entry>::const_iterator end() const noexcept;
-  [[nodiscard]] std::vector<Entry>::iterator begin() noexcept;
-  [[nodiscard]] std::vector<Entry>::iterator end() noexcept;
+  [[nodiscard]] MutableIterator begin() noexcept;
+  [[nodiscard]] MutableIterator end() noexcept;
   void reserve(std::size_t n);
 
   friend MLPERSIST_API bool operator==(const Map& a, const Map& b);
@@ -172,11 +175,31 @@ inline std::vector<Map::Entry>::const_iterator Map::begin() const noexcept {
 inline std::vector<Map::Entry>::const_iterator Map::end() const noexcept {
   return entries_.end();
 }
-inline std::vector<Map::Entry>::iterator Map::begin() noexcept {
-  return entries_.begin();
+/// Yields (const key, mutable value) pairs; bind them with `auto&& [key, value]`.
+class Map::MutableIterator {
+ public:
+  using difference_type = std::ptrdiff_t;
+  using value_type = std::pair<const std::string&, Value&>;
+
+  MutableIterator() = default;
+  explicit MutableIterator(std::vector<Entry>::iterator it) : it_(it) {}
+  value_type operator*() const noexcept { return {it_->first, it_->second}; }
+  MutableIterator& operator++() noexcept {
+    ++it_;
+    return *this;
+  }
+  MutableIterator operator++(int) noexcept { return MutableIterator(it_++); }
+  friend bool operator==(const MutableIterator&, const MutableIterator&) = default;
+
+ private:
+  std::vector<Entry>::iterator it_;
+};
+
+inline Map::MutableIterator Map::begin() noexcept {
+  return MutableIterator(entries_.begin());
 }
-inline std::vector<Map::Entry>::iterator Map::end() noexcept {
-  return entries_.end();
+inline Map::MutableIterator Map::end() noexcept {
+  return MutableIterator(entries_.end());
 }
 inline void Map::reserve(std::size_t n) {
   entries_.reserve(n);
