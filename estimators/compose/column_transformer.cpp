@@ -106,7 +106,7 @@ void ColumnTransformer::set_params(const Value& params) {
   settings_ = std::move(next);
   if (steps_.empty()) {
     for (auto& [name, m] : nested)
-      for (auto& [k, v] : m) pending_[name].insert(k, v);
+      for (const auto& [k, v] : m) pending_[name].insert(k, v);
     return;
   }
   apply_nested(nested);
