@@ -38,7 +38,8 @@ TEST(TablesCli, FitSpecThenPredictPrintsStringLabels) {
   const TableDataset table = read_table_csv(data, options);
   const auto loaded = load(test::registry(), model);
   std::string expected = "prediction\n";
-  for (const std::string& label : loaded->predict(table.X).strings()) expected += label + "\n";
+  const Labels predicted = loaded->predict(table.X);  // kept: strings() refers into it
+  for (const std::string& label : predicted.strings()) expected += label + "\n";
   EXPECT_EQ(out, expected);
   EXPECT_NE(out.find("\nchurn\n"), std::string::npos);
   EXPECT_NE(out.find("\nstay\n"), std::string::npos);
