@@ -47,7 +47,7 @@ def same(a, b):
 def test_sklearn_round_trip_keeps_every_fitted_attribute(churn):
     X, y = churn
     model = make_model(LogisticRegression(max_iter=1000)).fit(X, y)
-    back = mls.loads(mls.dumps(model))
+    back = mls.load(mls.dumps(model))
     assert list(back.classes_) == ["churn", "stay"]
     assert list(back.predict(X)) == list(model.predict(X))
     assert np.array_equal(back.predict_proba(X), model.predict_proba(X))
@@ -75,7 +75,7 @@ def test_encoders_with_missing_and_infrequent_categories_round_trip(churn, encod
     ct = ColumnTransformer([("enc", encoder, CATEGORICAL),
                             ("imp", SimpleImputer(add_indicator=True), NUMERIC)],
                            sparse_threshold=0).fit(X)
-    back = mls.loads(mls.dumps(ct))
+    back = mls.load(mls.dumps(ct))
     assert np.array_equal(back.transform(X), ct.transform(X), equal_nan=True)
 
 
