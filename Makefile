@@ -45,10 +45,11 @@ bench:
 	@cmake -S . -B $(BUILD)-bench -DCMAKE_BUILD_TYPE=Release -DMLPERSIST_BUILD_TESTS=OFF \
 	  -DMLPERSIST_BUILD_EXAMPLES=OFF -DMLPERSIST_BUILD_BENCHMARKS=ON >/dev/null
 	@cmake --build $(BUILD)-bench -j$(JOBS) --target persist_bench estimators_bench store_bench \
-	  mlpersist_python
+	  tables_bench mlpersist_python
 	@$(BUILD)-bench/bin/persist_bench
 	@$(BUILD)-bench/bin/estimators_bench
 	@bash bench/with_postgresql.sh $(BUILD)-bench/bin/store_bench
+	@$(BUILD)-bench/bin/tables_bench
 	@PYTHONPATH=$(BUILD)-bench/python /usr/bin/python3 bench/python_bench.py
 
 format:

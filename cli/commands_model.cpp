@@ -4,13 +4,16 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/json_text.hpp>
 #include <mlpersist/model_selection.hpp>
 #include <mlpersist/persist.hpp>
 #include <mlpersist/provenance.hpp>
+#include <mlpersist/spec.hpp>
 #include <string>
 #include <string_view>
 
@@ -97,8 +100,71 @@ void write_output(const std::string& out, Method method, const Matrix& result) {
   if (!file) throw IoError(ErrorCode::kIo, "'" + out + "': write failed");
 }
 
+// A CSV cell as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void write_labels(const std::string& out, const std::vector<std::string>& labels) {
+  std::ofstream file;
+  if (!out.empty()) {
+    file.open(out, std::ios::binary | std::ios::trunc);
+    if (!file) throw IoError(ErrorCode::kIo, "'" + out + "': cannot open for writing");
+  }
+  std::ostream& stream = out.empty() ? std::cout : file;
+  stream << "prediction\n";
+  for (const std::string& label : labels) stream << csv_cell(label) << '\n';
+  stream.flush();
+  if (!stream)
+    throw IoError(ErrorCode::kIo,
+                  (out.empty() ? "<stdout>" : "'" + out + "'") + std::string(": write failed"));
+}
+
+// The columns a model was fitted on as strings are read as strings, whatever they hold.
+CsvOptions prediction_csv(const Estimator& model, const std::string& target) {
+  CsvOptions options;
+  options.target = target;
+  options.target_required = false;
+  const auto& types = model.feature_types_in();
+  const auto& names = model.feature_names_in();
+  for (std::size_t j = 0; j < types.size() && j < names.size(); ++j)
+    if (types[j] == ColumnType::kString) options.categorical.push_back(names[j]);
+  return options;
+}
+
+struct PredictOptions {
+  std::string file, data, method = "predict", out, target = kTargetColumn;
+};
+
+void run_predict(Context& ctx, const PredictOptions& o) {
+  const std::string &file = o.file, &data = o.data, &method = o.method, &out = o.out;
+  const auto model = with_progress("loading", kBytes, [&](ProgressBar& bar) {
+    return load(ctx.registry(), ctx.model_file(file), ctx.load_options(bar));
+  });
+  // --method is checked against the method names when the options are parsed.
+  const Method m = method_from_name(method).value_or(Method::kPredict);
+  TableDataset input = read_table_csv(data, prediction_csv(*model, o.target));
+  if (input.X.all_numeric() && model->feature_types_in().empty() && model->class_labels().empty()) {
+    const Dataset numeric{input.X.to_matrix("predict", true), {}, input.X.names(), {}};
+    check_feature_names(*model, numeric, data);
+    write_output(out, m, apply_method(*model, m, numeric.X));
+    return;
+  }
+  if (m == Method::kPredict) {
+    const Labels labels = model->predict(input.X);
+    if (labels.is_string()) return write_labels(out, labels.strings());
+    return write_output(out, m, labels.numbers());
+  }
+  write_output(out, m, apply_method(*model, m, input.X));
+}
+
 struct FitOptions {
   std::string type;
+  std::string spec;
+  std::vector<std::string> categorical;
   std::string data;
   std::string target = kTargetColumn;
   std::vector<std::string> steps;
@@ -176,21 +242,64 @@ void save_with_progress(Context& ctx, const Estimator& estimator, const std::str
   });
 }
 
-void run_fit(Context& ctx, const FitOptions& o) {
-  const auto estimator = ctx.registry().create(o.type);
+// The estimator of `fit`: from a spec file, or a type with --step and --param.
+std::shared_ptr<Estimator> make_estimator(Context& ctx, const FitOptions& o) {
+  if (!o.spec.empty()) {
+    if (!o.type.empty() || !o.steps.empty())
+      throw UsageError(ErrorCode::kInvalidParameter,
+                       "--spec describes the whole model; give no TYPE and no --step with it");
+    std::ifstream in(o.spec, std::ios::binary);
+    if (!in) throw IoError(ErrorCode::kIo, "'" + o.spec + "': cannot open the spec");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto estimator = build_estimator(ctx.registry(), parse_json_text(text, o.spec, Limits{}));
+    const Value params = parse_params(o.params);
+    if (!params.as_map().empty()) estimator->set_params(params);
+    return estimator;
+  }
+  if (o.type.empty())
+    throw UsageError(ErrorCode::kInvalidParameter, "give an estimator TYPE or --spec SPEC.json");
+  auto estimator = ctx.registry().create(o.type);
   if (!o.steps.empty()) set_steps(ctx, *estimator, o.steps);
   const Value params = parse_params(o.params);
   if (!params.as_map().empty()) estimator->set_params(params);
+  return estimator;
+}
+
+// A table with string columns or string labels: fitted as a table. Cross-validation and
+// verification records are matrices of numbers, so they are left out (said, not silently).
+void fit_table(Context& ctx, Estimator& estimator, const TableDataset& data, const FitOptions& o,
+               SaveOptions& save) {
+  if (o.cv > 0)
+    throw UsageError(ErrorCode::kInvalidParameter,
+                     "--cv needs numbers in every column and label; this table has strings");
+  save.provenance.training_data =
+      TrainingData::of_file(o.data, static_cast<Eigen::Index>(data.X.rows()),
+                            static_cast<Eigen::Index>(data.X.cols()), data.target_name);
+  with_progress("fitting", "iterations", [&](ProgressBar& bar) {
+    const ProgressScope scope = bar.scope();
+    estimator.fit(data.X, data.y);
+  });
+  save_with_progress(ctx, estimator, o.out, save);
+}
+
+void run_fit(Context& ctx, const FitOptions& o) {
+  const auto estimator = make_estimator(ctx, o);
   // Unsupervised estimators fit on X alone; a target column, if present, is still left out.
   const EstimatorKind kind = estimator->kind();
   const bool supervised = kind == EstimatorKind::kClassifier || kind == EstimatorKind::kRegressor;
-  Dataset data = read_csv(o.data, o.target, supervised);
+  CsvOptions csv{.target = o.target, .target_required = supervised, .categorical = o.categorical};
+  TableDataset table = read_table_csv(o.data, csv);
   SaveOptions save{.format = o.format};
+  save.provenance.user = parse_meta(o.meta);
+  save.provenance.source = SourceInfo::of_current_program();
+  if (!table.X.all_numeric() || table.y.is_string())
+    return fit_table(ctx, *estimator, table, o, save);
+  Dataset data{table.X.to_matrix("fit", true), table.y.numbers(), table.X.names(),
+               table.target_name};
+  if (!supervised) data.y.resize(0);
   Provenance& p = save.provenance;
-  p.user = parse_meta(o.meta);
   p.training_data =
       TrainingData::of_file(o.data, data.X.rows(), data.X.cols(), supervised ? o.target : "");
-  p.source = SourceInfo::of_current_program();
   if (o.cv > 0) p.cross_validation = cross_validation(*estimator, data, o.cv);
   estimator->set_feature_names(data.feature_names);
   fit_with_progress(*estimator, data);
@@ -220,7 +329,14 @@ Command add_convert_command(CLI::App& app, Context& ctx) {
 Command add_fit_command(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("fit", "Fit an estimator on a CSV file and save it");
   auto o = std::make_shared<FitOptions>();
-  sub->add_option("TYPE", o->type, "Estimator type tag, e.g. svm.SVC")->required();
+  sub->add_option("TYPE", o->type, "Estimator type tag, e.g. svm.SVC (or give --spec)");
+  sub->add_option("--spec", o->spec,
+                  "The whole model as JSON: {\"type\": TAG, \"params\": {...}}, in the shape of "
+                  "a saved document's params (nested estimators included)")
+      ->type_name("SPEC.json");
+  sub->add_option("--categorical", o->categorical,
+                  "Read column COL as strings even when its cells are numbers (repeatable)")
+      ->type_name("COL");
   sub->add_option("--data", o->data, "Training data: CSV with a header row")
       ->type_name("CSV")
       ->required();
@@ -246,30 +362,21 @@ Command add_fit_command(CLI::App& app, Context& ctx) {
 
 Command add_predict_command(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("predict", "Apply a saved model to a CSV file; write CSV");
-  auto file = std::make_shared<std::string>();
-  auto data = std::make_shared<std::string>();
-  auto method = std::make_shared<std::string>("predict");
-  auto out = std::make_shared<std::string>();
-  sub->add_option("FILE", *file, "Model artifact, or STORE#NAME@REF")->required();
-  sub->add_option("--data", *data, "Input CSV with a header row (a 'target' column is ignored)")
+  auto o = std::make_shared<PredictOptions>();
+  sub->add_option("FILE", o->file, "Model artifact, or STORE#NAME@REF")->required();
+  sub->add_option("--data", o->data, "Input CSV with a header row (the target column is ignored)")
       ->type_name("CSV")
       ->required();
-  sub->add_option("--method", *method, "Method to call")
+  sub->add_option("--target", o->target, "Column to ignore when present (the training target)")
+      ->capture_default_str()
+      ->type_name("COL");
+  sub->add_option("--method", o->method, "Method to call")
       ->type_name("METHOD")
       ->capture_default_str()
       ->check(CLI::IsMember(std::vector<std::string>(std::begin(kMethods), std::end(kMethods))));
-  sub->add_option("-o,--output", *out, "CSV to write (default: stdout)")->type_name("OUT");
+  sub->add_option("-o,--output", o->out, "CSV to write (default: stdout)")->type_name("OUT");
   add_trust_options(*sub, ctx);
-  return {sub, [&ctx, file, data, method, out] {
-            const auto model = with_progress("loading", kBytes, [&](ProgressBar& bar) {
-              return load(ctx.registry(), ctx.model_file(*file), ctx.load_options(bar));
-            });
-            const Dataset input = read_csv(*data, kTargetColumn, /*target_required=*/false);
-            check_feature_names(*model, input, *data);
-            // --method is checked against the method names when the options are parsed.
-            const Method m = method_from_name(*method).value_or(Method::kPredict);
-            write_output(*out, m, apply_method(*model, m, input.X));
-          }};
+  return {sub, [&ctx, o] { run_predict(ctx, *o); }};
 }
 
 }  // namespace mlpersist::cli

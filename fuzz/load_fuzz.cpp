@@ -21,7 +21,9 @@ using namespace mlpersist;
 LoadOptions options() {
   LoadOptions o;
   // A pipeline is made of the other types; every other target builds its own type only.
-  if (std::string_view(MLPERSIST_FUZZ_TYPE) != "pipeline.Pipeline")
+  // Composites nest other types, which an allowlist of one type would refuse.
+  if (std::string_view(MLPERSIST_FUZZ_TYPE) != "pipeline.Pipeline" &&
+      std::string_view(MLPERSIST_FUZZ_TYPE) != "compose.ColumnTransformer")
     o.allowed_types = {MLPERSIST_FUZZ_TYPE};
   o.mmap = false;
   return o;

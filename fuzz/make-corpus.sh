@@ -85,6 +85,31 @@ for model in "${models[@]}"; do
   # shellcheck disable=SC2086
   fit "$type" wide binary "$corpus/load_$name/wide.binary.mlp" $extra
 done
+# Mixed tables (string columns, missing cells, string labels): a ColumnTransformer, a
+# ColumnTransformer pipeline, and the encoders and imputer alone, on 40 rows of churn.csv.
+head -n 41 "$root/tests/data/churn.csv" >"$tmp/churn.csv"
+specs="$root/tests/data/specs"
+for format in binary json msgpack; do
+  mkdir -p "$corpus/load_columntransformer"
+  "$cli" fit --spec "$specs/churn__onehot_missing_infrequent.json" --data "$tmp/churn.csv" \
+    --target churn --format "$format" -o "$corpus/load_columntransformer/$format.mlp" >/dev/null
+  "$cli" fit --spec "$specs/churn__logistic_regression.json" --data "$tmp/churn.csv" \
+    --target churn --format "$format" -o "$corpus/load_pipeline/churn.$format.mlp" >/dev/null
+  payload_of "$corpus/load_columntransformer/$format.mlp" >"$corpus/$format/columntransformer"
+  cp "$corpus/load_columntransformer/$format.mlp" "$corpus/envelope/columntransformer.$format.mlp"
+done
+# The first 40 rows hold no quoted cell, so cut splits them right.
+cut -d, -f1-4 "$tmp/churn.csv" >"$tmp/numbers.csv"
+cut -d, -f5-8 "$tmp/churn.csv" >"$tmp/strings.csv"
+for model in "simpleimputer impute.SimpleImputer numbers" \
+  "onehotencoder preprocessing.OneHotEncoder strings" \
+  "ordinalencoder preprocessing.OrdinalEncoder strings" \
+  "minmaxscaler preprocessing.MinMaxScaler numbers"; do
+  read -r name type data <<<"$model"
+  mkdir -p "$corpus/load_$name"
+  "$cli" fit "$type" --data "$tmp/$data.csv" --format binary \
+    -o "$corpus/load_$name/binary.mlp" >/dev/null
+done
 # Container 1 (one payload checksum instead of the chunk table) is still read: its golden files.
 for golden in "$root"/tests/fixtures/schema-v1/svc_iris.*.mlp; do
   cp "$golden" "$corpus/envelope/container1.$(basename "$golden")"

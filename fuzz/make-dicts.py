@@ -13,19 +13,24 @@ import struct
 
 # Keys of typed documents, estimator parameters and fitted state (every estimator of this repo).
 DOCUMENT_KEYS = """type schema_version min_reader_version params n_features_in_ feature_names_in_
-state steps name estimator""".split()
+feature_types_in_ class_labels_ state steps name estimator""".split()
 PARAM_KEYS = """C kernel degree gamma coef0 tol shrinking cache_size max_iter
 decision_function_shape alpha fit_intercept solver n_neighbors weights n_clusters n_init
 random_state n_components whiten with_mean with_std var_smoothing max_depth max_features
 min_samples_split min_samples_leaf criterion n_estimators bootstrap n_jobs epsilon l1_ratio
-positive selection""".split()
+positive selection categories drop sparse_output handle_unknown min_frequency max_categories
+unknown_value encoded_missing_value missing_values strategy fill_value copy add_indicator
+keep_empty_features feature_range clip transformers remainder sparse_threshold
+transformer_weights verbose verbose_feature_names_out""".split()
 STATE_KEYS = """classes_ n_classes_ support_ support_vectors_ dual_coef_ intercept_ n_support_
 n_iter_ fit_status_ kernel_ _gamma coef_ rank_ singular_ solver_ theta_ var_ class_prior_
 class_count_ epsilon_ mean_ scale_ n_samples_seen_ components_ explained_variance_
 explained_variance_ratio_ singular_values_ noise_variance_ n_components_ n_samples_
 cluster_centers_ labels_ inertia_ _fit_X _y max_features_ node_count max_depth children_left
 children_right feature threshold impurity n_node_samples weighted_n_node_samples value
-estimators_ init_ constant_ class_prior_ n_estimators_ train_score_ oob_improvement_ dual_gap_""".split()
+estimators_ init_ constant_ class_prior_ n_estimators_ train_score_ oob_improvement_ dual_gap_
+categories_ drop_idx_ infrequent_categories_ statistics_ indicator_ features_ min_ data_min_
+data_max_ data_range_ transformers_ kind columns""".split()
 STRINGS = """svm.SVC linear_model.LinearRegression linear_model.Ridge
 linear_model.LogisticRegression naive_bayes.GaussianNB preprocessing.StandardScaler
 decomposition.PCA cluster.KMeans neighbors.KNeighborsClassifier tree.DecisionTreeClassifier
@@ -33,8 +38,11 @@ ensemble.RandomForestClassifier pipeline.Pipeline linear poly rbf sigmoid scale 
 uniform distance cholesky svd gini entropy sqrt log2 tree.DecisionTreeRegressor
 ensemble.RandomForestRegressor ensemble.ExtraTreesClassifier ensemble.ExtraTreesRegressor
 ensemble.GradientBoostingClassifier ensemble.GradientBoostingRegressor squared_error
-friedman_mse absolute_error huber quantile log_loss exponential best random svm.SVR linear_model.Lasso
-linear_model.ElasticNet neighbors.KNeighborsRegressor cyclic""".split()
+friedman_mse absolute_error huber quantile log_loss exponential best random svm.SVR
+linear_model.Lasso linear_model.ElasticNet neighbors.KNeighborsRegressor cyclic
+compose.ColumnTransformer impute.SimpleImputer preprocessing.OneHotEncoder
+preprocessing.OrdinalEncoder preprocessing.MinMaxScaler number string drop passthrough first
+if_binary error ignore infrequent_if_exist use_encoded_value mean median most_frequent constant""".split()
 # The envelope header (JSON): its fields, metadata, provenance and the signature entry.
 HEADER_KEYS = """backend type schema_version framework_version types min_reader_versions metadata
 created_at versions mlpersist eigen msgpack_c rapidjson boost compiler cxx_standard os cpu

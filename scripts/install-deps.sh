@@ -66,6 +66,7 @@ python_packages=(
   "python3-sklearn:/usr/lib/python3/dist-packages/sklearn/__init__.py"
   "python3-joblib:/usr/lib/python3/dist-packages/joblib/__init__.py"
   "python3-pytest:/usr/lib/python3/dist-packages/pytest/__init__.py"
+  "python3-pandas:/usr/lib/python3/dist-packages/pandas/__init__.py"
 )
 mapfile -t python_missing < <(missing_of "${python_packages[@]}")
 if [ ${#python_missing[@]} -gt 0 ]; then

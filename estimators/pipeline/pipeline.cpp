@@ -5,6 +5,9 @@
 #include <set>
 #include <string_view>
 
+#include "common/clone_step.hpp"
+#include "common/nested_params.hpp"
+
 namespace mlpersist::pipeline {
 namespace {
 
@@ -18,13 +21,6 @@ Value step_spec(const std::vector<Step>& steps) {
   Array spec;
   for (const auto& [name, est] : steps) spec.push_back(Array{name, std::string(est->type_tag())});
   return spec;
-}
-
-// A clone that keeps the original alive too: the original holds its plugin library, which the
-// clone's code lives in.
-std::shared_ptr<Estimator> clone_step(const std::shared_ptr<Estimator>& step) {
-  return std::shared_ptr<Estimator>(step->clone().release(),
-                                    [keep = step](Estimator* p) { delete p; });
 }
 
 }  // namespace
@@ -72,6 +68,21 @@ void Pipeline::set_steps(std::vector<Step> steps) {
   apply_step_params(pending);
 }
 
+std::vector<std::pair<std::string, std::string>> Pipeline::declared_steps(
+    const Value& params) const {
+  const Value* steps = params.kind() == Kind::kMap ? params.as_map().find("steps") : nullptr;
+  if (steps == nullptr || steps->kind() != Kind::kArray)
+    invalid("params must hold `steps`, a list of [name, type] pairs");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Value& step : steps->as_array()) {
+    if (step.kind() != Kind::kArray || step.as_array().size() != 2 ||
+        step.as_array()[0].kind() != Kind::kString || step.as_array()[1].kind() != Kind::kString)
+      invalid("each of `steps` must be a [name, type] pair of strings");
+    out.emplace_back(step.as_array()[0].as_string(), step.as_array()[1].as_string());
+  }
+  return out;
+}
+
 Value Pipeline::get_params() const {
   Map m;
   m.insert("steps", declared_steps_ ? *declared_steps_ : step_spec(steps_));
@@ -108,20 +119,12 @@ void Pipeline::set_params(const Value& params) {
 }
 
 void Pipeline::apply_step_params(const std::map<std::string, Map>& by_step) {
-  std::map<std::string_view, Estimator*> named;
-  for (const auto& [name, est] : steps_) named.emplace(name, est.get());
-  // Validate on clones first, so that a bad value leaves every step unchanged.
-  for (const auto& [name, m] : by_step) {
-    const auto step = named.find(name);
-    if (step == named.end()) invalid("no step named '" + name + "'");
-    step->second->clone()->set_params(m);
-  }
-  for (const auto& [name, m] : by_step) named.at(name)->set_params(m);
+  common::apply_nested_params(steps_, by_step, "Pipeline");
 }
 
 std::unique_ptr<Estimator> Pipeline::clone() const {
   std::vector<Step> copies;
-  for (const auto& [name, est] : steps_) copies.emplace_back(name, clone_step(est));
+  for (const auto& [name, est] : steps_) copies.emplace_back(name, common::clone_step(est));
   auto p = std::make_unique<Pipeline>();
   if (!copies.empty()) p->set_steps(std::move(copies));
   return p;
@@ -134,10 +137,76 @@ std::string Pipeline::repr() const {
   return s + "])";
 }
 
-Matrix Pipeline::through_transformers(const Matrix& X) const {
+Matrix Pipeline::through_transformers(const Matrix& X, std::size_t first) const {
   Matrix Xt = X;
-  for (std::size_t i = 0; i + 1 < steps_.size(); ++i) Xt = steps_[i].second->transform(Xt);
+  for (std::size_t i = first; i + 1 < steps_.size(); ++i) Xt = steps_[i].second->transform(Xt);
   return Xt;
+}
+
+bool Pipeline::takes_tables() const noexcept {
+  return !steps_.empty() && steps_.front().second->takes_tables();
+}
+
+std::int64_t Pipeline::n_features_out() const {
+  return steps_.empty() ? n_features_in() : final_step().n_features_out();
+}
+
+std::vector<std::string> Pipeline::get_feature_names_out(std::span<const std::string> input) const {
+  std::vector<std::string> names(input.begin(), input.end());
+  for (const auto& [name, est] : steps_) names = est->get_feature_names_out(names);
+  return names;
+}
+
+// A table stays a table while the next step takes tables (an imputer feeding an encoder keeps
+// its strings); from the first step that needs numbers on, it is a matrix.
+void Pipeline::do_fit_table(const Table& X, const Vector& y) {
+  (void)final_step();
+  Table table = X;
+  std::optional<Matrix> matrix;
+  for (std::size_t i = 0; i + 1 < steps_.size(); ++i) {
+    Estimator& step = *steps_[i].second;
+    if (matrix) {
+      step.fit(*matrix, y);
+      matrix = step.transform(*matrix);
+      continue;
+    }
+    step.fit(table, Labels(y));
+    if (steps_[i + 1].second->takes_tables())
+      table = step.transform_to_table(table);
+    else
+      matrix = step.transform(table);
+  }
+  Estimator& last = *steps_.back().second;
+  if (matrix)
+    last.fit(*matrix, y);
+  else
+    last.fit(table, Labels(y));
+}
+
+Pipeline::Through Pipeline::through_table(const Table& X) const {
+  Through t{X, std::nullopt};
+  for (std::size_t i = 0; i + 1 < steps_.size(); ++i) {
+    const Estimator& step = *steps_[i].second;
+    if (t.matrix)
+      t.matrix = step.transform(*t.matrix);
+    else if (steps_[i + 1].second->takes_tables())
+      t.table = step.transform_to_table(t.table);
+    else
+      t.matrix = step.transform(t.table);
+  }
+  return t;
+}
+
+Matrix Pipeline::do_apply_table(Method method, const Table& X) const {
+  const Through t = through_table(X);
+  if (t.matrix) return apply_method(final_step(), method, *t.matrix);
+  return apply_method(final_step(), method, t.table);
+}
+
+Table Pipeline::do_transform_to_table(const Table& X) const {
+  const Through t = through_table(X);
+  if (t.matrix) return Table::from_matrix(final_step().transform(*t.matrix));
+  return final_step().transform_to_table(t.table);
 }
 
 void Pipeline::do_fit(const Matrix& X, const Vector& y) {

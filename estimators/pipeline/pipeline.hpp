@@ -34,8 +34,20 @@ class Pipeline : public Estimator, public Composite {
   [[nodiscard]] std::unique_ptr<Estimator> clone() const override;
   [[nodiscard]] std::string repr() const override;
 
+  /// When the first step does (a ColumnTransformer, an encoder): the table goes to it as is.
+  [[nodiscard]] bool takes_tables() const noexcept override;
+  /// When the first step does (an imputer, a ColumnTransformer): NaN goes to it.
+  [[nodiscard]] bool accepts_missing() const noexcept override {
+    return !steps_.empty() && steps_.front().second->accepts_missing();
+  }
+  [[nodiscard]] std::int64_t n_features_out() const override;
+  [[nodiscard]] std::vector<std::string> get_feature_names_out(
+      std::span<const std::string> input = {}) const override;
+
   void set_steps(std::vector<Step> steps) override;
   [[nodiscard]] const std::vector<Step>& steps() const override { return steps_; }
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> declared_steps(
+      const Value& params) const override;
 
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   void load_state(const Node& state, LoadContext& ctx) override;
@@ -47,10 +59,19 @@ class Pipeline : public Estimator, public Composite {
   [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
   [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
   [[nodiscard]] double do_score(const Matrix& X, const Vector& y) const override;
+  void do_fit_table(const Table& X, const Vector& y) override;
+  [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
+  [[nodiscard]] Table do_transform_to_table(const Table& X) const override;
 
  private:
+  // The input of the final step: still a table, or a matrix from the first numeric step on.
+  struct Through {
+    Table table;
+    std::optional<Matrix> matrix;
+  };
+  [[nodiscard]] Through through_table(const Table& X) const;
   [[nodiscard]] const Estimator& final_step() const;
-  [[nodiscard]] Matrix through_transformers(const Matrix& X) const;
+  [[nodiscard]] Matrix through_transformers(const Matrix& X, std::size_t first = 0) const;
   void apply_step_params(const std::map<std::string, Map>& by_step);
 
   std::vector<Step> steps_;

@@ -21,6 +21,32 @@ std::vector<std::string> feature_names(const Node& names, std::int64_t n_feature
   return out;
 }
 
+// The column types and string classes beside the signature (absent for numeric models).
+std::pair<std::vector<ColumnType>, std::vector<std::string>> table_signature(
+    const Node& doc, std::int64_t n_features) {
+  std::vector<ColumnType> types;
+  if (auto t = doc.find("feature_types_in_")) {
+    if (t->size() != static_cast<std::size_t>(n_features))
+      t->fail("has " + std::to_string(t->size()) + " types for " + std::to_string(n_features) +
+              " features");
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      const auto type = column_type_from_name((*t)[i].as_string());
+      if (!type) (*t)[i].fail("expected \"number\" or \"string\"");
+      types.push_back(*type);
+    }
+  }
+  std::vector<std::string> classes;
+  if (auto c = doc.find("class_labels_")) {
+    for (std::size_t i = 0; i < c->size(); ++i) {
+      classes.push_back((*c)[i].as_string());
+      if (i > 0 && !(classes[i - 1] < classes[i]))
+        (*c)[i].fail("class labels must be unique and sorted (by code point)");
+    }
+    if (classes.empty()) c->fail("expected at least one class label");
+  }
+  return {std::move(types), std::move(classes)};
+}
+
 // Same version, or newer with only optional additions (min_reader_version); older documents
 // must have been upgraded by upgrade_document first.
 void check_readable(const Node& doc, const TypeInfo& info) {
@@ -66,6 +92,17 @@ Value SaveContext::save_nested(const Estimator& estimator) {
     Array names(estimator.feature_names_in().begin(), estimator.feature_names_in().end());
     m.insert("feature_names_in_", std::move(names));
   }
+  // Only tables with a string column and classifiers fitted on string labels add these, so
+  // documents of all-numeric models stay as they were.
+  if (!estimator.feature_types_in().empty()) {
+    Array types;
+    for (ColumnType t : estimator.feature_types_in()) types.emplace_back(column_type_name(t));
+    m.insert("feature_types_in_", std::move(types));
+  }
+  if (!estimator.class_labels().empty()) {
+    Array labels(estimator.class_labels().begin(), estimator.class_labels().end());
+    m.insert("class_labels_", std::move(labels));
+  }
   m.insert("state", estimator.save_state(*this));
   return m;
 }
@@ -95,7 +132,12 @@ std::shared_ptr<Estimator> LoadContext::load_nested(const Node& doc) {
   std::vector<std::string> names;
   if (auto n = doc.find("feature_names_in_")) names = feature_names(*n, n_features);
   estimator->restore_signature(n_features, std::move(names));
+  auto [types, classes] = table_signature(doc, n_features);
+  estimator->restore_table_signature(std::move(types), std::move(classes));
   estimator->load_state(state, *this);
+  // After load_state: a Pipeline's kind is its last step's.
+  if (!estimator->class_labels().empty() && estimator->kind() != EstimatorKind::kClassifier)
+    doc["class_labels_"].fail("only a classifier has string class labels");
   return estimator;
 }
 

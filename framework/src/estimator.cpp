@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <mlpersist/dataset.hpp>
@@ -83,6 +84,22 @@ Matrix apply_method(const Estimator& estimator, Method method, const Matrix& X) 
   throw UsageError(ErrorCode::kNotSupported, "unknown method");
 }
 
+Matrix apply_method(const Estimator& estimator, Method method, const Table& X) {
+  switch (method) {
+    case Method::kPredict: {
+      const Labels labels = estimator.predict(X);
+      if (!labels.is_string()) return labels.numbers();
+      return encode_labels(labels.strings(), estimator.class_labels());
+    }
+    case Method::kDecisionFunction: return estimator.decision_function(X);
+    case Method::kPredictProba: return estimator.predict_proba(X);
+    case Method::kTransform: return estimator.transform(X);
+    case Method::kInverseTransform: break;
+  }
+  throw UsageError(ErrorCode::kNotSupported,
+                   std::string(method_name(method)) + " does not take a table");
+}
+
 Estimator::~Estimator() = default;
 Composite::~Composite() = default;
 
@@ -107,33 +124,79 @@ std::string Estimator::repr() const {
   return s + ")";
 }
 
-void Estimator::fit(const Matrix& X, const Vector& y) {
-  if (X.rows() == 0 || X.cols() == 0)
+void Estimator::check_fit_input(std::int64_t rows, std::int64_t cols, const Vector& y) const {
+  if (rows == 0 || cols == 0)
     throw UsageError(ErrorCode::kInvalidInput,
-                     class_name() + ".fit: X is empty (" + std::to_string(X.rows()) + " x " +
-                         std::to_string(X.cols()) + "); pass at least one sample and feature");
+                     class_name() + ".fit: X is empty (" + std::to_string(rows) + " x " +
+                         std::to_string(cols) + "); pass at least one sample and feature");
   const bool supervised =
       kind() == EstimatorKind::kClassifier || kind() == EstimatorKind::kRegressor;
-  if (supervised && y.size() != X.rows())
+  if (supervised && y.size() != rows)
     throw UsageError(ErrorCode::kInvalidInput, class_name() + ".fit: y has " +
                                                    std::to_string(y.size()) + " values but X has " +
-                                                   std::to_string(X.rows()) + " rows");
-  if (!pending_names_.empty() && pending_names_.size() != static_cast<std::size_t>(X.cols()))
+                                                   std::to_string(rows) + " rows");
+  if (!pending_names_.empty() && pending_names_.size() != static_cast<std::size_t>(cols))
     throw UsageError(ErrorCode::kInvalidInput,
                      class_name() + ".fit: " + std::to_string(pending_names_.size()) +
-                         " feature names for " + std::to_string(X.cols()) + " columns");
-  check_finite(X, class_name() + ".fit: X", accepts_missing());
+                         " feature names for " + std::to_string(cols) + " columns");
   if (supervised && !y.allFinite())
     throw UsageError(ErrorCode::kInvalidInput, class_name() + ".fit: y contains NaN or infinity");
-  do_fit(X, y);
+}
+
+void Estimator::fit_checked(const Matrix& X, const Vector& y) {
+  check_fit_input(X.rows(), X.cols(), y);
+  check_finite(X, class_name() + ".fit: X", accepts_missing());
+  if (takes_tables())
+    do_fit_table(Table::from_matrix(X, pending_names_), y);
+  else
+    do_fit(X, y);
   n_features_in_ = X.cols();
   feature_names_in_ = std::move(pending_names_);
   pending_names_.clear();
 }
 
+void Estimator::fit(const Matrix& X, const Vector& y) {
+  fit_checked(X, y);
+  feature_types_in_.clear();
+  class_labels_.clear();
+}
+
+void Estimator::fit(const Table& X, const Labels& y) {
+  std::vector<std::string> classes;
+  Vector codes = y.numbers();
+  // Transformers and clusterers ignore y, as scikit-learn's do (a ColumnTransformer in a
+  // classifier's Pipeline is given the labels too).
+  if (y.is_string() && kind() == EstimatorKind::kRegressor)
+    throw UsageError(ErrorCode::kInvalidInput,
+                     class_name() + ".fit: y holds strings; only classifiers take string labels");
+  if (y.is_string() && kind() == EstimatorKind::kClassifier) {
+    classes = sorted_classes(y.strings());
+    codes = encode_labels(y.strings(), classes);
+  }
+  set_feature_names(X.names());
+  if (takes_tables()) {
+    check_fit_input(static_cast<std::int64_t>(X.rows()), static_cast<std::int64_t>(X.cols()),
+                    codes);
+    do_fit_table(X, codes);
+    n_features_in_ = static_cast<std::int64_t>(X.cols());
+    feature_names_in_ = std::move(pending_names_);
+    pending_names_.clear();
+  } else {
+    fit_checked(X.to_matrix(class_name() + ".fit", accepts_missing()), codes);
+  }
+  feature_types_in_ = X.all_numeric() ? std::vector<ColumnType>{} : X.types();
+  class_labels_ = std::move(classes);
+}
+
 void Estimator::restore_signature(std::int64_t n_features, std::vector<std::string> names) {
   n_features_in_ = n_features;
   feature_names_in_ = std::move(names);
+}
+
+void Estimator::restore_table_signature(std::vector<ColumnType> types,
+                                        std::vector<std::string> classes) {
+  feature_types_in_ = std::move(types);
+  class_labels_ = std::move(classes);
 }
 
 void Estimator::check_predict_input(const Matrix& X, Method method, std::int64_t columns) const {
@@ -149,29 +212,138 @@ void Estimator::check_predict_input(const Matrix& X, Method method, std::int64_t
   check_finite(X, class_name() + "." + std::string(method_name(method)) + ": X", accepts_missing());
 }
 
+void Estimator::check_table_input(const Table& X, Method method) const {
+  if (!supports(method)) not_supported(*this, method);
+  if (!is_fitted())
+    throw UsageError(ErrorCode::kNotFitted,
+                     "this " + class_name() + " instance is not fitted yet; call fit first");
+  const std::string who = class_name() + "." + std::string(method_name(method));
+  if (static_cast<std::int64_t>(X.cols()) != n_features_in_)
+    throw UsageError(ErrorCode::kInvalidInput,
+                     who + ": X has " + std::to_string(X.cols()) + " columns, but " + class_name() +
+                         " was fitted on " + std::to_string(n_features_in_));
+  const std::vector<std::string> names = X.names();
+  for (std::size_t j = 0; j < X.cols(); ++j) {
+    if (!names.empty() && !feature_names_in_.empty() && names[j] != feature_names_in_[j])
+      throw UsageError(ErrorCode::kInvalidInput, who + ": column " + std::to_string(j) +
+                                                     " is named '" + names[j] + "', but was '" +
+                                                     feature_names_in_[j] + "' in fit");
+    const ColumnType fitted =
+        feature_types_in_.empty() ? ColumnType::kNumber : feature_types_in_[j];
+    if (X.column(j).type != fitted)
+      throw UsageError(ErrorCode::kInvalidInput,
+                       who + ": column " + std::to_string(j) +
+                           (names.empty() ? "" : " ('" + names[j] + "')") + " holds " +
+                           std::string(column_type_name(X.column(j).type)) + "s, but held " +
+                           std::string(column_type_name(fitted)) + "s in fit");
+  }
+}
+
+Matrix Estimator::apply_to_table(Method method, const Table& X) const {
+  check_table_input(X, method);
+  if (takes_tables()) return do_apply_table(method, X);
+  const std::string who = class_name() + "." + std::string(method_name(method));
+  return apply_method(*this, method, X.to_matrix(who, accepts_missing()));
+}
+
+Labels Estimator::predict(const Table& X) const {
+  const Matrix out = apply_to_table(Method::kPredict, X);
+  Vector codes = out.col(0);
+  if (class_labels_.empty()) return Labels(std::move(codes));
+  std::vector<std::string> labels;
+  labels.reserve(static_cast<std::size_t>(codes.size()));
+  for (Eigen::Index i = 0; i < codes.size(); ++i) {
+    const double c = codes(i);
+    if (!(c >= 0 && c < static_cast<double>(class_labels_.size())))
+      throw UsageError(ErrorCode::kInvalidInput, class_name() + ".predict: class code " +
+                                                     format_double(c) + " is not one of the " +
+                                                     std::to_string(class_labels_.size()) +
+                                                     " string classes");
+    labels.push_back(class_labels_[static_cast<std::size_t>(c)]);
+  }
+  return Labels(std::move(labels));
+}
+
+Matrix Estimator::decision_function(const Table& X) const {
+  return apply_to_table(Method::kDecisionFunction, X);
+}
+Matrix Estimator::predict_proba(const Table& X) const {
+  return apply_to_table(Method::kPredictProba, X);
+}
+Matrix Estimator::transform(const Table& X) const {
+  return apply_to_table(Method::kTransform, X);
+}
+
+// Estimators that take tables reach their table hook from the Matrix methods too.
+Matrix Estimator::apply_matrix(Method method, const Matrix& X) const {
+  for (ColumnType t : feature_types_in_)
+    if (t == ColumnType::kString)
+      throw UsageError(ErrorCode::kInvalidInput,
+                       class_name() + "." + std::string(method_name(method)) +
+                           ": fitted on string columns, so it takes a Table, not a matrix");
+  return do_apply_table(method, Table::from_matrix(X, feature_names_in_));
+}
+
 Vector Estimator::predict(const Matrix& X) const {
   check_predict_input(X, Method::kPredict, n_features_in_);
+  if (takes_tables()) return apply_matrix(Method::kPredict, X).col(0);
   return do_predict(X);
 }
 
 Matrix Estimator::decision_function(const Matrix& X) const {
   check_predict_input(X, Method::kDecisionFunction, n_features_in_);
+  if (takes_tables()) return apply_matrix(Method::kDecisionFunction, X);
   return do_decision_function(X);
 }
 
 Matrix Estimator::predict_proba(const Matrix& X) const {
   check_predict_input(X, Method::kPredictProba, n_features_in_);
+  if (takes_tables()) return apply_matrix(Method::kPredictProba, X);
   return do_predict_proba(X);
 }
 
 Matrix Estimator::transform(const Matrix& X) const {
   check_predict_input(X, Method::kTransform, n_features_in_);
+  if (takes_tables()) return apply_matrix(Method::kTransform, X);
   return do_transform(X);
 }
 
 Matrix Estimator::inverse_transform(const Matrix& X) const {
   check_predict_input(X, Method::kInverseTransform, n_features_out());
   return do_inverse_transform(X);
+}
+
+std::vector<std::string> Estimator::get_feature_names_out(
+    std::span<const std::string> input) const {
+  std::vector<std::string> out;
+  if (n_features_out() == n_features_in_) {
+    if (!input.empty()) return {input.begin(), input.end()};
+    if (!feature_names_in_.empty()) return feature_names_in_;
+    for (std::int64_t j = 0; j < n_features_in_; ++j) out.push_back("x" + std::to_string(j));
+    return out;
+  }
+  std::string prefix = class_name();
+  for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::int64_t j = 0; j < n_features_out(); ++j) out.push_back(prefix + std::to_string(j));
+  return out;
+}
+
+Table Estimator::transform_to_table(const Table& X) const {
+  check_table_input(X, Method::kTransform);
+  if (takes_tables()) return do_transform_to_table(X);
+  return Table::from_matrix(transform(X.to_matrix(class_name() + ".transform", accepts_missing())));
+}
+
+Table Estimator::do_transform_to_table(const Table& X) const {
+  return Table::from_matrix(do_apply_table(Method::kTransform, X));
+}
+
+void Estimator::do_fit_table(const Table&, const Vector&) {
+  throw UsageError(ErrorCode::kNotSupported, class_name() + " does not take tables");
+}
+
+Matrix Estimator::do_apply_table(Method method, const Table&) const {
+  not_supported(*this, method);
 }
 
 double Estimator::score(const Matrix& X, const Vector& y) const {

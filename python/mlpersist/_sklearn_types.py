@@ -132,9 +132,18 @@ def _own(a, dtype=None):
 
 def _classes_out(est, extra):
     classes = np.asarray(est.classes_)
+    if classes.ndim == 1 and classes.dtype.kind in "OU":
+        # String labels: the document's class_labels_ (to_document moves them there), and the
+        # classifier's state holds their indices, as the C++ side fits on them.
+        if not all(isinstance(c, str) for c in classes):
+            raise UsageError(f"{type(est).__name__}: class labels must all be numbers or all "
+                             f"strings")
+        extra["class_labels_"] = [str(c) for c in classes]
+        extra["classes_dtype"] = classes.dtype.str
+        return np.arange(len(classes), dtype=_F64)
     if classes.ndim != 1 or classes.dtype.kind not in "iuf":
-        raise UsageError(f"{type(est).__name__}: mlpersist stores numeric class labels; classes_ "
-                         f"of dtype {classes.dtype} (string labels) are not supported yet")
+        raise UsageError(f"{type(est).__name__}: mlpersist stores numeric or string class "
+                         f"labels; classes_ of dtype {classes.dtype} are not supported")
     as_float = classes.astype(_F64)
     if not np.array_equal(as_float.astype(classes.dtype), classes):
         raise UsageError(f"{type(est).__name__}: class labels not exactly representable as "
@@ -394,6 +403,7 @@ def _knn_build(params):
     return dict(params, algorithm="brute")
 
 
+from . import _sklearn_tables as _tables  # noqa: E402
 from ._sklearn_trees import (  # noqa: E402  (the tree entries need the helpers above)
     forest_in, forest_out, forest_params, tree_in, tree_out, tree_params, pipeline_build,
     pipeline_in, pipeline_out, pipeline_params)
@@ -439,10 +449,23 @@ TABLE = {e.tag: e for e in [
     Entry("pipeline.Pipeline", "sklearn.pipeline", "Pipeline", 1, ("steps",), pipeline_out,
           pipeline_in, to_params=pipeline_params, from_params=pipeline_build,
           ignored=("memory",)),
-] + HGB_ENTRIES}
+] + HGB_ENTRIES + _tables.ENTRIES(Entry)}
 
 from ._sklearn_regress import ENTRIES as _REGRESS_ENTRIES  # noqa: E402
 TABLE.update((e.tag, e) for e in _REGRESS_ENTRIES)
 
 from ._sklearn_boosted_trees import ENTRIES as _BOOSTED_TREE_ENTRIES  # noqa: E402
 TABLE.update((e.tag, e) for e in _BOOSTED_TREE_ENTRIES)
+
+def input_types(est):
+    """The column types ("number" / "string") an estimator was fitted on, or None."""
+    name = type(est).__name__
+    if name == "Pipeline":
+        return input_types(est.steps[0][1]) if est.steps else None
+    if name in ("OneHotEncoder", "OrdinalEncoder"):
+        return _tables.column_types(est.categories_)
+    if name == "SimpleImputer":
+        return _tables.imputer_types(est)
+    if name == "ColumnTransformer":
+        return _tables.column_transformer_types(est, input_types)
+    return None

@@ -88,6 +88,14 @@ def to_document(estimator, extras=None, path=""):
     names = getattr(estimator, "feature_names_in_", None)
     if names is not None:
         doc["feature_names_in_"] = [_types.feature_name(n) for n in names]
+    types = _types.input_types(estimator)
+    if types and "string" in types:
+        doc["feature_types_in_"] = types
+    labels = extra.pop("class_labels_", None)
+    if entry.tag == "pipeline.Pipeline":  # C++ keeps a Pipeline's string classes on it
+        labels = state["steps"][-1]["estimator"].pop("class_labels_", None)
+    if labels is not None:
+        doc["class_labels_"] = labels
     doc["state"] = state
     if extras is not None and extra:
         extras[path] = extra
@@ -109,6 +117,16 @@ def from_document(document, extras=None, path=""):
     extra = extra if isinstance(extra, dict) else {}
     estimator = entry.build(document["params"])
     entry.state_from_document(estimator, document, extra, extras, path)
+    labels = document.get("class_labels_")
+    if labels is not None:
+        owner = estimator.steps[-1][1] if entry.tag == "pipeline.Pipeline" else estimator
+        dtype = extras.get(f"{path}/steps/{len(estimator.steps) - 1}" if entry.tag ==
+                           "pipeline.Pipeline" else path, {}).get("classes_dtype", "|O")
+        try:
+            owner.classes_ = np.array(labels, dtype=np.dtype(dtype) if dtype[1:2] in "OU" else
+                                      object)
+        except TypeError:
+            owner.classes_ = np.array(labels, dtype=object)
     if entry.tag != "pipeline.Pipeline":  # a Pipeline's come from its first step
         estimator.n_features_in_ = int(document["n_features_in_"])
         if "feature_names_in_" in document:

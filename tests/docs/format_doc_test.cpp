@@ -195,13 +195,26 @@ std::vector<std::string> top_level_keys(const Value& map) {
 }
 
 // A fitted instance of `tag` on the repository's data: regressors on diabetes, the rest on
-// iris; a composite gets a scaler and an SVC as its steps.
+// iris; a Pipeline gets a scaler and an SVC as its steps, a ColumnTransformer a scaler, an
+// imputer and a passthrough remainder.
 std::shared_ptr<Estimator> fitted(const std::string& tag) {
   const Registry& registry = test::registry();
   auto estimator = registry.create(tag);
-  if (auto* composite = dynamic_cast<Composite*>(estimator.get()))
+  if (tag == "compose.ColumnTransformer") {
+    Map params;
+    params.insert("transformers",
+                  Array{Array{"scaler", "preprocessing.StandardScaler", Array{0, 1}},
+                        Array{"imputer", "impute.SimpleImputer", Array{2}}});
+    params.insert("remainder", "passthrough");
+    params.insert("imputer__add_indicator", true);
+    estimator->set_params(params);
+    dynamic_cast<Composite&>(*estimator)
+        .set_steps({{"scaler", registry.create("preprocessing.StandardScaler")},
+                    {"imputer", registry.create("impute.SimpleImputer")}});
+  } else if (auto* composite = dynamic_cast<Composite*>(estimator.get())) {
     composite->set_steps({{"scaler", registry.create("preprocessing.StandardScaler")},
                           {"svc", registry.create("svm.SVC")}});
+  }
   const bool regressor = estimator->kind() == EstimatorKind::kRegressor;
   const Dataset data = test::load_dataset(regressor ? "diabetes" : "iris");
   estimator->fit(data.X, data.y);

@@ -4,6 +4,7 @@
 #include <iosfwd>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
+#include <mlpersist/table.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,42 @@ inline constexpr std::size_t kMaxCsvColumns = std::size_t{1} << 20;
 /// The same, from text already in memory (`source` names it in messages).
 [[nodiscard]] MLPERSIST_API Dataset parse_csv(std::string_view text, std::string_view source,
                                               std::string_view target, bool target_required);
+
+/// The largest CSV cell read_table_csv accepts (1 MiB): a longer one is an error naming it,
+/// so that one endless quoted field cannot make the reader hold the whole file as one string.
+inline constexpr std::size_t kMaxCsvCellBytes = std::size_t{1} << 20;
+
+/// A table read from CSV: features in X (number and string columns), the target in y.
+struct TableDataset {
+  Table X;
+  Labels y;                 ///< empty when the file has no target column
+  std::string target_name;  ///< empty when the file has no target column
+};
+
+/// How read_table_csv reads a file.
+struct CsvOptions {
+  std::string target = "target";  ///< the target column's name
+  bool target_required = true;    ///< false: a file without it is fine (prediction input)
+  /// Columns read as strings even when every cell is a number (`--categorical COL`).
+  std::vector<std::string> categorical;
+  std::size_t max_cell_bytes = kMaxCsvCellBytes;
+};
+
+/// Reads a CSV file as people have it (RFC 4180): cells separated by commas, records by LF or
+/// CRLF, double-quoted cells may hold commas, quotes (doubled) and line breaks; an optional
+/// UTF-8 byte order mark; the text must be valid UTF-8. The first record names the columns
+/// (unique names). A cell is missing when it is empty or one of pandas' default NA spellings:
+/// `NA`, `N/A`, `n/a`, `NaN`, `nan`, `-NaN`, `-nan`, `NULL`, `null`, `None`, `<NA>`, `#N/A`,
+/// `#N/A N/A`, `#NA`, `-1.#IND`, `-1.#QNAN`, `1.#IND`, `1.#QNAN` (quoted or not). A column
+/// whose present cells all parse as numbers is a number column (missing = NaN), unless
+/// `categorical` names it; otherwise a string column. Errors are UsageError(kInvalidInput)
+/// naming the file, line, column and cell.
+[[nodiscard]] MLPERSIST_API TableDataset read_table_csv(const std::filesystem::path& file,
+                                                        const CsvOptions& options = {});
+/// The same, from text already in memory (`source` names it in messages).
+[[nodiscard]] MLPERSIST_API TableDataset parse_table_csv(std::string_view text,
+                                                         std::string_view source,
+                                                         const CsvOptions& options = {});
 
 /// Writes a header row and one row per matrix row, numbers as shortest round-trip decimals.
 MLPERSIST_API void write_csv(std::ostream& out, const std::vector<std::string>& header,

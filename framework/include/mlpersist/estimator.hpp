@@ -5,8 +5,10 @@
 #include <mlpersist/eigen.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/node.hpp>
+#include <mlpersist/table.hpp>
 #include <mlpersist/value.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -83,12 +85,41 @@ class MLPERSIST_API Estimator {
   /// scikit-learn's score: accuracy for classifiers, R² for regressors, -inertia for KMeans.
   [[nodiscard]] double score(const Matrix& X, const Vector& y) const;
 
+  /// The same on a mixed table. Estimators that need numbers get the table as a Matrix (a
+  /// string column, or NaN unless `accepts_missing`, is refused naming the column); estimators
+  /// that `takes_tables` (encoders, imputers, ColumnTransformer, a Pipeline starting with one)
+  /// get it as is. A classifier given string labels is fitted on their codes 0..k-1 in
+  /// `class_labels()` order (sorted as numpy sorts), and predict(Table) gives strings back.
+  void fit(const Table& X, const Labels& y);
+  [[nodiscard]] Labels predict(const Table& X) const;
+  [[nodiscard]] Matrix decision_function(const Table& X) const;
+  /// Columns in `class_labels()` (or the numeric `classes_`) order.
+  [[nodiscard]] Matrix predict_proba(const Table& X) const;
+  [[nodiscard]] Matrix transform(const Table& X) const;
+  /// transform, keeping string columns as strings (SimpleImputer on a string column); the
+  /// columns are unnamed, as scikit-learn's intermediate arrays are.
+  [[nodiscard]] Table transform_to_table(const Table& X) const;
+  /// Whether do_fit_table / do_apply_table take mixed tables (default false).
+  [[nodiscard]] virtual bool takes_tables() const noexcept { return false; }
+  /// Output column names, as scikit-learn's get_feature_names_out: `input` (or the fitted
+  /// names, or x0, x1, ...) when the width is unchanged, else `<classname>0`, `<classname>1`...
+  [[nodiscard]] virtual std::vector<std::string> get_feature_names_out(
+      std::span<const std::string> input = {}) const;
+
   [[nodiscard]] bool is_fitted() const noexcept { return n_features_in_ >= 0; }
   /// Number of columns seen in fit, or -1 before fit.
   [[nodiscard]] std::int64_t n_features_in() const noexcept { return n_features_in_; }
   /// Column names seen in fit (empty when fitted from an unnamed matrix).
   [[nodiscard]] const std::vector<std::string>& feature_names_in() const noexcept {
     return feature_names_in_;
+  }
+  /// Column types seen in fit; empty when every column was a number (and for Matrix input).
+  [[nodiscard]] const std::vector<ColumnType>& feature_types_in() const noexcept {
+    return feature_types_in_;
+  }
+  /// The string classes when fitted on string labels, else empty.
+  [[nodiscard]] const std::vector<std::string>& class_labels() const noexcept {
+    return class_labels_;
   }
   /// Number of columns transform produces (and inverse_transform expects); transformers whose
   /// output width differs from their input (PCA, KMeans) override it.
@@ -104,6 +135,12 @@ class MLPERSIST_API Estimator {
 
  protected:
   virtual void do_fit(const Matrix& X, const Vector& y) = 0;
+  /// For estimators that `takes_tables`: fit and the methods on the table itself (the public
+  /// Matrix methods reach them too, through Table::from_matrix). Defaults throw.
+  virtual void do_fit_table(const Table& X, const Vector& y);
+  [[nodiscard]] virtual Matrix do_apply_table(Method method, const Table& X) const;
+  /// Default: do_apply_table(kTransform) as number columns.
+  [[nodiscard]] virtual Table do_transform_to_table(const Table& X) const;
   virtual Vector do_predict(const Matrix& X) const;
   virtual Matrix do_decision_function(const Matrix& X) const;
   virtual Matrix do_predict_proba(const Matrix& X) const;
@@ -117,11 +154,20 @@ class MLPERSIST_API Estimator {
  private:
   friend class LoadContext;  // restores the input signature recorded beside the state
   void restore_signature(std::int64_t n_features, std::vector<std::string> names);
+  // The column types and string classes recorded beside the signature.
+  void restore_table_signature(std::vector<ColumnType> types, std::vector<std::string> classes);
   void check_predict_input(const Matrix& X, Method method, std::int64_t columns) const;
+  void check_table_input(const Table& X, Method method) const;
+  [[nodiscard]] Matrix apply_to_table(Method method, const Table& X) const;
+  void fit_checked(const Matrix& X, const Vector& y);
+  void check_fit_input(std::int64_t rows, std::int64_t cols, const Vector& y) const;
+  [[nodiscard]] Matrix apply_matrix(Method method, const Matrix& X) const;
 
   std::int64_t n_features_in_ = -1;
   std::vector<std::string> feature_names_in_;
   std::vector<std::string> pending_names_;
+  std::vector<ColumnType> feature_types_in_;
+  std::vector<std::string> class_labels_;
 };
 
 /// A named step of a composite estimator.
@@ -135,6 +181,11 @@ class MLPERSIST_API Composite {
   /// Replaces the steps; throws UsageError(kInvalidParameter) on duplicate or invalid names.
   virtual void set_steps(std::vector<Step> steps) = 0;
   [[nodiscard]] virtual const std::vector<Step>& steps() const = 0;
+  /// The (name, type tag) of each step that `params` (a get_params() map of this type)
+  /// declares, in set_steps order: what a builder makes before it calls set_steps. Throws
+  /// UsageError(kInvalidParameter) when `params` do not declare them.
+  [[nodiscard]] virtual std::vector<std::pair<std::string, std::string>> declared_steps(
+      const Value& params) const = 0;
 };
 
 /// Fraction of equal labels.
@@ -145,6 +196,9 @@ MLPERSIST_API double r2_score(const Vector& y_true, const Vector& y_pred);
 /// Calls `method` on a fitted estimator; predict's labels come back as one column.
 [[nodiscard]] MLPERSIST_API Matrix apply_method(const Estimator& estimator, Method method,
                                                 const Matrix& X);
+/// The same on a mixed table (predict's labels as one column: codes for string classes).
+[[nodiscard]] MLPERSIST_API Matrix apply_method(const Estimator& estimator, Method method,
+                                                const Table& X);
 
 /// E::kMinReaderVersion when the estimator class declares one, else E::kSchemaVersion.
 template <class E>

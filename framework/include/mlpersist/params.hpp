@@ -50,6 +50,11 @@ inline Value param_to_value(int v) {
 inline Value param_to_value(const std::string& v) {
   return v;
 }
+/// A parameter of several types ('auto' or lists, an int or a float), which the estimator's
+/// validate_params checks.
+inline Value param_to_value(const Value& v) {
+  return v;
+}
 template <class T>
 Value param_to_value(const std::optional<T>& v) {
   return v ? param_to_value(*v) : Value();
@@ -70,6 +75,9 @@ inline void param_from_node(const Node& n, int& out) {
 }
 inline void param_from_node(const Node& n, std::string& out) {
   out = n.as_string();
+}
+inline void param_from_node(const Node& n, Value& out) {
+  out = n.value();
 }
 template <class T>
 void param_from_node(const Node& n, std::optional<T>& out) {

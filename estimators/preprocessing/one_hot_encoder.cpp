@@ -1,0 +1,226 @@
+#include "one_hot_encoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "common/feature_names.hpp"
+
+namespace mlpersist::preprocessing {
+namespace {}  // namespace
+
+void OneHotEncoder::validate_params(const OneHotEncoderParams& p) const {
+  check_categories_param(p.categories, "OneHotEncoder");
+  if (p.drop && *p.drop != "first" && *p.drop != "if_binary")
+    invalid_param("drop must be None, 'first' or 'if_binary', not '" + *p.drop + "'");
+  if (p.handle_unknown != "error" && p.handle_unknown != "ignore" &&
+      p.handle_unknown != "infrequent_if_exist")
+    invalid_param("handle_unknown must be 'error', 'ignore' or 'infrequent_if_exist'");
+  const Value& f = p.min_frequency;
+  const bool ok = f.is_null() || (f.kind() == Kind::kInt && f.as_int() >= 1) ||
+                  (f.kind() == Kind::kDouble && f.as_double() > 0 && f.as_double() <= 1);
+  if (!ok) invalid_param("min_frequency must be None, an int >= 1 or a float in (0, 1]");
+  if (p.max_categories && *p.max_categories < 1) invalid_param("max_categories must be at least 1");
+}
+
+bool OneHotEncoder::infrequent_enabled() const {
+  return !params_.min_frequency.is_null() || params_.max_categories.has_value();
+}
+
+// scikit-learn's `_identify_infrequent`: below min_frequency, then the least frequent beyond
+// max_categories - 1 (a stable sort by count, so ties go in category order).
+void OneHotEncoder::fit_infrequent(const std::vector<std::vector<std::int64_t>>& counts,
+                                   std::size_t n) {
+  infrequent_.clear();
+  const Value& f = params_.min_frequency;
+  for (const auto& count : counts) {
+    std::vector<bool> rare(count.size(), false);
+    for (std::size_t k = 0; k < count.size(); ++k) {
+      if (f.kind() == Kind::kInt) rare[k] = count[k] < f.as_int();
+      if (f.kind() == Kind::kDouble)
+        rare[k] = static_cast<double>(count[k]) < static_cast<double>(n) * f.as_double();
+    }
+    const auto n_rare = static_cast<std::int64_t>(std::count(rare.begin(), rare.end(), true));
+    const std::int64_t current = static_cast<std::int64_t>(count.size()) - n_rare + 1;
+    // max_categories = 1 marks nothing: scikit-learn's slice [:-max_categories + 1] is empty.
+    if (params_.max_categories && *params_.max_categories > 1 &&
+        *params_.max_categories < current) {
+      std::vector<std::size_t> order(count.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return count[a] < count[b]; });
+      const auto keep = static_cast<std::size_t>(*params_.max_categories - 1);
+      for (std::size_t r = 0; r + keep < order.size(); ++r) rare[order[r]] = true;
+    }
+    std::vector<std::size_t> indices;
+    for (std::size_t k = 0; k < rare.size(); ++k)
+      if (rare[k]) indices.push_back(k);
+    infrequent_.push_back(std::move(indices));
+  }
+}
+
+std::optional<std::vector<std::optional<std::int64_t>>> OneHotEncoder::compute_drop_idx() const {
+  if (!params_.drop) return std::nullopt;
+  std::vector<std::optional<std::int64_t>> out;
+  for (std::size_t j = 0; j < categories_.size(); ++j) {
+    if (*params_.drop == "first") {
+      out.emplace_back(0);
+      continue;
+    }
+    std::size_t width = categories_[j].size();
+    if (!infrequent_.empty() && !infrequent_[j].empty()) width -= infrequent_[j].size() - 1;
+    out.push_back(width == 2 ? std::optional<std::int64_t>(0) : std::nullopt);
+  }
+  return out;
+}
+
+void OneHotEncoder::derive() {
+  mapping_.clear();
+  widths_.clear();
+  for (std::size_t j = 0; j < categories_.size(); ++j) {
+    const std::size_t n = categories_[j].size();
+    std::vector<std::size_t> map(n);
+    std::iota(map.begin(), map.end(), 0);
+    std::size_t width = n;
+    if (!infrequent_.empty() && !infrequent_[j].empty()) {
+      const auto& rare = infrequent_[j];
+      const std::size_t frequent = n - rare.size();
+      std::size_t next = 0;
+      for (std::size_t k = 0; k < n; ++k)
+        map[k] = std::binary_search(rare.begin(), rare.end(), k) ? frequent : next++;
+      width = frequent + 1;
+    }
+    if (drop_idx_ && (*drop_idx_)[j]) --width;
+    mapping_.push_back(std::move(map));
+    widths_.push_back(width);
+  }
+}
+
+void OneHotEncoder::do_fit_table(const Table& X, const Vector&) {
+  std::vector<std::vector<std::int64_t>> counts;
+  categories_ = fit_categories(X, params_.categories, "OneHotEncoder.fit", &counts);
+  if (params_.categories.kind() == Kind::kArray && params_.handle_unknown == "error")
+    for (std::size_t j = 0; j < X.cols(); ++j)
+      for (std::size_t i = 0; i < X.rows(); ++i)
+        if (!categories_[j].index_of(X.column(j), i))
+          unknown_category("OneHotEncoder.fit", X, j, i);
+  infrequent_.clear();
+  if (infrequent_enabled()) fit_infrequent(counts, X.rows());
+  drop_idx_ = compute_drop_idx();
+  derive();
+}
+
+std::int64_t OneHotEncoder::n_features_out() const {
+  return static_cast<std::int64_t>(std::accumulate(widths_.begin(), widths_.end(), std::size_t{0}));
+}
+
+// The grouped index of a cell (unknown: the infrequent column when handle_unknown maps it
+// there), or nullopt for an all-zero encoding.
+std::optional<std::size_t> OneHotEncoder::encode(const Table& X, std::size_t j,
+                                                 std::size_t row) const {
+  std::optional<std::size_t> k = categories_[j].index_of(X.column(j), row);
+  const bool rare = !infrequent_.empty() && !infrequent_[j].empty();
+  if (!k) {
+    if (params_.handle_unknown == "error") unknown_category("OneHotEncoder.transform", X, j, row);
+    if (params_.handle_unknown != "infrequent_if_exist" || !rare) return std::nullopt;
+    k = infrequent_[j].front();
+  }
+  std::size_t g = mapping_[j][*k];
+  if (drop_idx_ && (*drop_idx_)[j]) {
+    const auto d = static_cast<std::size_t>(*(*drop_idx_)[j]);
+    if (g == d) return std::nullopt;
+    if (g > d) --g;
+  }
+  return g;
+}
+
+Matrix OneHotEncoder::do_apply_table(Method, const Table& X) const {
+  Matrix out = Matrix::Zero(static_cast<Eigen::Index>(X.rows()), n_features_out());
+  std::size_t offset = 0;
+  for (std::size_t j = 0; j < X.cols(); ++j) {
+    for (std::size_t i = 0; i < X.rows(); ++i)
+      if (const auto g = encode(X, j, i))
+        out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(offset + *g)) = 1.0;
+    offset += widths_[j];
+  }
+  return out;
+}
+
+std::vector<std::string> OneHotEncoder::get_feature_names_out(
+    std::span<const std::string> input) const {
+  const std::vector<std::string> in = common::input_feature_names(*this, input);
+  std::vector<std::string> out;
+  for (std::size_t j = 0; j < categories_.size(); ++j) {
+    std::vector<std::string> names;
+    const bool rare = !infrequent_.empty() && !infrequent_[j].empty();
+    for (std::size_t k = 0; k < categories_[j].size(); ++k)
+      if (!rare || !std::binary_search(infrequent_[j].begin(), infrequent_[j].end(), k))
+        names.push_back(categories_[j].text(k));
+    if (rare) names.emplace_back("infrequent_sklearn");
+    if (drop_idx_ && (*drop_idx_)[j])
+      names.erase(names.begin() + static_cast<std::ptrdiff_t>(*(*drop_idx_)[j]));
+    for (const std::string& n : names) out.push_back(in[j] + "_" + n);
+  }
+  return out;
+}
+
+Value OneHotEncoder::save_state(SaveContext&) const {
+  Map m;
+  Array cats;
+  for (const Categories& c : categories_) cats.push_back(c.save());
+  m.insert("categories_", std::move(cats));
+  if (drop_idx_) {
+    Array drop;
+    for (const auto& d : *drop_idx_) drop.push_back(d ? Value(*d) : Value());
+    m.insert("drop_idx_", std::move(drop));
+  } else {
+    m.insert("drop_idx_", Value());
+  }
+  if (infrequent_enabled()) {
+    Array rare;
+    for (std::size_t j = 0; j < categories_.size(); ++j)
+      rare.push_back(infrequent_[j].empty() ? Value()
+                                            : categories_[j].subset(infrequent_[j]).save());
+    m.insert("infrequent_categories_", std::move(rare));
+  }
+  return m;
+}
+
+void OneHotEncoder::load_state(const Node& state, LoadContext&) {
+  const auto n = static_cast<std::size_t>(n_features_in());
+  std::vector<Categories> categories = load_categories(state["categories_"], *this);
+  std::vector<std::vector<std::size_t>> infrequent;
+  if (infrequent_enabled()) {
+    const Node rare = state["infrequent_categories_"];
+    if (rare.size() != n) rare.fail("expected one entry per input column");
+    for (std::size_t j = 0; j < n; ++j) {
+      std::vector<std::size_t> indices;
+      if (!rare[j].value().is_null()) {
+        const Categories sub = Categories::load(rare[j]);
+        for (std::size_t k = 0; k < sub.size(); ++k) {
+          const auto pos = categories[j].position_of(sub, k);
+          if (!pos) rare[j].fail("lists a category that is not in categories_");
+          indices.push_back(*pos);
+        }
+        std::sort(indices.begin(), indices.end());
+        if (indices.size() == categories[j].size())
+          rare[j].fail("at least one category must be frequent");
+      }
+      infrequent.push_back(std::move(indices));
+    }
+  }
+  categories_ = std::move(categories);
+  infrequent_ = std::move(infrequent);
+  drop_idx_ = compute_drop_idx();
+  const Node drop = state["drop_idx_"];
+  const Value expected = [&] {
+    if (!drop_idx_) return Value();
+    Array a;
+    for (const auto& d : *drop_idx_) a.push_back(d ? Value(*d) : Value());
+    return Value(std::move(a));
+  }();
+  if (!(drop.value() == expected)) drop.fail("does not follow from `drop` and the categories");
+  derive();
+}
+
+}  // namespace mlpersist::preprocessing

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <mlpersist/context.hpp>
+#include <mlpersist/estimator.hpp>
+#include <mlpersist/params.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "categories.hpp"
+
+namespace mlpersist::preprocessing {
+
+/// scikit-learn 1.2's OneHotEncoder parameters, with its defaults. The output is always dense
+/// (`sparse_output` is kept for scikit-learn, which gives a sparse matrix when it is true).
+struct OneHotEncoderParams {
+  Value categories{"auto"};         ///< "auto", or one list of categories per column
+  std::optional<std::string> drop;  ///< None, "first" or "if_binary"
+  bool sparse_output = true;
+  std::string handle_unknown = "error";  ///< "error", "ignore", "infrequent_if_exist"
+  Value min_frequency{nullptr};          ///< None, an int >= 1 or a float in (0, 1]
+  std::optional<std::int64_t> max_categories;
+  static constexpr std::array<std::string_view, 6> kNames{
+      "categories", "drop", "sparse_output", "handle_unknown", "min_frequency", "max_categories"};
+};
+
+/// One column of 0/1 per category of each input column (numbers or strings; a missing value is
+/// a category of its own, last), as scikit-learn's OneHotEncoder: infrequent categories
+/// (`min_frequency`, `max_categories`) grouped into one last column, `drop` removing one column
+/// per feature, unknown categories refused (naming column, value and row), ignored or mapped to
+/// the infrequent column.
+class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderParams> {
+ public:
+  static constexpr std::string_view kTypeTag = "preprocessing.OneHotEncoder";
+  static constexpr std::uint32_t kSchemaVersion = 1;
+  using EstimatorWithParams::EstimatorWithParams;
+
+  [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kTransformer; }
+  [[nodiscard]] bool supports(Method m) const override { return m == Method::kTransform; }
+  [[nodiscard]] bool accepts_missing() const noexcept override { return true; }
+  [[nodiscard]] bool takes_tables() const noexcept override { return true; }
+  [[nodiscard]] std::int64_t n_features_out() const override;
+  [[nodiscard]] std::vector<std::string> get_feature_names_out(
+      std::span<const std::string> input = {}) const override;
+  void validate_params(const OneHotEncoderParams& p) const;
+
+  [[nodiscard]] Value save_state(SaveContext& ctx) const override;
+  void load_state(const Node& state, LoadContext& ctx) override;
+
+  [[nodiscard]] const std::vector<Categories>& categories() const noexcept { return categories_; }
+  /// Per column, the dropped index (in the grouped categories), when any is dropped.
+  [[nodiscard]] const std::optional<std::vector<std::optional<std::int64_t>>>& drop_idx()
+      const noexcept {
+    return drop_idx_;
+  }
+
+ protected:
+  void do_fit(const Matrix&, const Vector&) override {}
+  void do_fit_table(const Table& X, const Vector& y) override;
+  [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
+
+ private:
+  [[nodiscard]] bool infrequent_enabled() const;
+  void fit_infrequent(const std::vector<std::vector<std::int64_t>>& counts, std::size_t n);
+  void derive();  // mappings and output widths from categories_, infrequent_ and drop_idx_
+  [[nodiscard]] std::optional<std::vector<std::optional<std::int64_t>>> compute_drop_idx() const;
+  [[nodiscard]] std::optional<std::size_t> encode(const Table& X, std::size_t j,
+                                                  std::size_t row) const;
+
+  std::vector<Categories> categories_;
+  // Per column: the indices of its infrequent categories (empty: none), when enabled.
+  std::vector<std::vector<std::size_t>> infrequent_;
+  std::optional<std::vector<std::optional<std::int64_t>>> drop_idx_;
+  // Derived: category index -> grouped index, and each column's output width.
+  std::vector<std::vector<std::size_t>> mapping_;
+  std::vector<std::size_t> widths_;
+};
+
+}  // namespace mlpersist::preprocessing

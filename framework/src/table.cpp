@@ -1,0 +1,184 @@
+#include <algorithm>
+#include <cmath>
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/error.hpp>
+#include <mlpersist/table.hpp>
+#include <string>
+
+namespace mlpersist {
+namespace {
+
+std::string quoted_name(const Column& c, std::size_t j) {
+  return c.name.empty() ? "column " + std::to_string(j) : "column '" + c.name + "'";
+}
+
+}  // namespace
+
+std::string_view column_type_name(ColumnType type) noexcept {
+  return type == ColumnType::kString ? "string" : "number";
+}
+
+std::optional<ColumnType> column_type_from_name(std::string_view name) noexcept {
+  if (name == "number") return ColumnType::kNumber;
+  if (name == "string") return ColumnType::kString;
+  return std::nullopt;
+}
+
+Column Column::number(std::string name, std::vector<double> values) {
+  Column c;
+  c.name = std::move(name);
+  c.numbers = std::move(values);
+  return c;
+}
+
+Column Column::string(std::string name, std::vector<StringCell> values) {
+  Column c;
+  c.name = std::move(name);
+  c.type = ColumnType::kString;
+  c.strings = std::move(values);
+  return c;
+}
+
+std::size_t Column::size() const noexcept {
+  return type == ColumnType::kString ? strings.size() : numbers.size();
+}
+
+bool Column::is_missing(std::size_t row) const noexcept {
+  return type == ColumnType::kString ? !strings[row].has_value() : std::isnan(numbers[row]);
+}
+
+std::string Column::cell_text(std::size_t row) const {
+  if (type == ColumnType::kNumber) return format_double(numbers[row]);
+  return strings[row] ? "'" + *strings[row] + "'" : "None";
+}
+
+Table Table::from_matrix(const Matrix& X, std::vector<std::string> names) {
+  if (!names.empty() && names.size() != static_cast<std::size_t>(X.cols()))
+    throw UsageError(ErrorCode::kInvalidInput, std::to_string(names.size()) +
+                                                   " column names for a matrix of " +
+                                                   std::to_string(X.cols()) + " columns");
+  Table t;
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    std::vector<double> values(static_cast<std::size_t>(X.rows()));
+    for (Eigen::Index i = 0; i < X.rows(); ++i) values[static_cast<std::size_t>(i)] = X(i, j);
+    t.add_column(Column::number(names.empty() ? std::string() : names[static_cast<std::size_t>(j)],
+                                std::move(values)));
+  }
+  t.rows_ = static_cast<std::size_t>(X.rows());
+  return t;
+}
+
+void Table::add_column(Column column) {
+  if (!columns_.empty() && column.size() != rows_)
+    throw UsageError(ErrorCode::kInvalidInput, quoted_name(column, columns_.size()) + " has " +
+                                                   std::to_string(column.size()) +
+                                                   " rows, the table " + std::to_string(rows_));
+  rows_ = column.size();
+  columns_.push_back(std::move(column));
+}
+
+std::optional<std::size_t> Table::find(std::string_view name) const noexcept {
+  for (std::size_t j = 0; j < columns_.size(); ++j)
+    if (columns_[j].name == name) return j;
+  return std::nullopt;
+}
+
+std::vector<std::string> Table::names() const {
+  std::vector<std::string> out;
+  bool any = false;
+  for (const Column& c : columns_) {
+    out.push_back(c.name);
+    any = any || !c.name.empty();
+  }
+  return any ? out : std::vector<std::string>{};
+}
+
+std::vector<ColumnType> Table::types() const {
+  std::vector<ColumnType> out;
+  for (const Column& c : columns_) out.push_back(c.type);
+  return out;
+}
+
+bool Table::all_numeric() const noexcept {
+  return std::all_of(columns_.begin(), columns_.end(),
+                     [](const Column& c) { return c.type == ColumnType::kNumber; });
+}
+
+Table Table::select(std::span<const std::size_t> indices) const {
+  Table t;
+  for (std::size_t j : indices) t.add_column(columns_.at(j));
+  t.rows_ = rows_;
+  return t;
+}
+
+Table Table::slice_rows(std::size_t begin, std::size_t end) const {
+  end = std::min(end, rows_);
+  begin = std::min(begin, end);
+  Table t;
+  for (const Column& c : columns_) {
+    Column part;
+    part.name = c.name;
+    part.type = c.type;
+    if (c.type == ColumnType::kNumber)
+      part.numbers.assign(c.numbers.begin() + static_cast<std::ptrdiff_t>(begin),
+                          c.numbers.begin() + static_cast<std::ptrdiff_t>(end));
+    else
+      part.strings.assign(c.strings.begin() + static_cast<std::ptrdiff_t>(begin),
+                          c.strings.begin() + static_cast<std::ptrdiff_t>(end));
+    t.add_column(std::move(part));
+  }
+  t.rows_ = end - begin;
+  return t;
+}
+
+Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
+  // Strings first: a string column is the more fundamental problem than a missing number.
+  for (std::size_t j = 0; j < columns_.size(); ++j) {
+    const Column& c = columns_[j];
+    if (c.type == ColumnType::kString)
+      throw UsageError(ErrorCode::kInvalidInput,
+                       std::string(who) + ": " + quoted_name(c, j) +
+                           " holds strings, and this estimator needs numbers; encode it first "
+                           "(preprocessing.OneHotEncoder or preprocessing.OrdinalEncoder, in a "
+                           "compose.ColumnTransformer)");
+  }
+  Matrix X(static_cast<Eigen::Index>(rows_), static_cast<Eigen::Index>(columns_.size()));
+  for (std::size_t j = 0; j < columns_.size(); ++j) {
+    const Column& c = columns_[j];
+    for (std::size_t i = 0; i < rows_; ++i) {
+      const double v = c.numbers[i];
+      if (!allow_missing && std::isnan(v))
+        throw UsageError(ErrorCode::kInvalidInput,
+                         std::string(who) + ": " + quoted_name(c, j) +
+                             " has a missing value (NaN)" + " in row " + std::to_string(i) +
+                             ", which this estimator does not accept; impute it first "
+                             "(impute.SimpleImputer) or drop the row");
+      X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
+    }
+  }
+  return X;
+}
+
+std::vector<std::string> sorted_classes(std::span<const std::string> labels) {
+  std::vector<std::string> classes(labels.begin(), labels.end());
+  // std::string compares as unsigned bytes (char_traits<char>::lt), the order of code points
+  // in UTF-8: numpy's order for str arrays.
+  std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  return classes;
+}
+
+Vector encode_labels(std::span<const std::string> labels, std::span<const std::string> classes) {
+  Vector codes(static_cast<Eigen::Index>(labels.size()));
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const auto it = std::lower_bound(classes.begin(), classes.end(), labels[i]);
+    if (it == classes.end() || *it != labels[i])
+      throw UsageError(ErrorCode::kInvalidInput, "label '" + labels[i] + "' in row " +
+                                                     std::to_string(i) +
+                                                     " is not one of the classes seen in fit");
+    codes(static_cast<Eigen::Index>(i)) = static_cast<double>(it - classes.begin());
+  }
+  return codes;
+}
+
+}  // namespace mlpersist

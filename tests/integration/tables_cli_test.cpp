@@ -1,0 +1,106 @@
+// `mlpersist fit --spec` and `predict` on a mixed table (issue 14, items 2 and 4).
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/persist.hpp>
+
+#include "test_support.hpp"
+
+namespace mlpersist {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string quoted(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
+
+TEST(TablesCli, FitSpecThenPredictPrintsStringLabels) {
+  const fs::path model = test::temp_dir() / "churn.bin";
+  const fs::path data = test::data_dir() / "churn.csv";
+  std::string out, err;
+  ASSERT_EQ(test::run_cli("fit --spec " +
+                              quoted(test::data_dir() / "specs" / "churn__random_forest.json") +
+                              " --data " + quoted(data) + " --target churn -o " + quoted(model),
+                          &out, &err),
+            0)
+      << err;
+  ASSERT_EQ(
+      test::run_cli("predict " + quoted(model) + " --data " + quoted(data) + " --target churn",
+                    &out, &err),
+      0)
+      << err;
+  // The same model fitted in process predicts the same labels.
+  CsvOptions options;
+  options.target = "churn";
+  const TableDataset table = read_table_csv(data, options);
+  const auto loaded = load(test::registry(), model);
+  std::string expected = "prediction\n";
+  const Labels predicted = loaded->predict(table.X);  // kept: strings() refers into it
+  for (const std::string& label : predicted.strings()) expected += label + "\n";
+  EXPECT_EQ(out, expected);
+  EXPECT_NE(out.find("\nchurn\n"), std::string::npos);
+  EXPECT_NE(out.find("\nstay\n"), std::string::npos);
+}
+
+TEST(TablesCli, CategoricalColumnsAndTypeChecksAtPredictTime) {
+  const fs::path dir = test::temp_dir();
+  {
+    std::ofstream f(dir / "zip.csv");
+    f << "zip,amount,target\n75001,1.5,a\n10115,,b\n75001,2.5,a\n10115,3.5,b\n";
+    std::ofstream g(dir / "spec.json");
+    g << R"({"type": "pipeline.Pipeline", "params": {
+      "steps": [["ct", "compose.ColumnTransformer"], ["tree", "tree.DecisionTreeClassifier"]],
+      "ct__transformers": [["zip", "preprocessing.OneHotEncoder", ["zip"]],
+                           ["amount", "impute.SimpleImputer", ["amount"]]]}})";
+    std::ofstream h(dir / "typed.csv");
+    h << "zip,amount\n75001,x\n";
+  }
+  std::string out, err;
+  ASSERT_EQ(test::run_cli("fit --spec " + quoted(dir / "spec.json") + " --data " +
+                              quoted(dir / "zip.csv") + " --categorical zip -o " +
+                              quoted(dir / "zip.bin"),
+                          &out, &err),
+            0)
+      << err;
+  ASSERT_EQ(
+      test::run_cli("predict " + quoted(dir / "zip.bin") + " --data " + quoted(dir / "zip.csv"),
+                    &out, &err),
+      0)
+      << err;
+  EXPECT_EQ(out, "prediction\na\nb\na\nb\n") << "zip read as strings, as in fit";
+  EXPECT_NE(
+      test::run_cli("predict " + quoted(dir / "zip.bin") + " --data " + quoted(dir / "typed.csv"),
+                    &out, &err),
+      0);
+  EXPECT_NE(err.find("column 1 ('amount') holds strings, but held numbers in fit"),
+            std::string::npos)
+      << err;
+}
+
+TEST(TablesCli, BadSpecsAndBadCsvGetErrorsWithTheirPlace) {
+  const fs::path dir = test::temp_dir();
+  {
+    std::ofstream f(dir / "bad.json");
+    f << R"({"type": "compose.ColumnTransformer", "params": {"transformers": [["a", 1, ["x"]]]}})";
+    std::ofstream g(dir / "ragged.csv");
+    g << "x,target\n1,a\n2\n";
+  }
+  std::string out, err;
+  EXPECT_NE(
+      test::run_cli("fit --spec " + quoted(dir / "bad.json") + " --data " +
+                        quoted(test::data_dir() / "churn.csv") + " -o " + quoted(dir / "x.bin"),
+                    &out, &err),
+      0);
+  EXPECT_NE(err.find("$.params"), std::string::npos) << err;
+  EXPECT_NE(test::run_cli("fit tree.DecisionTreeClassifier --data " + quoted(dir / "ragged.csv") +
+                              " -o " + quoted(dir / "y.bin"),
+                          &out, &err),
+            0);
+  EXPECT_NE(err.find("ragged.csv:3:"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace mlpersist

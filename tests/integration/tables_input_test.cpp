@@ -1,0 +1,200 @@
+// Mixed tables at the estimator boundary (issue 14, items 1 and 6): what each estimator is given
+// and refuses, the fitted signature, and hostile states of the new types.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <mlpersist/document.hpp>
+#include <mlpersist/error.hpp>
+#include <mlpersist/persist.hpp>
+#include <mlpersist/spec.hpp>
+
+#include "test_support.hpp"
+
+namespace mlpersist {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Table people() {
+  Table t;
+  t.add_column(Column::number("age", {31, 45, kNaN, 22, 60, 38}));
+  t.add_column(Column::string("city", {"oslo", "lima", std::nullopt, "oslo", "Zürich", "lima"}));
+  return t;
+}
+
+Labels outcome() {
+  return Labels(std::vector<std::string>{"stay", "churn", "stay", "churn", "stay", "stay"});
+}
+
+std::shared_ptr<Estimator> make(const std::string& tag, Value params = Map{}) {
+  Map spec;
+  spec.insert("type", tag);
+  spec.insert("params", std::move(params));
+  return build_estimator(test::registry(), spec);
+}
+
+std::string usage_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no UsageError";
+  return "";
+}
+
+TEST(TablesInput, AStringColumnGivenToANumericEstimatorNamesItAndTheEncoders) {
+  auto svc = make("svm.SVC");
+  const std::string e = usage_error([&] { svc->fit(people(), outcome()); });
+  EXPECT_NE(e.find("column 'city' holds strings"), std::string::npos) << e;
+  EXPECT_NE(e.find("OneHotEncoder"), std::string::npos) << e;
+}
+
+TEST(TablesInput, MissingValuesAreRefusedNamingTheColumnUnlessTheEstimatorTakesThem) {
+  Table t;
+  t.add_column(Column::number("income", {1, kNaN, 3}));
+  auto lr = make("linear_model.LogisticRegression");
+  const Labels y(Vector(Vector::LinSpaced(3, 0, 1).array().round()));
+  const std::string e = usage_error([&] { lr->fit(t, y); });
+  EXPECT_NE(e.find("column 'income' has a missing value (NaN) in row 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("SimpleImputer"), std::string::npos) << e;
+  auto imputer = make("impute.SimpleImputer");
+  imputer->fit(t, Labels());
+  EXPECT_EQ(imputer->transform(t)(1, 0), 2.0);
+}
+
+TEST(TablesInput, StringLabelsGiveSortedClassesAndStringPredictions) {
+  Map params;
+  params.insert("steps", Array{Array{"ct", "compose.ColumnTransformer"},
+                               Array{"clf", "tree.DecisionTreeClassifier"}});
+  params.insert("ct__transformers",
+                Array{Array{"num", "impute.SimpleImputer", Array{"age"}},
+                      Array{"cat", "preprocessing.OneHotEncoder", Array{"city"}}});
+  auto model = make("pipeline.Pipeline", params);
+  model->fit(people(), outcome());
+  EXPECT_EQ(model->class_labels(), (std::vector<std::string>{"churn", "stay"}));
+  const Labels predicted = model->predict(people());
+  ASSERT_TRUE(predicted.is_string());
+  EXPECT_EQ(predicted.strings(), outcome().strings()) << "a tree fits its training set";
+  EXPECT_EQ(model->predict_proba(people()).cols(), 2);
+  auto loaded = loads(test::registry(), dumps(test::registry(), *model));
+  EXPECT_EQ(loaded->predict(people()).strings(), predicted.strings());
+  EXPECT_EQ(loaded->feature_types_in(),
+            (std::vector<ColumnType>{ColumnType::kNumber, ColumnType::kString}));
+}
+
+TEST(TablesInput, ARegressorRefusesStringLabels) {
+  Table t;
+  t.add_column(Column::number("x", {1, 2}));
+  const std::string e = usage_error([&] {
+    make("linear_model.Ridge")->fit(t, Labels(std::vector<std::string>{"a", "b"}));
+  });
+  EXPECT_NE(e.find("only classifiers take string labels"), std::string::npos) << e;
+}
+
+TEST(TablesInput, PredictRefusesOtherColumnNamesOrTypesSayingWhich) {
+  auto encoder = make("preprocessing.OrdinalEncoder");
+  encoder->fit(people(), Labels());
+  Table renamed;
+  renamed.add_column(Column::number("years", people().column(0).numbers));
+  renamed.add_column(people().column(1));
+  EXPECT_NE(usage_error([&] {
+              (void)encoder->transform(renamed);
+            }).find("column 0 is named 'years', but was 'age' in fit"),
+            std::string::npos);
+  Table retyped;
+  retyped.add_column(people().column(0));
+  retyped.add_column(Column::number("city", {1, 2, 3, 4, 5, 6}));
+  EXPECT_NE(usage_error([&] {
+              (void)encoder->transform(retyped);
+            }).find("column 1 ('city') holds numbers, but held strings in fit"),
+            std::string::npos);
+}
+
+TEST(TablesInput, AnUnknownCategoryNamesColumnValueAndRow) {
+  auto encoder = make("preprocessing.OneHotEncoder");
+  encoder->fit(people(), Labels());
+  Table t = people().slice_rows(0, 3);
+  Table unseen;
+  unseen.add_column(t.column(0));
+  unseen.add_column(Column::string("city", {"oslo", "lima", "atlantis"}));
+  const std::string e = usage_error([&] { (void)encoder->transform(unseen); });
+  EXPECT_NE(e.find("unknown category 'atlantis' in column 'city' (row 2)"), std::string::npos) << e;
+}
+
+// Categories sort by code point, as numpy sorts str: 'Z' (U+005A) before 'l'.
+TEST(TablesInput, MissingIsACategoryOfItsOwnLast) {
+  auto encoder = make("preprocessing.OneHotEncoder");
+  encoder->fit(people(), Labels());
+  const auto names = encoder->get_feature_names_out();
+  EXPECT_EQ(names, (std::vector<std::string>{"age_22.0", "age_31.0", "age_38.0", "age_45.0",
+                                             "age_60.0", "age_nan", "city_Zürich", "city_lima",
+                                             "city_oslo", "city_nan"}));
+}
+
+// A hostile file may pair any state with any signature: each mismatch is a SchemaError.
+TEST(TablesInput, HostileEncoderStatesAreRefused) {
+  auto encoder = make("preprocessing.OneHotEncoder");
+  encoder->fit(people(), Labels());
+  test::expect_rejected_edit(*encoder, "categories_", Array{Array{"a"}, Array{"b"}},
+                             "categories_[0]");
+  test::expect_rejected_edit(
+      *encoder, "categories_",
+      Array{Tensor::from_values(std::span<const double>(std::vector<double>{3, 1})), Array{"b"}},
+      "categories_[0]");
+  test::expect_rejected_edit(*encoder, "categories_", Array{Array{"x"}});
+  test::expect_rejected_edit(*encoder, "drop_idx_", Array{0, 0});
+  auto ordinal = make("preprocessing.OrdinalEncoder");
+  ordinal->fit(people(), Labels());
+  test::expect_rejected_edit(
+      *ordinal, "categories_",
+      Array{Tensor::from_values(std::span<const double>(std::vector<double>{1})), Array{"a", "a"}},
+      "categories_[1]");
+}
+
+TEST(TablesInput, HostileImputerAndColumnTransformerStatesAreRefused) {
+  auto imputer = make("impute.SimpleImputer");
+  Table numbers;
+  numbers.add_column(Column::number("a", {1, kNaN}));
+  imputer->fit(numbers, Labels());
+  test::expect_rejected_edit(*imputer, "statistics_", Array{"x"});
+  test::expect_rejected_edit(*imputer, "indicator_", Map{}, "indicator_");
+  Map params;
+  params.insert("transformers", Array{Array{"a", "impute.SimpleImputer", Array{"age"}}});
+  auto ct = make("compose.ColumnTransformer", params);
+  ct->fit(people(), Labels());
+  test::expect_rejected_edit(*ct, "transformers_", Array{}, "transformers_");
+}
+
+TEST(TablesInput, StringClassLabelsMustBeSortedAndOnAClassifier) {
+  Table t;
+  t.add_column(Column::number("x", {0, 1, 2, 3}));
+  auto tree = make("tree.DecisionTreeClassifier");
+  tree->fit(t, Labels(std::vector<std::string>{"b", "a", "b", "a"}));
+  const auto file = test::temp_dir() / "labels.mlp";
+  dump(test::registry(), *tree, file);
+  Document doc = read_document(test::registry(), file);
+  *doc.root.as_map().find("class_labels_") = Array{"b", "a"};
+  EXPECT_THROW((void)instantiate(test::registry(), doc), SchemaError);
+}
+
+TEST(TablesInput, SpecErrorsNameTheJsonPath) {
+  Map params;
+  params.insert("transformers", Array{Array{"a", "preprocessing.OneHotEncoder", Array{"x"}}});
+  params.insert("a__drop", "middle");
+  const std::string e = usage_error([&] { (void)make("compose.ColumnTransformer", params); });
+  EXPECT_NE(e.find("$.params"), std::string::npos) << e;
+  EXPECT_NE(e.find("drop must be None, 'first' or 'if_binary'"), std::string::npos) << e;
+  Map nested;
+  nested.insert("steps", Array{Array{"ct", "compose.ColumnTransformer"}});
+  nested.insert("ct__transformers", Array{Array{"a", "no.SuchType", Array{"x"}}});
+  const std::string n = usage_error([&] { (void)make("pipeline.Pipeline", nested); });
+  EXPECT_NE(n.find("$.params.ct__.a__: unknown estimator type 'no.SuchType'"), std::string::npos)
+      << n;
+}
+
+}  // namespace
+}  // namespace mlpersist
