@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <mlpersist/error.hpp>
+#include <string_view>
+#include <unordered_set>
 
 namespace mlpersist::preprocessing {
 namespace {
@@ -82,12 +84,15 @@ Categories Categories::fit(const Column& column, std::vector<std::int64_t>* coun
     values.erase(std::unique(values.begin(), values.end(), number_same), values.end());
     c.numbers_ = std::move(values);
   } else {
+    // Distinct values first, then sort those few: sorting every cell (a million strings)
+    // costs far more than hashing each once.
+    std::unordered_set<std::string_view> seen;
     std::vector<std::string> values;
     for (const StringCell& s : column.strings) {
-      if (s)
-        values.push_back(*s);
-      else
+      if (!s)
         c.string_missing_ = true;
+      else if (seen.insert(*s).second)
+        values.push_back(*s);
     }
     c.strings_ = sorted_classes(values);
   }

@@ -14,8 +14,6 @@
 namespace mlpersist {
 namespace {
 
-constexpr std::size_t kHeaderChecksumOffset = 32;
-
 std::string at(std::string_view source, std::uint64_t offset) {
   return std::string(source) + ": at byte " + std::to_string(offset) + ": ";
 }
@@ -32,7 +30,7 @@ std::uint64_t round_up(std::uint64_t n, std::uint64_t to) {
 std::uint64_t header_checksum(std::span<const std::byte> prelude, std::string_view text) {
   XXH3_state_t* state = XXH3_createState();
   XXH3_64bits_reset(state);
-  XXH3_64bits_update(state, prelude.data(), kHeaderChecksumOffset);
+  XXH3_64bits_update(state, prelude.data(), prelude_offset::kHeaderChecksum);
   XXH3_64bits_update(state, text.data(), text.size());
   const std::uint64_t h = XXH3_64bits_digest(state);
   XXH3_freeState(state);
@@ -65,9 +63,15 @@ std::uint64_t chunk_count(std::uint16_t container_version, std::uint64_t payload
   return payload_size / kChunkSize + (payload_size % kChunkSize != 0 ? 1 : 0);
 }
 
-std::uint64_t trailer_size(const Header& h) noexcept {
-  const std::uint64_t table = h.container_version < 2 ? 0 : 8 * chunk_count(2, h.payload_size);
+std::uint64_t trailer_size(std::uint16_t container_version, std::uint64_t payload_size) noexcept {
+  // Version 2: the chunk table and its own checksum; version 1: one payload checksum.
+  const std::uint64_t table =
+      container_version < 2 ? 0 : 8 * chunk_count(container_version, payload_size);
   return table + 8;
+}
+
+std::uint64_t trailer_size(const Header& h) noexcept {
+  return trailer_size(h.container_version, h.payload_size);
 }
 
 std::uint64_t artifact_size(const Header& h) noexcept {
@@ -77,20 +81,22 @@ std::uint64_t artifact_size(const Header& h) noexcept {
 std::uint64_t header_extent(std::span<const std::byte> prelude, std::string_view source,
                             const Limits& limits) {
   check_magic(prelude, source);
-  const auto min_version = load_le<std::uint16_t>(prelude.data() + 10);
+  const auto min_version =
+      load_le<std::uint16_t>(prelude.data() + prelude_offset::kMinContainerVersion);
   if (min_version > kContainerVersion)
     throw CompatibilityError(ErrorCode::kContainerTooNew,
                              at(source, 10) + "written in container format " +
-                                 std::to_string(load_le<std::uint16_t>(prelude.data() + 8)) +
+                                 std::to_string(load_le<std::uint16_t>(
+                                     prelude.data() + prelude_offset::kContainerVersion)) +
                                  ", which needs a reader of "
                                  "container version " +
                                  std::to_string(min_version) +
                                  "; this mlpersist reads up to "
                                  "version " +
                                  std::to_string(kContainerVersion) + ". Upgrade mlpersist");
-  const auto header_size = load_le<std::uint32_t>(prelude.data() + 12);
+  const auto header_size = load_le<std::uint32_t>(prelude.data() + prelude_offset::kHeaderSize);
   if (header_size > limits.max_header_bytes)
-    format_error(ErrorCode::kHeaderTooLarge, source, 12,
+    format_error(ErrorCode::kHeaderTooLarge, source, prelude_offset::kHeaderSize,
                  "header claims " + std::to_string(header_size) + " bytes, over the limit of " +
                      std::to_string(limits.max_header_bytes) +
                      " (Limits::max_header_bytes); the file is corrupt or hostile");
@@ -106,17 +112,19 @@ Header read_header(std::span<const std::byte> bytes, std::string_view source,
                      " bytes); the file is truncated");
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()) + kPreludeSize,
                               extent - kPreludeSize);
-  if (header_checksum(bytes, text) != load_le<std::uint64_t>(bytes.data() + kHeaderChecksumOffset))
-    format_error(ErrorCode::kChecksumMismatch, source, kHeaderChecksumOffset,
+  if (header_checksum(bytes, text) !=
+      load_le<std::uint64_t>(bytes.data() + prelude_offset::kHeaderChecksum))
+    format_error(ErrorCode::kChecksumMismatch, source, prelude_offset::kHeaderChecksum,
                  "header checksum mismatch: the header was altered or corrupted after saving");
   Header h = detail::parse_header_json(text, source, limits);
-  h.container_version = load_le<std::uint16_t>(bytes.data() + 8);
-  h.min_container_version = load_le<std::uint16_t>(bytes.data() + 10);
+  h.container_version = load_le<std::uint16_t>(bytes.data() + prelude_offset::kContainerVersion);
+  h.min_container_version =
+      load_le<std::uint16_t>(bytes.data() + prelude_offset::kMinContainerVersion);
   h.header_size = extent - kPreludeSize;
-  h.payload_offset = load_le<std::uint64_t>(bytes.data() + 16);
-  h.payload_size = load_le<std::uint64_t>(bytes.data() + 24);
+  h.payload_offset = load_le<std::uint64_t>(bytes.data() + prelude_offset::kPayloadOffset);
+  h.payload_size = load_le<std::uint64_t>(bytes.data() + prelude_offset::kPayloadSize);
   if (h.payload_offset != round_up(extent, kPayloadAlignment))
-    format_error(ErrorCode::kMalformed, source, 16,
+    format_error(ErrorCode::kMalformed, source, prelude_offset::kPayloadOffset,
                  "payload offset " + std::to_string(h.payload_offset) + " is not the first " +
                      std::to_string(kPayloadAlignment) + "-byte boundary after the header");
   // 2^62 bytes bounds every size computed from it (trailer, artifact) far from overflow.
@@ -300,13 +308,14 @@ std::string write_header(Header& h, std::uint64_t payload_size) {
   std::string out(h.payload_offset, '\0');
   auto* p = reinterpret_cast<std::byte*>(out.data());
   std::memcpy(p, kMagic.data(), kMagic.size());
-  store_le<std::uint16_t>(p + 8, h.container_version);
-  store_le<std::uint16_t>(p + 10, h.min_container_version);
-  store_le<std::uint32_t>(p + 12, static_cast<std::uint32_t>(text.size()));
-  store_le<std::uint64_t>(p + 16, h.payload_offset);
-  store_le<std::uint64_t>(p + 24, payload_size);
+  store_le<std::uint16_t>(p + prelude_offset::kContainerVersion, h.container_version);
+  store_le<std::uint16_t>(p + prelude_offset::kMinContainerVersion, h.min_container_version);
+  store_le<std::uint32_t>(p + prelude_offset::kHeaderSize, static_cast<std::uint32_t>(text.size()));
+  store_le<std::uint64_t>(p + prelude_offset::kPayloadOffset, h.payload_offset);
+  store_le<std::uint64_t>(p + prelude_offset::kPayloadSize, payload_size);
   std::memcpy(p + kPreludeSize, text.data(), text.size());
-  store_le<std::uint64_t>(p + kHeaderChecksumOffset, header_checksum({p, kPreludeSize}, text));
+  store_le<std::uint64_t>(p + prelude_offset::kHeaderChecksum,
+                          header_checksum({p, kPreludeSize}, text));
   return out;
 }
 

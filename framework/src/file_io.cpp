@@ -79,9 +79,9 @@ constexpr std::size_t kMapThreshold = std::size_t{64} << 10;
 std::optional<std::pair<std::uint64_t, std::uint64_t>> payload_to_hash(const std::byte* prelude,
                                                                        std::uint64_t file_size) {
   if (std::memcmp(prelude, kMagic.data(), kMagic.size()) != 0) return std::nullopt;
-  if (load_le<std::uint16_t>(prelude + 8) < 2) return std::nullopt;
-  const auto offset = load_le<std::uint64_t>(prelude + 16);
-  const auto size = load_le<std::uint64_t>(prelude + 24);
+  if (load_le<std::uint16_t>(prelude + prelude_offset::kContainerVersion) < 2) return std::nullopt;
+  const auto offset = load_le<std::uint64_t>(prelude + prelude_offset::kPayloadOffset);
+  const auto size = load_le<std::uint64_t>(prelude + prelude_offset::kPayloadSize);
   if (offset > file_size || size > file_size - offset) return std::nullopt;
   if (size < kParallelHashThreshold) return std::nullopt;
   return std::pair{offset, offset + size};

@@ -51,7 +51,7 @@ std::uint64_t measure(const Prepared& p) {
 void write_sized(const Prepared& p, Sink& out, const std::string& head,
                  std::uint64_t payload_size) {
   const std::uint64_t total =
-      head.size() + payload_size + 8 * (chunk_count(kContainerVersion, payload_size) + 1);
+      head.size() + payload_size + trailer_size(kContainerVersion, payload_size);
   HashingSink sink(out, head, p.progress, total);
   p.backend->encode(p.root, sink);
   if (sink.position() != payload_size)

@@ -57,14 +57,19 @@ Table Table::from_matrix(const Matrix& X, std::vector<std::string> names) {
     throw UsageError(ErrorCode::kInvalidInput, std::to_string(names.size()) +
                                                    " column names for a matrix of " +
                                                    std::to_string(X.cols()) + " columns");
-  Table t;
-  for (Eigen::Index j = 0; j < X.cols(); ++j) {
-    std::vector<double> values(static_cast<std::size_t>(X.rows()));
-    for (Eigen::Index i = 0; i < X.rows(); ++i) values[static_cast<std::size_t>(i)] = X(i, j);
-    t.add_column(Column::number(names.empty() ? std::string() : names[static_cast<std::size_t>(j)],
-                                std::move(values)));
+  // X is row-major: walk it row by row, writing every column's vector as a stream, rather
+  // than striding down each column (a cache miss per element on wide, long matrices).
+  const auto rows = static_cast<std::size_t>(X.rows());
+  const auto cols = static_cast<std::size_t>(X.cols());
+  std::vector<std::vector<double>> values(cols, std::vector<double>(rows));
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double* row = X.data() + i * cols;
+    for (std::size_t j = 0; j < cols; ++j) values[j][i] = row[j];
   }
-  t.rows_ = static_cast<std::size_t>(X.rows());
+  Table t;
+  for (std::size_t j = 0; j < cols; ++j)
+    t.add_column(Column::number(names.empty() ? std::string() : names[j], std::move(values[j])));
+  t.rows_ = rows;
   return t;
 }
 
@@ -142,19 +147,25 @@ Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
                            "(preprocessing.OneHotEncoder or preprocessing.OrdinalEncoder, in a "
                            "compose.ColumnTransformer)");
   }
-  Matrix X(static_cast<Eigen::Index>(rows_), static_cast<Eigen::Index>(columns_.size()));
-  for (std::size_t j = 0; j < columns_.size(); ++j) {
-    const Column& c = columns_[j];
-    for (std::size_t i = 0; i < rows_; ++i) {
-      const double v = c.numbers[i];
-      if (!allow_missing && std::isnan(v))
+  if (!allow_missing) {
+    for (std::size_t j = 0; j < columns_.size(); ++j) {
+      const std::vector<double>& v = columns_[j].numbers;
+      const auto nan = std::find_if(v.begin(), v.end(), [](double x) { return std::isnan(x); });
+      if (nan != v.end())
         throw UsageError(ErrorCode::kInvalidInput,
-                         std::string(who) + ": " + quoted_name(c, j) +
-                             " has a missing value (NaN)" + " in row " + std::to_string(i) +
+                         std::string(who) + ": " + quoted_name(columns_[j], j) +
+                             " has a missing value (NaN)" + " in row " +
+                             std::to_string(nan - v.begin()) +
                              ", which this estimator does not accept; impute it first "
                              "(impute.SimpleImputer) or drop the row");
-      X(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = v;
     }
+  }
+  // Row by row into the row-major matrix, reading each column as a stream (see from_matrix).
+  const std::size_t cols = columns_.size();
+  Matrix X(static_cast<Eigen::Index>(rows_), static_cast<Eigen::Index>(cols));
+  for (std::size_t i = 0; i < rows_; ++i) {
+    double* row = X.data() + i * cols;
+    for (std::size_t j = 0; j < cols; ++j) row[j] = columns_[j].numbers[i];
   }
   return X;
 }

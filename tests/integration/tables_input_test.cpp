@@ -145,7 +145,7 @@ TEST(TablesInput, HostileEncoderStatesAreRefused) {
       *encoder, "categories_",
       Array{Tensor::from_values(std::span<const double>(std::vector<double>{3, 1})), Array{"b"}},
       "categories_[0]");
-  test::expect_rejected_edit(*encoder, "categories_", Array{Array{"x"}});
+  test::expect_rejected_edit(*encoder, "categories_", Array{Value(Array{"x"})});
   test::expect_rejected_edit(*encoder, "drop_idx_", Array{0, 0});
   auto ordinal = make("preprocessing.OrdinalEncoder");
   ordinal->fit(people(), Labels());
@@ -163,7 +163,7 @@ TEST(TablesInput, HostileImputerAndColumnTransformerStatesAreRefused) {
   test::expect_rejected_edit(*imputer, "statistics_", Array{"x"});
   test::expect_rejected_edit(*imputer, "indicator_", Map{}, "indicator_");
   Map params;
-  params.insert("transformers", Array{Array{"a", "impute.SimpleImputer", Array{"age"}}});
+  params.insert("transformers", Array{Value(Array{"a", "impute.SimpleImputer", Array{"age"}})});
   auto ct = make("compose.ColumnTransformer", params);
   ct->fit(people(), Labels());
   test::expect_rejected_edit(*ct, "transformers_", Array{}, "transformers_");
@@ -181,16 +181,19 @@ TEST(TablesInput, StringClassLabelsMustBeSortedAndOnAClassifier) {
   EXPECT_THROW((void)instantiate(test::registry(), doc), SchemaError);
 }
 
+// A one-element Array of an Array is spelled Array{Value(Array{...})}: clang reads
+// Array{Array{...}} as a copy of the inner array (no nesting), g++ as a list of one array.
 TEST(TablesInput, SpecErrorsNameTheJsonPath) {
   Map params;
-  params.insert("transformers", Array{Array{"a", "preprocessing.OneHotEncoder", Array{"x"}}});
+  params.insert("transformers",
+                Array{Value(Array{"a", "preprocessing.OneHotEncoder", Array{"x"}})});
   params.insert("a__drop", "middle");
   const std::string e = usage_error([&] { (void)make("compose.ColumnTransformer", params); });
   EXPECT_NE(e.find("$.params"), std::string::npos) << e;
   EXPECT_NE(e.find("drop must be None, 'first' or 'if_binary'"), std::string::npos) << e;
   Map nested;
-  nested.insert("steps", Array{Array{"ct", "compose.ColumnTransformer"}});
-  nested.insert("ct__transformers", Array{Array{"a", "no.SuchType", Array{"x"}}});
+  nested.insert("steps", Array{Value(Array{"ct", "compose.ColumnTransformer"})});
+  nested.insert("ct__transformers", Array{Value(Array{"a", "no.SuchType", Array{"x"}})});
   const std::string n = usage_error([&] { (void)make("pipeline.Pipeline", nested); });
   EXPECT_NE(n.find("$.params.ct__.a__: unknown estimator type 'no.SuchType'"), std::string::npos)
       << n;

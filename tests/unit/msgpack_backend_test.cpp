@@ -121,7 +121,8 @@ Value rich_document() {
   tensors.insert("rank0", make_tensor<std::int64_t>({}, {42}));
   Map doc;
   doc.insert("scalars", scalars).insert("keys", keys).insert("tensors", tensors);
-  doc.insert("nested", Array{Map{}.insert("a", Array{Array{Map{}.insert("$b", Array{1, "x"})}})});
+  doc.insert("nested",
+             Array{Map{}.insert("a", Array{Value(Array{Map{}.insert("$b", Array{1, "x"})})})});
   return doc;
 }
 

@@ -43,6 +43,17 @@ namespace mlpersist {
 inline constexpr std::array<unsigned char, 8> kMagic{0x89, 'M', 'L', 'P', 0x0D, 0x0A, 0x1A, 0x0A};
 inline constexpr std::uint16_t kContainerVersion = 2;
 inline constexpr std::size_t kPreludeSize = 40;
+/// Where each field of the prelude lies (docs/format.md, "Prelude"); every reader and writer of
+/// the prelude uses these names.
+namespace prelude_offset {
+inline constexpr std::size_t kMagic = 0;                 ///< 8 bytes
+inline constexpr std::size_t kContainerVersion = 8;      ///< u16 LE
+inline constexpr std::size_t kMinContainerVersion = 10;  ///< u16 LE
+inline constexpr std::size_t kHeaderSize = 12;           ///< u32 LE
+inline constexpr std::size_t kPayloadOffset = 16;        ///< u64 LE
+inline constexpr std::size_t kPayloadSize = 24;          ///< u64 LE
+inline constexpr std::size_t kHeaderChecksum = 32;       ///< u64 LE, XXH3-64 of [0, 32) + header
+}  // namespace prelude_offset
 inline constexpr std::size_t kPayloadAlignment = 64;
 /// Container 2 checksums the payload in chunks of this many bytes: small enough that a mapped
 /// load hashes little beyond the structure it decodes (the chunks it shares with tensors),
@@ -76,6 +87,9 @@ struct Header {
                                                       std::uint64_t payload_size) noexcept;
 /// Bytes after the payload: the chunk table and its checksum (container 2) or one checksum (1).
 [[nodiscard]] MLPERSIST_API std::uint64_t trailer_size(const Header& h) noexcept;
+/// The same, from the container version and payload size alone (what a writer knows).
+[[nodiscard]] MLPERSIST_API std::uint64_t trailer_size(std::uint16_t container_version,
+                                                       std::uint64_t payload_size) noexcept;
 /// Total artifact size for a given header layout.
 [[nodiscard]] MLPERSIST_API std::uint64_t artifact_size(const Header& h) noexcept;
 
