@@ -67,7 +67,9 @@ fit() {  # type, data, format, output, extra fit arguments...
   "$cli" fit "$type" --data "$tmp/$data.csv" --format "$format" "$@" -o "$output" >/dev/null
 }
 
-rm -rf "$corpus"
+# Seeds are written over their own names only: the inputs that fuzzing added beside them (the
+# grown corpora, kept in the repository) stay.
+mkdir -p "$corpus"
 for model in "${models[@]}"; do
   read -r name type data extra <<<"$model"
   mkdir -p "$corpus/load_$name" "$corpus/envelope"
