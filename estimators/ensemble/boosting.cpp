@@ -161,14 +161,19 @@ Matrix Boosting::raw_predict(const Matrix& X, const BoostingLoss& loss,
                              double learning_rate) const {
   Matrix raw = loss.initial_raw(prior_).transpose().replicate(X.rows(), 1);
   const tree::Float32Rows rows(X);
-  // Row by row through every stage (the row stays in cache; shallow stages are small), adding
-  // in stage order as scikit-learn's predict_stages does.
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const float* row = rows.row(i);
+  // A block of rows through every stage (the rows stay in cache; shallow stages are small),
+  // adding in stage order as scikit-learn's predict_stages does.
+  constexpr Eigen::Index kBlock = Tree::kBlockRows;
+  std::uint32_t leaves[kBlock];
+  for (Eigen::Index first = 0; first < X.rows(); first += kBlock) {
+    const Eigen::Index count = std::min(kBlock, X.rows() - first);
     for (const auto& stage : stages_)
-      for (std::size_t k = 0; k < stage.size(); ++k)
-        raw(i, static_cast<Eigen::Index>(k)) +=
-            learning_rate * stage[k].value(static_cast<std::int64_t>(stage[k].leaf_of(row)))[0];
+      for (std::size_t k = 0; k < stage.size(); ++k) {
+        stage[k].leaves(rows, first, count, leaves);
+        for (Eigen::Index r = 0; r < count; ++r)
+          raw(first + r, static_cast<Eigen::Index>(k)) +=
+              learning_rate * stage[k].value(leaves[r])[0];
+      }
   }
   return raw;
 }

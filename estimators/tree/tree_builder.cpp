@@ -235,7 +235,9 @@ Tree TreeBuilder::build() {
 
 Tree Tree::fit(const TrainingSet& data, std::span<const double> sample_weight,
                const GrowthOptions& options, std::uint32_t seed) {
-  return TreeBuilder(data, sample_weight, options, seed).build();
+  Tree t = TreeBuilder(data, sample_weight, options, seed).build();
+  t.pack();
+  return t;
 }
 
 }  // namespace mlpersist::tree
