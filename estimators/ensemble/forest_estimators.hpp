@@ -149,8 +149,8 @@ class ForestRegressor : public Forest<Derived, P> {
 
  protected:
   void do_fit(const Matrix& X, const Vector& y) override {
-    tree::check_sample_count(X);
-    this->trees_ = this->grow(tree::TrainingSet(X, y));
+    this->trees_ =
+        this->grow(tree::regression_training_set(Derived::kName, X, y, this->params_.criterion));
   }
   [[nodiscard]] Vector do_predict(const Matrix& X) const override {
     return mean_prediction(this->trees_, X);

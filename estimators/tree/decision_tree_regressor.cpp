@@ -30,8 +30,7 @@ void DecisionTreeRegressor::do_fit(const Matrix& X, const Vector& y) {
   validate_params(params_);  // parameters given to the constructor were never checked
   GrowthOptions options = growth_options(kName, params_, X.cols());
   options.random_splits = parse_splitter(kName, params_.splitter);
-  check_sample_count(X);
-  const TrainingSet data(X, y);
+  const TrainingSet data = regression_training_set(kName, X, y, params_.criterion);
   // scikit-learn seeds the splitter with one draw from RandomState(random_state).
   NumpyRandomState random_state(initial_seed(params_.random_state));
   tree_ = Tree::fit(data, {}, options, draw_seed(random_state));
