@@ -66,7 +66,8 @@ class Forest : public EstimatorWithParams<Derived, P> {
     check_forest_params(Derived::kName, p.n_estimators, p.n_jobs);
   }
   [[nodiscard]] double fit_cost(double n_samples, double n_features) const override {
-    return forest_fit_cost(this->params_.n_estimators, n_samples, n_features);
+    return forest_fit_cost(this->params_.n_estimators, this->params_.criterion, n_samples,
+                           n_features);
   }
   /// The fitted trees (scikit-learn's `estimators_[i].tree_`).
   [[nodiscard]] const std::vector<tree::Tree>& trees() const noexcept { return trees_; }

@@ -1,7 +1,5 @@
 #include "decision_tree_regressor.hpp"
 
-#include <cmath>
-
 #include "random.hpp"
 
 namespace mlpersist::tree {
@@ -23,7 +21,7 @@ void DecisionTreeRegressor::validate_params(const DecisionTreeRegressorParams& p
 }
 
 double DecisionTreeRegressor::fit_cost(double n_samples, double n_features) const {
-  return n_samples * std::log2(n_samples + 2) * n_features;
+  return tree_fit_cost(params_.criterion, n_samples, n_features);
 }
 
 void DecisionTreeRegressor::do_fit(const Matrix& X, const Vector& y) {

@@ -99,6 +99,11 @@ std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
   return k;
 }
 
+double tree_fit_cost(const std::string& criterion, double n_samples, double n_features) {
+  const double per_level = criterion == "absolute_error" ? n_samples * n_samples : n_samples;
+  return per_level * std::log2(n_samples + 2) * n_features;
+}
+
 void check_sample_count(const Matrix& X) {
   if (X.rows() > std::numeric_limits<std::int32_t>::max())
     throw UsageError(ErrorCode::kInvalidInput, "trees are limited to 2^31 - 1 training samples");

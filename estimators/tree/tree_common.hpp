@@ -76,6 +76,11 @@ GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_fe
   return o;
 }
 
+/// A tree's fit cost (Estimator::fit_cost): every level sorts and scans each feature; with
+/// absolute_error each candidate split also walks its node (scikit-learn's MAE is quadratic).
+[[nodiscard]] double tree_fit_cost(const std::string& criterion, double n_samples,
+                                   double n_features);
+
 /// Throws UsageError(kInvalidInput) when X has more rows than a tree's sample indices hold.
 void check_sample_count(const Matrix& X);
 

@@ -82,6 +82,16 @@ TEST(DecisionTreeRegressor, AbsoluteErrorLeafIsTheWeightedMedian) {
   EXPECT_DOUBLE_EQ(t.impurity()[0], (1.0 + 0 + 0 + 8 + 5) / 5);
 }
 
+// Re-fit cost (Limits::max_refit_cost): absolute_error walks the node at every candidate split.
+TEST(DecisionTreeRegressor, AbsoluteErrorFitCostIsQuadratic) {
+  auto est = test::registry().create("tree.DecisionTreeRegressor");
+  const double n_log_n = est->fit_cost(1000, 10);
+  Map p;
+  p.insert("criterion", "absolute_error");
+  est->set_params(p);
+  EXPECT_EQ(est->fit_cost(1000, 10), 1000.0 * n_log_n);
+}
+
 TEST(DecisionTreeRegressor, RoundTripsBitIdentical) {
   const auto est = test::fit_like_reference(test::load_reference("trees__friedman__dtr_random"));
   test::expect_round_trips_bit_identical(*est, test::load_dataset("friedman").X);
