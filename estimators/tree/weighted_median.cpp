@@ -48,7 +48,11 @@ void WeightedMedian::move_smallest_to(WeightedMedian& to) {
   to.push(smallest.value, smallest.weight);
 }
 
+// k_ never exceeds the largest size so far (pushes raise it by at most one), and push keeps
+// two records to spare past that, so the reads stay in the buffer; records never written read
+// as zeros (scikit-learn would read uninitialised memory in those states).
 double WeightedMedian::median() const noexcept {
+  if (k_ == 0) return 0.0;  // not reached by scikit-learn's sequences; guards records_[k_ - 1]
   const double half = total_ / 2.0;
   if (below_k_ == half) return (records_[k_].value + records_[k_ - 1].value) / 2.0;
   if (below_k_ > half) return records_[k_ - 1].value;
@@ -103,7 +107,7 @@ void WeightedMedian::after_remove(double value, double weight, double old_median
   }
   total_ -= weight;
   if (value < old_median) {
-    --k_;
+    if (k_ > 0) --k_;
     below_k_ -= weight;
     raise_k();
   } else if (value >= old_median) {
