@@ -40,13 +40,15 @@ enum class CriterionChoice : std::uint8_t {
 /// The criteria of params struct P: regression trees say so with kRegression, gradient
 /// boosting's with kBoosting.
 template <class P>
-inline constexpr CriterionChoice kCriterionChoice = requires {
-  requires P::kBoosting;
+consteval CriterionChoice criterion_choice() {
+  if constexpr (requires { requires P::kBoosting; })
+    return CriterionChoice::kBoosting;
+  else if constexpr (requires { requires P::kRegression; })
+    return CriterionChoice::kRegression;
+  else
+    return CriterionChoice::kClassification;
 }
-? CriterionChoice::kBoosting : requires {
-  requires P::kRegression;
-}
-? CriterionChoice::kRegression : CriterionChoice::kClassification;
+
 /// Throws UsageError(kInvalidParameter) for max_depth < 1, min_samples_split < 2,
 /// min_samples_leaf < 1, or a random_state outside NumPy's [0, 2^32).
 void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
@@ -60,7 +62,7 @@ void check_growth_limits(std::string_view who, const std::optional<std::int64_t>
 /// Checks the growth parameters every tree estimator's params struct P has.
 template <class P>
 void validate_growth_params(std::string_view who, const P& p) {
-  (void)parse_criterion(who, p.criterion, kCriterionChoice<P>);
+  (void)parse_criterion(who, p.criterion, criterion_choice<P>());
   check_growth_limits(who, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.random_state);
 }
 
@@ -68,7 +70,7 @@ void validate_growth_params(std::string_view who, const P& p) {
 template <class P>
 GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_features) {
   GrowthOptions o;
-  o.criterion = parse_criterion(who, p.criterion, kCriterionChoice<P>);
+  o.criterion = parse_criterion(who, p.criterion, criterion_choice<P>());
   if (p.max_depth) o.max_depth = *p.max_depth;
   o.min_samples_split = p.min_samples_split;
   o.min_samples_leaf = p.min_samples_leaf;

@@ -187,6 +187,7 @@ TEST(GradientBoosting, BadParametersAreRefused) {
                                {"subsample", 0.0},
                                {"alpha", 1.0},
                                {"criterion", "gini"},
+                               {"criterion", "absolute_error"},  // trees' only, not boosting's
                                {"n_estimators", 0},
                                {"n_iter_no_change", 0},
                                {"validation_fraction", 1.0}});
