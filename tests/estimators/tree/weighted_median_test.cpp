@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <random>
 #include <utility>
 #include <vector>
@@ -14,11 +15,16 @@ namespace {
 
 using mlpersist::tree::WeightedMedian;
 
+// A median set of these (value, weight) records, pushed in order, its buffer `capacity` long.
+WeightedMedian pushed(std::initializer_list<std::pair<double, double>> records,
+                      std::size_t capacity = 0) {
+  WeightedMedian m(capacity);
+  for (const auto& [value, weight] : records) m.push(value, weight);
+  return m;
+}
+
 TEST(WeightedMedian, UnitWeightsGiveTheMiddleOrTheMeanOfTheTwoMiddles) {
-  WeightedMedian m(2);  // grows past its initial capacity
-  m.push(5.0, 1.0);
-  m.push(1.0, 1.0);
-  m.push(3.0, 1.0);
+  WeightedMedian m = pushed({{5.0, 1.0}, {1.0, 1.0}, {3.0, 1.0}}, 2);  // grows past capacity
   EXPECT_EQ(m.median(), 3.0);
   m.push(7.0, 1.0);
   EXPECT_EQ(m.median(), 4.0);
@@ -28,18 +34,14 @@ TEST(WeightedMedian, UnitWeightsGiveTheMiddleOrTheMeanOfTheTwoMiddles) {
 }
 
 TEST(WeightedMedian, HeavyRecordsPullTheMedian) {
-  WeightedMedian m;
-  m.push(1.0, 1.0);
-  m.push(2.0, 5.0);
-  m.push(0.5, 2.0);
+  WeightedMedian m = pushed({{1.0, 1.0}, {2.0, 5.0}, {0.5, 2.0}});
   EXPECT_EQ(m.median(), 2.0);  // 3 of 8 below 2
   m.push(0.0, 2.0);
   EXPECT_EQ(m.median(), 1.5);  // exactly half (5 of 10) up to 1: the mean of 1 and 2
 }
 
 TEST(WeightedMedian, MovesSmallestFirst) {
-  WeightedMedian from, to;
-  for (const double v : {4.0, 2.0, 9.0}) from.push(v, 1.0);
+  WeightedMedian from = pushed({{4.0, 1.0}, {2.0, 1.0}, {9.0, 1.0}}), to;
   from.move_smallest_to(to);
   EXPECT_EQ(to.median(), 2.0);
   EXPECT_EQ(from.median(), 6.5);
@@ -52,19 +54,14 @@ TEST(WeightedMedian, MovesSmallestFirst) {
 // removal above it: the weight below k is not reduced, and the median of {1 (weight 3), 2
 // (weight 3)} comes out 2 where the textbook says 1.5.
 TEST(WeightedMedian, KeepsScikitLearnsBookkeepingAfterRemovingAMedianRecord) {
-  WeightedMedian m;
-  m.push(1.0, 3.0);
-  m.push(1.0, 2.0);
-  m.push(2.0, 3.0);
+  WeightedMedian m = pushed({{1.0, 3.0}, {1.0, 2.0}, {2.0, 3.0}});
   EXPECT_EQ(m.median(), 1.0);
   m.remove(1.0, 2.0);
   EXPECT_EQ(m.median(), 2.0);
 }
 
 TEST(WeightedMedian, RemovingWhatIsNotThereChangesNoRecord) {
-  WeightedMedian m;
-  m.push(1.0, 1.0);
-  m.push(3.0, 1.0);
+  WeightedMedian m = pushed({{1.0, 1.0}, {3.0, 1.0}});
   m.remove(1.0, 2.0);  // same value, other weight
   EXPECT_EQ(m.size(), 2U);
   m.clear();
