@@ -8,7 +8,7 @@
 
 #include "hgb_grower.hpp"
 #include "hgb_parallel.hpp"
-#include "hgb_split.hpp"
+#include "validation_split.hpp"
 
 namespace mlpersist::ensemble::hgb {
 namespace {

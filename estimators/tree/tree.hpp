@@ -12,12 +12,20 @@
 namespace mlpersist::tree {
 
 /// Impurity measure: gini and entropy ('log_loss' is scikit-learn's alias) grow classification
-/// trees, squared_error and friedman_mse regression trees.
-enum class Criterion : std::uint8_t { kGini, kEntropy, kSquaredError, kFriedmanMse };
+/// trees; squared_error, friedman_mse, absolute_error (leaves hold weighted medians) and poisson
+/// (half Poisson deviance; targets >= 0) regression trees.
+enum class Criterion : std::uint8_t {
+  kGini,
+  kEntropy,
+  kSquaredError,
+  kFriedmanMse,
+  kAbsoluteError,
+  kPoisson
+};
 
 /// True for the criteria of regression trees.
 [[nodiscard]] constexpr bool is_regression(Criterion c) noexcept {
-  return c == Criterion::kSquaredError || c == Criterion::kFriedmanMse;
+  return c != Criterion::kGini && c != Criterion::kEntropy;
 }
 
 /// How one tree grows: scikit-learn's parameters, already resolved against the data.
@@ -96,8 +104,8 @@ class TrainingSet {
 /// goes left), and value[i]: for a classification tree the class fractions of the node's
 /// weighted samples (scikit-learn >= 1.4; schema 1 saved weighted class counts, see
 /// tree_migrations.hpp), which sum to 1 up to rounding, or are all zero for an empty node; for a
-/// regression tree one number, the node's prediction (the weighted mean of its targets, or what
-/// gradient boosting put in its leaves).
+/// regression tree one number, the node's prediction (the weighted mean of its targets, their
+/// weighted median for absolute_error, or what gradient boosting put in its leaves).
 ///
 /// Invariant, relied on by apply(): every child has a larger index than its parent and every
 /// node but the root has exactly one parent. The tree is therefore acyclic and every path from
