@@ -57,7 +57,7 @@ bool TreeBuilder::sort_is_constant(std::int64_t feature) {
   }
   const std::span<Item> items(values_.data(), n);
   if (regression_)
-    sort_like_scikit_learn(items);
+    sort_like_scikit_learn(items, scratch_);
   else
     sort_by_value(items, scratch_);
   for (std::size_t k = 0; k < n; ++k)
