@@ -28,6 +28,9 @@ struct BoostingOptions {
   double validation_fraction;
   std::optional<std::int64_t> n_iter_no_change;
   double tol;
+  /// Classifiers: the number of classes, whose indices early stopping's split is stratified on
+  /// (0: a plain shuffled split).
+  std::size_t stratify_classes = 0;
 };
 
 /// Fitted stages: n_estimators_ rows of trees_per_stage regression trees.
