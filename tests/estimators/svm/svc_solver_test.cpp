@@ -342,7 +342,8 @@ TEST(Synthetic, BlobsSatisfyKktForEveryKernel) {
 
 // Overlapping blobs need more iterations than samples per pair, so shrinking, gradient
 // reconstruction and cache swaps all run. Expected values come from upstream libsvm 3.24
-// (Debian libsvm-dev) on the same data, whose solver is identical for these settings.
+// (Debian's python3-libsvm) on the same data, whose solver is identical for these settings;
+// scripts/libsvm_reference.py rebuilds the blobs and prints them.
 TEST(Synthetic, MatchesUpstreamLibsvmWithShrinking) {
   struct Case {
     KernelSpec k;
