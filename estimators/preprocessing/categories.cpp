@@ -171,6 +171,15 @@ void Categories::build_index() {
   index_.erase(std::unique(index_.begin(), index_.end(),
                            [](const auto& a, const auto& b) { return a.first == b.first; }),
                index_.end());
+  hashed_.clear();
+  hashed_.reserve(index_.size());
+  for (const auto& [s, i] : index_) hashed_.emplace(s, i);
+  constexpr std::size_t kMaxBucket = 4;
+  for (std::size_t b = 0; b < hashed_.bucket_count(); ++b)
+    if (hashed_.bucket_size(b) > kMaxBucket) {
+      hashed_.clear();
+      break;
+    }
 }
 
 std::size_t Categories::size() const noexcept {
@@ -185,10 +194,15 @@ std::optional<std::size_t> Categories::missing_index() const noexcept {
   return std::nullopt;
 }
 
-std::optional<std::size_t> Categories::string_index(const std::string& s) const {
+std::optional<std::size_t> Categories::string_index(std::string_view s) const {
+  if (!hashed_.empty() || index_.empty()) {
+    const auto found = hashed_.find(s);
+    if (found == hashed_.end()) return std::nullopt;
+    return found->second;
+  }
   const auto it = std::lower_bound(index_.begin(), index_.end(), s,
                                    [](const std::pair<std::string, std::size_t>& e,
-                                      const std::string& key) { return e.first < key; });
+                                      std::string_view key) { return e.first < key; });
   if (it == index_.end() || it->first != s) return std::nullopt;
   return it->second;
 }
