@@ -83,6 +83,7 @@ Categories Categories::fit(const Column& column, std::vector<std::int64_t>* coun
     std::sort(values.begin(), values.end(), number_less);
     values.erase(std::unique(values.begin(), values.end(), number_same), values.end());
     c.numbers_ = std::move(values);
+    if (column.integral) (void)c.mark_integral();
   } else {
     // Distinct values first, then sort those few: sorting every cell (a million strings)
     // costs far more than hashing each once.
@@ -217,7 +218,17 @@ std::optional<std::size_t> Categories::index_of(const Column& column, std::size_
   return static_cast<std::size_t>(it - numbers_.begin());
 }
 
+bool Categories::mark_integral() {
+  constexpr double kExact = 9007199254740992.0;  // 2^53: every integer up to it is a double
+  if (type_ != ColumnType::kNumber) return false;
+  for (double v : numbers_)
+    if (!(std::abs(v) <= kExact) || v != std::trunc(v)) return false;
+  integral_ = true;
+  return true;
+}
+
 std::string Categories::text(std::size_t i) const {
+  if (integral_) return std::to_string(static_cast<std::int64_t>(numbers_[i]));
   if (type_ == ColumnType::kNumber) return python_float_str(numbers_[i]);
   return i < strings_.size() ? strings_[i] : "nan";
 }
@@ -238,6 +249,7 @@ std::optional<std::size_t> Categories::position_of(const Categories& sub, std::s
 Categories Categories::subset(const std::vector<std::size_t>& indices) const {
   Categories c;
   c.type_ = type_;
+  c.integral_ = integral_;
   for (std::size_t i : indices) {
     if (type_ == ColumnType::kNumber)
       c.numbers_.push_back(numbers_[i]);
@@ -288,6 +300,8 @@ std::vector<Categories> fit_categories(const Table& X, const Value& param, std::
       out.push_back(
           Categories::given(param.as_array()[j], column.type,
                             std::string(who) + ": categories[" + std::to_string(j) + "]"));
+      // scikit-learn casts given categories to the column's dtype.
+      if (column.integral) (void)out.back().mark_integral();
       column_counts = out.back().count(column);
     }
     if (counts != nullptr) counts->push_back(std::move(column_counts));

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "common/feature_names.hpp"
+#include "common/migration.hpp"
 
 namespace mlpersist::preprocessing {
 void OneHotEncoder::validate_params(const OneHotEncoderParams& p) const {
@@ -145,17 +146,18 @@ Matrix OneHotEncoder::do_apply_table(Method, const Table& X) const {
 // Rows in chunks: the codes of each column first (one category index in cache at a time), then
 // each row's zeros and ones, so that the output is written once, front to back.
 void OneHotEncoder::do_transform_into(const Table& X, MatrixBlock out) const {
-  constexpr std::size_t kChunk = 2048;
+  constexpr std::size_t kCodes = 1 << 16;  // 512 KiB of codes per chunk, however wide X is
   const std::size_t cols = X.cols();
-  std::vector<std::int64_t> codes(kChunk * cols);
-  for (std::size_t begin = 0; begin < X.rows(); begin += kChunk) {
-    const std::size_t n = std::min(kChunk, X.rows() - begin);
-    for (std::size_t j = 0; j < cols; ++j) encode_column(X, j, begin, n, codes.data() + j * kChunk);
+  const std::size_t chunk = std::max<std::size_t>(1, kCodes / std::max<std::size_t>(cols, 1));
+  std::vector<std::int64_t> codes(chunk * cols);
+  for (std::size_t begin = 0; begin < X.rows(); begin += chunk) {
+    const std::size_t n = std::min(chunk, X.rows() - begin);
+    for (std::size_t j = 0; j < cols; ++j) encode_column(X, j, begin, n, codes.data() + j * chunk);
     for (std::size_t r = 0; r < n; ++r) {
       auto row = out.row(static_cast<Eigen::Index>(begin + r));
       row.setZero();
       for (std::size_t j = 0; j < cols; ++j)
-        if (const std::int64_t c = codes[j * kChunk + r]; c >= 0) row(c) = 1.0;
+        if (const std::int64_t c = codes[j * chunk + r]; c >= 0) row(c) = 1.0;
     }
   }
 }
@@ -197,7 +199,27 @@ Value OneHotEncoder::save_state(SaveContext&) const {
                                             : categories_[j].subset(infrequent_[j]).save());
     m.insert("infrequent_categories_", std::move(rare));
   }
+  Array integer;
+  for (std::size_t j = 0; j < categories_.size(); ++j)
+    if (categories_[j].integral()) integer.emplace_back(static_cast<std::int64_t>(j));
+  if (!integer.empty()) m.insert("integer_columns_", std::move(integer));
   return m;
+}
+
+// The columns whose categories are integers (an int64 column): increasing indices of number
+// columns whose every category is an integer.
+void OneHotEncoder::load_integer_columns(const Node& state, std::vector<Categories>& categories) {
+  const auto found = state.find("integer_columns_");
+  if (!found) return;
+  const Node list = *found;
+  std::int64_t previous = -1;
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const std::int64_t j =
+        list[k].as_int(previous + 1, static_cast<std::int64_t>(categories.size()) - 1);
+    if (!categories[static_cast<std::size_t>(j)].mark_integral())
+      list[k].fail("names a column whose categories are not all integers");
+    previous = j;
+  }
 }
 
 void OneHotEncoder::load_state(const Node& state, LoadContext&) {
@@ -223,6 +245,7 @@ void OneHotEncoder::load_state(const Node& state, LoadContext&) {
       infrequent.push_back(std::move(indices));
     }
   }
+  load_integer_columns(state, categories);
   categories_ = std::move(categories);
   infrequent_ = std::move(infrequent);
   drop_idx_ = compute_drop_idx();
@@ -235,6 +258,18 @@ void OneHotEncoder::load_state(const Node& state, LoadContext&) {
   }();
   if (!(drop.value() == expected)) drop.fail("does not follow from `drop` and the categories");
   derive();
+}
+
+Value upgrade_one_hot_encoder_1_to_2(const Node& document) {
+  return document.value();
+}
+
+Value downgrade_one_hot_encoder_2_to_1(const Node& document) {
+  return common::rewrite_state(document, [](const Node& state) {
+    Map old = state.as_map();
+    old.erase("integer_columns_");
+    return old;
+  });
 }
 
 }  // namespace mlpersist::preprocessing

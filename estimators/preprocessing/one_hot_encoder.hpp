@@ -32,7 +32,8 @@ struct OneHotEncoderParams {
 class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderParams> {
  public:
   static constexpr std::string_view kTypeTag = "preprocessing.OneHotEncoder";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  static constexpr std::uint32_t kSchemaVersion = 2;
+  static constexpr std::uint32_t kMinReaderVersion = 1;
   using EstimatorWithParams::EstimatorWithParams;
 
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kTransformer; }
@@ -64,6 +65,7 @@ class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderPar
   [[nodiscard]] bool infrequent_enabled() const;
   void fit_infrequent(const std::vector<std::vector<std::int64_t>>& counts, std::size_t n);
   void derive();  // mappings and output widths from categories_, infrequent_ and drop_idx_
+  static void load_integer_columns(const Node& state, std::vector<Categories>& categories);
   [[nodiscard]] std::optional<std::vector<std::optional<std::int64_t>>> compute_drop_idx() const;
   void encode_column(const Table& X, std::size_t j, std::size_t begin, std::size_t n,
                      std::int64_t* codes) const;
@@ -79,5 +81,10 @@ class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderPar
   std::vector<std::int64_t> unknown_output_;
   std::vector<std::size_t> widths_;
 };
+
+/// Schema 1 -> 2 added the optional `integer_columns_`: a version 1 state is a valid one.
+[[nodiscard]] Value upgrade_one_hot_encoder_1_to_2(const Node& document);
+/// Drops `integer_columns_` (older readers name those categories "x_1.0").
+[[nodiscard]] Value downgrade_one_hot_encoder_2_to_1(const Node& document);
 
 }  // namespace mlpersist::preprocessing

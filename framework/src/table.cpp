@@ -129,6 +129,7 @@ Table Table::slice_rows(std::size_t begin, std::size_t end) const {
     Column part;
     part.name = c.name;
     part.type = c.type;
+    part.integral = c.integral;
     if (c.type == ColumnType::kNumber)
       part.numbers.assign(c.numbers.begin() + static_cast<std::ptrdiff_t>(begin),
                           c.numbers.begin() + static_cast<std::ptrdiff_t>(end));

@@ -38,6 +38,16 @@ bool parse_number(std::string_view cell, double& out) {
   return ec == std::errc() && end == cell.data() + cell.size();
 }
 
+// An integer as pandas reads one into an int64 column: a sign, then at most 18 digits (beyond
+// that pandas may take uint64 or object), spaces and tabs around them.
+bool is_integer_text(std::string_view cell) {
+  while (!cell.empty() && (cell.front() == ' ' || cell.front() == '\t')) cell.remove_prefix(1);
+  while (!cell.empty() && (cell.back() == ' ' || cell.back() == '\t')) cell.remove_suffix(1);
+  if (!cell.empty() && (cell.front() == '+' || cell.front() == '-')) cell.remove_prefix(1);
+  return !cell.empty() && cell.size() <= 18 &&
+         std::all_of(cell.begin(), cell.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The records of an RFC 4180 text, one at a time; a quoted cell with doubled quotes is
 // unescaped into storage that stays put until the next record.
 class CsvRecords {
@@ -147,6 +157,7 @@ class CsvRecords {
 struct Building {
   std::string name;
   bool strings = false;
+  bool integral = true;         // every cell so far an integer, none missing (pandas' int64)
   std::size_t refill_rows = 0;  // rows read as numbers before the column turned to strings
   std::vector<double> numbers;
   std::vector<StringCell> cells;
@@ -155,8 +166,10 @@ struct Building {
 void add_cell(Building& b, std::string_view cell, std::size_t row) {
   if (!b.strings) {
     double v = std::numeric_limits<double>::quiet_NaN();
-    if (is_missing(cell) || parse_number(cell, v)) {
+    const bool missing = is_missing(cell);
+    if (missing || parse_number(cell, v)) {
       b.numbers.push_back(v);
+      b.integral = b.integral && !missing && is_integer_text(cell);
       return;
     }
     b.strings = true;
@@ -281,8 +294,13 @@ TableDataset parse_table_csv(std::string_view text, std::string_view source,
       d.y = target_labels(b, source);
       continue;
     }
-    d.X.add_column(b.strings ? Column::string(std::move(b.name), std::move(b.cells))
-                             : Column::number(std::move(b.name), std::move(b.numbers)));
+    if (b.strings) {
+      d.X.add_column(Column::string(std::move(b.name), std::move(b.cells)));
+      continue;
+    }
+    Column column = Column::number(std::move(b.name), std::move(b.numbers));
+    column.integral = b.integral && rows > 0;
+    d.X.add_column(std::move(column));
   }
   if (d.target_name.empty() && options.target_required)
     throw UsageError(ErrorCode::kInvalidInput, std::string(source) + ":1: no column named '" +

@@ -76,6 +76,19 @@ TEST(TableCsv, CategoricalMakesANumericColumnStrings) {
   EXPECT_NE(error_of("zip\n1\n", options).find("'nope'"), std::string::npos);
 }
 
+// As pandas.read_csv's dtypes: int64 only when every cell is an integer and none is missing.
+TEST(TableCsv, IntegerColumnsAreMarkedIntegralAsPandasReadsThemAsInt64) {
+  CsvOptions options;
+  options.target_required = false;
+  const auto d = parse("i,f,gap,big,s\n-3,1.0,1,1234567890123456789,a\n+7,2,,5,b\n", options);
+  EXPECT_TRUE(d.X.column(0).integral);
+  EXPECT_FALSE(d.X.column(1).integral);  // "1.0": float64
+  EXPECT_FALSE(d.X.column(2).integral);  // a missing cell: float64
+  EXPECT_FALSE(d.X.column(3).integral);  // 19 digits: beyond what we take as int64
+  EXPECT_FALSE(d.X.column(4).integral);  // strings
+  EXPECT_TRUE(d.X.slice_rows(0, 1).column(0).integral);
+}
+
 TEST(TableCsv, StringTargetBecomesStringLabels) {
   CsvOptions options;
   options.target = "label";

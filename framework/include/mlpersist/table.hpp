@@ -34,6 +34,10 @@ struct MLPERSIST_API Column {
   ColumnType type = ColumnType::kNumber;
   std::vector<double> numbers;
   std::vector<StringCell> strings;
+  /// A number column whose values are integers, none missing: what pandas reads as int64 (the
+  /// CSV reader sets it as pandas.read_csv would). OneHotEncoder then names its categories as
+  /// scikit-learn does for an int64 column ("x_1", not "x_1.0").
+  bool integral = false;
 
   [[nodiscard]] static Column number(std::string name, std::vector<double> values);
   [[nodiscard]] static Column string(std::string name, std::vector<StringCell> values);
