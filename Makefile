@@ -48,6 +48,7 @@ bench:
 	  tables_bench mlpersist_python
 	@$(BUILD)-bench/bin/persist_bench
 	@$(BUILD)-bench/bin/estimators_bench
+	@PYTHONPATH=$(BUILD)-bench/python /usr/bin/python3 bench/estimators_sklearn_bench.py
 	@bash bench/with_postgresql.sh $(BUILD)-bench/bin/store_bench
 	@$(BUILD)-bench/bin/tables_bench
 	@PYTHONPATH=$(BUILD)-bench/python /usr/bin/python3 bench/python_bench.py

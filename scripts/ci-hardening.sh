@@ -54,19 +54,21 @@ configure_sanitized() {
     -DMLPERSIST_BUILD_FUZZERS=ON -DMLPERSIST_BUILD_TESTS=ON
 }
 
+# use_tls=0: LeakSanitizer (clang 14) crashes reading the dynamic TLS of libraries that plugins
+# pull in with dlopen (seen at exit of `mlpersist migrate --to-version` and of a fuzzer, depending
+# on load order); what only TLS refers to then looks leaked, so the dynamic loader's own
+# allocations are suppressed (fuzz/lsan-suppressions.txt). mlpersist keeps no heap memory in TLS.
+lsan_options="use_tls=0:suppressions=$root/fuzz/lsan-suppressions.txt"
+
 stage_asan() {
   log "asan: build the test suite with AddressSanitizer + UBSan (clang)"
   configure_sanitized
   cmake --build build-fuzz -j"$jobs"
   log "asan: run the test suite"
-  # use_tls=0: LeakSanitizer (clang 14) crashes reading the dynamic TLS of libraries that plugins
-  # pull in with dlopen (seen at exit of `mlpersist migrate --to-version`, depending on load
-  # order); what only TLS refers to then looks leaked, so the dynamic loader's own allocations
-  # are suppressed (fuzz/lsan-suppressions.txt). The out-of-memory test is left out: ASan's
+  # The out-of-memory test is left out: ASan's
   # operator new aborts on a failed allocation instead of throwing std::bad_alloc, whatever
   # allocator_may_return_null says, so the behaviour it checks does not exist in this build.
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    LSAN_OPTIONS="use_tls=0:suppressions=$PWD/fuzz/lsan-suppressions.txt" \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=$lsan_options \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-fuzz --output-on-failure -j"$jobs" --timeout 1800 \
     -E 'VerifyWork.OutOfMemoryIsOneClearLineFromTheCommand'
@@ -97,7 +99,7 @@ run_fuzzer() {
   local fuzzer=$1 name=${1#fuzz_}
   local work=$fuzz_work/$name
   mkdir -p "$work/corpus" "$work/crashes"
-  if build-fuzz/bin/"$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+  if LSAN_OPTIONS=$lsan_options build-fuzz/bin/"$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
     -dict="$(fuzz_dict "$name" "$work")" -print_final_stats=1 -artifact_prefix="$work/crashes/" \
     "$work/corpus" "fuzz/corpus/$name" >"$work/log" 2>&1; then
     echo "ok"
@@ -114,7 +116,7 @@ stage_fuzz() {
   local -a fuzzers
   read -ra fuzzers <<<"${FUZZ_TARGETS:-$(cd build-fuzz/bin && echo fuzz_*)}"
   export -f run_fuzzer fuzz_dict
-  export fuzz_seconds fuzz_work
+  export fuzz_seconds fuzz_work lsan_options
   printf '%s\n' "${fuzzers[@]}" | xargs -P "$jobs" -I{} bash -c 'run_fuzzer {}'
   local failed=0 fuzzer name log
   printf '%-34s %11s %8s %7s  %s\n' target executions exec/s edges result
@@ -129,6 +131,9 @@ stage_fuzz() {
     if [ "$(cat "$fuzz_work/$name/result")" != ok ]; then
       failed=1
       echo "  log: $fuzz_work/$name/log; reproduce: build-fuzz/bin/$fuzzer $fuzz_work/$name/crashes/*"
+      # CI keeps only this output: the sanitizer's or libFuzzer's own account of the finding.
+      grep -E -A12 '^(==[0-9]+==|SUMMARY|FINDING|ALARM|MS: |artifact_prefix|Test unit written)' \
+        "$log" | grep -v '^#' | head -n 60 | sed 's/^/  | /'
     fi
   done
   return $failed

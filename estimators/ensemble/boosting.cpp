@@ -1,5 +1,6 @@
 #include "boosting.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mlpersist/error.hpp>
@@ -7,6 +8,7 @@
 
 #include "random.hpp"
 #include "tree_common.hpp"
+#include "validation_split.hpp"
 
 namespace mlpersist::ensemble {
 namespace {
@@ -43,25 +45,6 @@ std::vector<std::int64_t> rows_where(const std::vector<bool>& mask, bool wanted)
   return rows;
 }
 
-// train_test_split(test_size=fraction, random_state) without stratification: a permutation by
-// NumPy's legacy shuffle, the first ceil(fraction * n) rows for validation, the rest to train.
-std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> shuffle_split(
-    std::int64_t n, double fraction, const std::optional<std::int64_t>& random_state) {
-  std::vector<std::int64_t> permutation = all_rows(n);
-  tree::NumpyRandomState rng(tree::initial_seed(random_state));
-  for (std::int64_t i = n - 1; i >= 1; --i)
-    std::swap(permutation[static_cast<std::size_t>(i)],
-              permutation[rng.randint(static_cast<std::uint64_t>(i) + 1)]);
-  const auto n_test = static_cast<std::int64_t>(std::ceil(fraction * static_cast<double>(n)));
-  if (n_test < 1 || n_test >= n)
-    throw UsageError(ErrorCode::kInvalidInput,
-                     "GradientBoosting: validation_fraction=" + std::to_string(fraction) +
-                         " leaves no training or no validation sample for " + std::to_string(n) +
-                         " samples");
-  return {{permutation.begin() + n_test, permutation.end()},
-          {permutation.begin(), permutation.begin() + n_test}};
-}
-
 Matrix take_rows(const Matrix& X, const std::vector<std::int64_t>& rows) {
   Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
   for (std::size_t i = 0; i < rows.size(); ++i)
@@ -73,6 +56,23 @@ Vector take(const Vector& v, const std::vector<std::int64_t>& rows) {
   Vector out(static_cast<Eigen::Index>(rows.size()));
   for (std::size_t i = 0; i < rows.size(); ++i) out(static_cast<Eigen::Index>(i)) = v(rows[i]);
   return out;
+}
+
+// Early stopping's rows, split as scikit-learn's train_test_split does: stratified on the class
+// indices for a classifier, which must keep every class on the training side.
+TrainValidation validation_split(const Vector& y, const BoostingOptions& o) {
+  const std::uint32_t seed = tree::initial_seed(o.random_state);
+  if (o.stratify_classes == 0) return shuffle_split(y.size(), o.validation_fraction, seed);
+  TrainValidation split = stratified_split(std::span<const double>(y.data(), y.size()),
+                                           o.stratify_classes, o.validation_fraction, seed);
+  std::vector<bool> seen(o.stratify_classes);
+  for (const std::int64_t row : split.train) seen[static_cast<std::size_t>(y(row))] = true;
+  if (std::find(seen.begin(), seen.end(), false) != seen.end())
+    throw UsageError(ErrorCode::kInvalidInput,
+                     "GradientBoostingClassifier: the training data after the early stopping "
+                     "split is missing some classes; try another random_state or a smaller "
+                     "validation_fraction");
+  return split;
 }
 
 // Early stopping's state: the validation rows' raw predictions, stage by stage, and the last
@@ -105,7 +105,7 @@ void Boosting::fit(const Matrix& X_all, const Vector& y_all, BoostingLoss loss,
   Vector y = y_all;
   std::optional<Validation> validation;
   if (o.n_iter_no_change) {
-    const auto [train, test] = shuffle_split(X_all.rows(), o.validation_fraction, o.random_state);
+    const auto [train, test] = validation_split(y_all, o);
     X = take_rows(X_all, train);
     y = take(y_all, train);
     validation.emplace(Validation{take_rows(X_all, test), take(y_all, test), {}, {}});
@@ -161,14 +161,19 @@ Matrix Boosting::raw_predict(const Matrix& X, const BoostingLoss& loss,
                              double learning_rate) const {
   Matrix raw = loss.initial_raw(prior_).transpose().replicate(X.rows(), 1);
   const tree::Float32Rows rows(X);
-  // Row by row through every stage (the row stays in cache; shallow stages are small), adding
-  // in stage order as scikit-learn's predict_stages does.
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const float* row = rows.row(i);
+  // A block of rows through every stage (the rows stay in cache; shallow stages are small),
+  // adding in stage order as scikit-learn's predict_stages does.
+  constexpr Eigen::Index kBlock = Tree::kBlockRows;
+  std::uint32_t leaves[kBlock];
+  for (Eigen::Index first = 0; first < X.rows(); first += kBlock) {
+    const Eigen::Index count = std::min(kBlock, X.rows() - first);
     for (const auto& stage : stages_)
-      for (std::size_t k = 0; k < stage.size(); ++k)
-        raw(i, static_cast<Eigen::Index>(k)) +=
-            learning_rate * stage[k].value(static_cast<std::int64_t>(stage[k].leaf_of(row)))[0];
+      for (std::size_t k = 0; k < stage.size(); ++k) {
+        stage[k].leaves(rows, first, count, leaves);
+        for (Eigen::Index r = 0; r < count; ++r)
+          raw(first + r, static_cast<Eigen::Index>(k)) +=
+              learning_rate * stage[k].value(leaves[r])[0];
+      }
   }
   return raw;
 }

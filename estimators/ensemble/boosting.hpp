@@ -26,6 +26,9 @@ struct BoostingOptions {
   double validation_fraction = 0.1;
   std::optional<std::int64_t> n_iter_no_change;
   double tol = 1e-4;
+  /// Classifiers: the number of classes, whose indices early stopping's split is stratified on
+  /// (0: a plain shuffled split).
+  std::size_t stratify_classes = 0;
 };
 
 /// Fitted stages: n_estimators_ rows of trees_per_stage regression trees.

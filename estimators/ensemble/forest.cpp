@@ -93,8 +93,9 @@ std::vector<Tree> grow_forest(const tree::TrainingSet& data, const ForestGrowth&
                      worker_count(growth.n_jobs, seeds.size()));
 }
 
-double forest_fit_cost(std::int64_t n_estimators, double n_samples, double n_features) {
-  return static_cast<double>(n_estimators) * n_samples * std::log2(n_samples + 2) * n_features;
+double forest_fit_cost(std::int64_t n_estimators, const std::string& criterion, double n_samples,
+                       double n_features) {
+  return static_cast<double>(n_estimators) * tree::tree_fit_cost(criterion, n_samples, n_features);
 }
 
 Matrix mean_proba(const std::vector<Tree>& trees, const Matrix& X, std::int64_t n_classes) {

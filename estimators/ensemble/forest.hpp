@@ -10,6 +10,7 @@
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,9 +37,9 @@ void check_forest_params(std::string_view who, std::int64_t n_estimators,
 [[nodiscard]] std::vector<tree::Tree> grow_forest(const tree::TrainingSet& data,
                                                   const ForestGrowth& growth);
 
-/// The forest's cost to fit: every tree sorts its samples at every level, for every feature.
-[[nodiscard]] double forest_fit_cost(std::int64_t n_estimators, double n_samples,
-                                     double n_features);
+/// The forest's cost to fit: n_estimators trees' (tree::tree_fit_cost).
+[[nodiscard]] double forest_fit_cost(std::int64_t n_estimators, const std::string& criterion,
+                                     double n_samples, double n_features);
 
 /// The members' mean class fractions (summed in member order, then divided once).
 [[nodiscard]] Matrix mean_proba(const std::vector<tree::Tree>& trees, const Matrix& X,

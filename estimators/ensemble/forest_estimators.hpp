@@ -66,7 +66,8 @@ class Forest : public EstimatorWithParams<Derived, P> {
     check_forest_params(Derived::kName, p.n_estimators, p.n_jobs);
   }
   [[nodiscard]] double fit_cost(double n_samples, double n_features) const override {
-    return forest_fit_cost(this->params_.n_estimators, n_samples, n_features);
+    return forest_fit_cost(this->params_.n_estimators, this->params_.criterion, n_samples,
+                           n_features);
   }
   /// The fitted trees (scikit-learn's `estimators_[i].tree_`).
   [[nodiscard]] const std::vector<tree::Tree>& trees() const noexcept { return trees_; }
@@ -149,8 +150,8 @@ class ForestRegressor : public Forest<Derived, P> {
 
  protected:
   void do_fit(const Matrix& X, const Vector& y) override {
-    tree::check_sample_count(X);
-    this->trees_ = this->grow(tree::TrainingSet(X, y));
+    this->trees_ =
+        this->grow(tree::regression_training_set(Derived::kName, X, y, this->params_.criterion));
   }
   [[nodiscard]] Vector do_predict(const Matrix& X) const override {
     return mean_prediction(this->trees_, X);

@@ -100,10 +100,6 @@ BoostingLoss GradientBoostingClassifier::loss() const {
 
 void GradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
   validate_params(params_);
-  if (params_.n_iter_no_change)
-    invalid_param(
-        "n_iter_no_change (early stopping on a stratified split) is not implemented for "
-        "fitting here; fit in scikit-learn and load the model, or leave it None");
   std::vector<double> classes;
   const tree::TrainingSet encoded = tree::encode_training_set(X, y, classes);
   if (classes.size() < 2)
@@ -115,7 +111,9 @@ void GradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
   Vector indices(y.size());
   for (Eigen::Index i = 0; i < y.size(); ++i) indices(i) = encoded.y(i);
   classes_ = std::move(classes);
-  boosting_.fit(X, indices, loss(), boosting_options(kClassifierName, params_, X.cols()));
+  BoostingOptions options = boosting_options(kClassifierName, params_, X.cols());
+  options.stratify_classes = classes_.size();
+  boosting_.fit(X, indices, loss(), options);
 }
 
 Matrix GradientBoostingClassifier::do_decision_function(const Matrix& X) const {

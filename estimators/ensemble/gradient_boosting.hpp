@@ -16,7 +16,7 @@ namespace mlpersist::ensemble {
 /// with its defaults (init: the loss's DummyRegressor; no weight fractions, leaf-count limits,
 /// impurity decrease or pruning; warm_start does not apply to persisted models).
 struct GradientBoostingRegressorParams {
-  static constexpr bool kRegression = true;  // its trees are regression trees
+  static constexpr bool kBoosting = true;  // regression trees, mean criteria only
   std::string loss = "squared_error";
   double learning_rate = 0.1;
   std::int64_t n_estimators = 100;
@@ -49,7 +49,7 @@ struct GradientBoostingRegressorParams {
 
 /// scikit-learn 1.2's GradientBoostingClassifier parameters (as the regressor's, without alpha).
 struct GradientBoostingClassifierParams {
-  static constexpr bool kRegression = true;  // its trees are regression trees
+  static constexpr bool kBoosting = true;  // regression trees, mean criteria only
   std::string loss = "log_loss";
   double learning_rate = 0.1;
   std::int64_t n_estimators = 100;

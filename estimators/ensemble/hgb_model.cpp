@@ -8,7 +8,7 @@
 
 #include "hgb_grower.hpp"
 #include "hgb_parallel.hpp"
-#include "hgb_split.hpp"
+#include "validation_split.hpp"
 
 namespace mlpersist::ensemble::hgb {
 namespace {
@@ -196,19 +196,22 @@ void BoostingModel::add_binned_predictions(const TreePredictor& tree, FitData& d
 Matrix BoostingModel::raw_predict(const Matrix& X) const {
   const auto k_trees = static_cast<Eigen::Index>(n_trees_per_iteration);
   Matrix raw(X.rows(), k_trees);
-  // Row by row (the trees stay in cache); each output is the baseline plus the trees in
-  // iteration order, the additions scikit-learn makes tree by tree.
+  // A block of rows at a time (the trees stay in cache); each output is the baseline plus the
+  // trees in iteration order, the additions scikit-learn makes tree by tree.
+  constexpr Eigen::Index kBlock = TreePredictor::kBlockRows;
+  const Eigen::Index n_blocks = (X.rows() + kBlock - 1) / kBlock;
   [[maybe_unused]] const bool parallel =
       static_cast<double>(X.rows()) * static_cast<double>(predictors.size()) >= kParallelWork;
   MLPERSIST_HGB_PARALLEL_FOR
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const double* row = &X(i, 0);
+  for (Eigen::Index b = 0; b < n_blocks; ++b) {
+    const Eigen::Index first = b * kBlock, count = std::min(kBlock, X.rows() - first);
     for (Eigen::Index k = 0; k < k_trees; ++k) {
-      double sum = baseline_prediction[static_cast<std::size_t>(k)];
+      double sums[kBlock];
+      std::fill_n(sums, count, baseline_prediction[static_cast<std::size_t>(k)]);
       for (std::size_t t = static_cast<std::size_t>(k); t < predictors.size();
            t += n_trees_per_iteration)
-        sum += predictors[t].predict_row(row, known_cat_bitsets);
-      raw(i, k) = sum;
+        predictors[t].add_block(X, first, count, known_cat_bitsets, sums);
+      for (Eigen::Index r = 0; r < count; ++r) raw(first + r, k) = sums[r];
     }
   }
   return raw;

@@ -93,14 +93,49 @@ void check_node(const Node& at, const PredictorNode& p, std::size_t i, std::size
 void TreePredictor::compile() {
   walk.clear();
   walk.reserve(nodes.size());
+  has_categorical = false;
   for (const PredictorNode& p : nodes) {
-    const auto kind = p.is_leaf          ? WalkNode::kLeaf
-                      : p.is_categorical ? WalkNode::kCategorical
-                                         : WalkNode::kNumeric;
-    walk.push_back({p.is_leaf ? p.value : p.num_threshold, p.left, p.right,
-                    static_cast<std::uint32_t>(p.feature_idx), p.bitset_idx, kind,
+    const auto self = static_cast<std::uint32_t>(walk.size());
+    if (p.is_leaf) {
+      walk.push_back({p.value, {self, self}, 0, 0, WalkNode::kLeaf, false});
+      continue;
+    }
+    has_categorical = has_categorical || p.is_categorical;
+    walk.push_back({p.num_threshold,
+                    {p.left, p.right},
+                    static_cast<std::uint32_t>(p.feature_idx),
+                    p.bitset_idx,
+                    p.is_categorical ? WalkNode::kCategorical : WalkNode::kNumeric,
                     p.missing_go_to_left});
   }
+}
+
+void TreePredictor::add_block(const Matrix& X, Eigen::Index first, Eigen::Index count,
+                              const std::vector<Bitset>& known, double* sums) const {
+  if (has_categorical) {
+    for (Eigen::Index r = 0; r < count; ++r) sums[r] += predict_row(&X(first + r, 0), known);
+    return;
+  }
+  std::uint32_t at[kBlockRows];
+  const double* rows[kBlockRows];
+  for (Eigen::Index r = 0; r < count; ++r) {
+    rows[r] = &X(first + r, 0);
+    at[r] = 0;
+  }
+  // Ends within node-count steps: a step moves a row to a later node or leaves it on its leaf.
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (Eigen::Index r = 0; r < count; ++r) {
+      const WalkNode& n = walk[at[r]];
+      const double x = rows[r][n.feature];
+      const bool left = (x <= n.threshold) | (std::isnan(x) & n.missing_go_to_left);
+      // An index, not a branch: a ternary here compiles to a jump the data mispredicts.
+      const std::uint32_t next = n.child[static_cast<int>(!left)];
+      moved |= next != at[r];
+      at[r] = next;
+    }
+  }
+  for (Eigen::Index r = 0; r < count; ++r) sums[r] += walk[at[r]].threshold;
 }
 
 double TreePredictor::predict_row(const double* row, const std::vector<Bitset>& known) const {
@@ -123,7 +158,7 @@ double TreePredictor::predict_row(const double* row, const std::vector<Bitset>& 
       else
         left = node->missing_go_to_left;
     }
-    node = &walk[left ? node->left : node->right];
+    node = &walk[node->child[static_cast<int>(!left)]];
   }
   return node->threshold;
 }

@@ -1,7 +1,5 @@
 #include "decision_tree_regressor.hpp"
 
-#include <cmath>
-
 #include "random.hpp"
 
 namespace mlpersist::tree {
@@ -23,15 +21,14 @@ void DecisionTreeRegressor::validate_params(const DecisionTreeRegressorParams& p
 }
 
 double DecisionTreeRegressor::fit_cost(double n_samples, double n_features) const {
-  return n_samples * std::log2(n_samples + 2) * n_features;
+  return tree_fit_cost(params_.criterion, n_samples, n_features);
 }
 
 void DecisionTreeRegressor::do_fit(const Matrix& X, const Vector& y) {
   validate_params(params_);  // parameters given to the constructor were never checked
   GrowthOptions options = growth_options(kName, params_, X.cols());
   options.random_splits = parse_splitter(kName, params_.splitter);
-  check_sample_count(X);
-  const TrainingSet data(X, y);
+  const TrainingSet data = regression_training_set(kName, X, y, params_.criterion);
   // scikit-learn seeds the splitter with one draw from RandomState(random_state).
   NumpyRandomState random_state(initial_seed(params_.random_state));
   tree_ = Tree::fit(data, {}, options, draw_seed(random_state));

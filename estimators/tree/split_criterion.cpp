@@ -1,11 +1,19 @@
-// scikit-learn 1.2's split criteria (Gini, Entropy, MSE, FriedmanMSE): the same sums in the same
-// order, so that impurities and the choice between near-equal splits agree to the last bit.
+// scikit-learn 1.2's split criteria (Gini, Entropy, MSE, FriedmanMSE, MAE, Poisson): the same
+// sums in the same order, so that impurities and the choice between near-equal splits agree to
+// the last bit.
+#include <cfloat>
 #include <cmath>
+#include <limits>
 
 #include "tree_builder.hpp"
 
 namespace mlpersist::tree {
 namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+// Poisson's bound below which a child's target sum counts as zero (scikit-learn's EPSILON: the
+// right child's sum is a difference and may miss zero by rounding).
+constexpr double kPoissonEpsilon = 10 * DBL_EPSILON;
 
 double log2_of(double x) {
   return std::log(x) / std::log(2.0);
@@ -54,23 +62,45 @@ void TreeBuilder::init_node(std::int64_t start, std::int64_t end) {
     }
     node_weight_ += w;
   }
+  if (options_.criterion == Criterion::kAbsoluteError) {
+    left_median_.clear();
+    right_median_.clear();
+    for (std::int64_t p = start; p < end; ++p)
+      right_median_.push(data_.target(sample_at(p)), weight_of(sample_at(p)));
+    node_median_ = right_median_.median();
+  }
 }
 
 double TreeBuilder::node_impurity() const {
-  if (regression_) return variance(sq_total_, total_[0], node_weight_);
-  return class_impurity(options_.criterion, total_, node_weight_);
+  switch (options_.criterion) {
+    case Criterion::kAbsoluteError:
+      return absolute_deviation(start_, end_, node_median_, node_weight_);
+    case Criterion::kPoisson: return poisson_loss(start_, end_, total_[0], node_weight_);
+    default:
+      if (regression_) return variance(sq_total_, total_[0], node_weight_);
+      return class_impurity(options_.criterion, total_, node_weight_);
+  }
+}
+
+double TreeBuilder::node_value() const {
+  return options_.criterion == Criterion::kAbsoluteError ? node_median_ : total_[0] / node_weight_;
 }
 
 void TreeBuilder::reset_left() {
   std::fill(left_.begin(), left_.end(), 0.0);
   w_left_ = 0.0;
   pos_ = start_;
+  // scikit-learn moves the left child's samples back one by one, smallest first; the order of
+  // equal targets in the right child's queue follows from it.
+  if (options_.criterion == Criterion::kAbsoluteError)
+    while (left_median_.size() > 0) left_median_.move_smallest_to(right_median_);
 }
 
 // Moves the left child's end to new_pos from whichever side is closer, as scikit-learn does:
 // forward from the last position, or backward from the node's end.
 void TreeBuilder::update_left(std::int64_t new_pos) {
-  const auto add = [this](std::int64_t p, double sign) {
+  const bool medians = options_.criterion == Criterion::kAbsoluteError;
+  const auto add = [this, medians](std::int64_t p, double sign) {
     const std::int32_t s = sample_at(p);
     const double w = weight_of(s);
     if (regression_)
@@ -78,12 +108,20 @@ void TreeBuilder::update_left(std::int64_t new_pos) {
     else
       left_[static_cast<std::size_t>(data_.y(s))] += sign * w;
     w_left_ += sign * w;
+    if (medians) {
+      auto& from = sign > 0 ? right_median_ : left_median_;
+      auto& to = sign > 0 ? left_median_ : right_median_;
+      from.remove(data_.target(s), w);
+      to.push(data_.target(s), w);
+    }
   };
   if (new_pos - pos_ <= end_ - new_pos) {
     for (std::int64_t p = pos_; p < new_pos; ++p) add(p, 1.0);
   } else {
     left_ = total_;
     w_left_ = node_weight_;
+    if (medians)
+      while (right_median_.size() > 0) right_median_.move_smallest_to(left_median_);
     for (std::int64_t p = end_ - 1; p >= new_pos; --p) add(p, -1.0);
   }
   w_right_ = node_weight_ - w_left_;
@@ -99,6 +137,18 @@ double TreeBuilder::proxy_improvement() const {
       const double diff = w_right_ * left_[0] - w_left_ * right_[0];
       return diff * diff / (w_left_ * w_right_);
     }
+    case Criterion::kAbsoluteError: {
+      Split children;
+      children_impurity(children);
+      return -w_right_ * children.impurity_right - w_left_ * children.impurity_left;
+    }
+    case Criterion::kPoisson: {
+      if (left_[0] <= kPoissonEpsilon || right_[0] <= kPoissonEpsilon) return -kInfinity;
+      // scikit-learn's log here is its base-2 one; the subtractions from zero are its own.
+      const double proxy_left = 0.0 - left_[0] * log2_of(left_[0] / w_left_);
+      const double proxy_right = 0.0 - right_[0] * log2_of(right_[0] / w_right_);
+      return -proxy_left - proxy_right;
+    }
     default:
       return -w_right_ * class_impurity(options_.criterion, right_, w_right_) -
              w_left_ * class_impurity(options_.criterion, left_, w_left_);
@@ -109,6 +159,16 @@ void TreeBuilder::children_impurity(Split& split) const {
   if (!regression_) {
     split.impurity_left = class_impurity(options_.criterion, left_, w_left_);
     split.impurity_right = class_impurity(options_.criterion, right_, w_right_);
+    return;
+  }
+  if (options_.criterion == Criterion::kAbsoluteError) {
+    split.impurity_left = absolute_deviation(start_, pos_, left_median_.median(), w_left_);
+    split.impurity_right = absolute_deviation(pos_, end_, right_median_.median(), w_right_);
+    return;
+  }
+  if (options_.criterion == Criterion::kPoisson) {
+    split.impurity_left = poisson_loss(start_, pos_, left_[0], w_left_);
+    split.impurity_right = poisson_loss(pos_, end_, right_[0], w_right_);
     return;
   }
   double sq_left = 0.0;
@@ -128,6 +188,31 @@ double TreeBuilder::improvement(double parent_impurity, const Split& split) cons
   return (node_weight_ / weighted_n_samples_) *
          (parent_impurity - w_right_ / node_weight_ * split.impurity_right -
           w_left_ / node_weight_ * split.impurity_left);
+}
+
+double TreeBuilder::absolute_deviation(std::int64_t from, std::int64_t to, double median,
+                                       double weight) const {
+  double sum = 0.0;
+  for (std::int64_t p = from; p < to; ++p) {
+    const std::int32_t s = sample_at(p);
+    sum += std::fabs(data_.target(s) - median) * weight_of(s);
+  }
+  return sum / weight;
+}
+
+// The half Poisson deviance per unit weight, infinite when the targets sum to (about) zero.
+double TreeBuilder::poisson_loss(std::int64_t from, std::int64_t to, double y_sum,
+                                 double weight) const {
+  if (y_sum <= kPoissonEpsilon) return kInfinity;
+  const double mean = y_sum / weight;
+  double loss = 0.0;
+  for (std::int64_t p = from; p < to; ++p) {
+    const std::int32_t s = sample_at(p);
+    const double y = data_.target(s);
+    // scipy's xlogy: zero for y == 0 whatever the logarithm.
+    loss += weight_of(s) * (y == 0.0 ? 0.0 : y * std::log(y / mean));
+  }
+  return loss / weight;
 }
 
 }  // namespace mlpersist::tree

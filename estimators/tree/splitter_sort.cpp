@@ -71,36 +71,58 @@ void introsort(Item* v, std::size_t n, int max_depth) {
   }
 }
 
+// Below this many items a comparison sort beats the radix sort's four passes.
+constexpr std::size_t kRadixFrom = 128;
+
+// LSD radix sort of `items` by order_key, ping-ponging between `from` (which holds the items on
+// entry) and `to`; returns whichever of the two holds the sorted items. Ties in any order.
+Item* radix_sort(Item* from, Item* to, std::size_t n) {
+  std::array<std::array<std::uint32_t, 256>, 4> count{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t k = order_key(from[i].first);
+    for (std::size_t d = 0; d < 4; ++d) ++count[d][(k >> (8 * d)) & 0xFF];
+  }
+  for (std::size_t d = 0; d < 4; ++d) {
+    const auto digit = [d](const Item& item) { return (order_key(item.first) >> (8 * d)) & 0xFF; };
+    if (count[d][digit(from[0])] == n) continue;  // every key shares this byte
+    std::array<std::uint32_t, 256> next{};
+    for (std::size_t b = 1; b < 256; ++b) next[b] = next[b - 1] + count[d][b - 1];
+    for (std::size_t i = 0; i < n; ++i) to[next[digit(from[i])]++] = from[i];
+    std::swap(from, to);
+  }
+  return from;
+}
+
 }  // namespace
 
 void sort_by_value(std::span<Item> items, std::vector<Item>& scratch) {
-  constexpr std::size_t kRadixFrom = 128;
   if (items.size() < kRadixFrom) {
     std::sort(items.begin(), items.end(),
               [](const Item& a, const Item& b) { return a.first < b.first; });
     return;
   }
-  std::array<std::array<std::uint32_t, 256>, 4> count{};
-  for (const Item& item : items) {
-    const std::uint32_t k = order_key(item.first);
-    for (std::size_t d = 0; d < 4; ++d) ++count[d][(k >> (8 * d)) & 0xFF];
-  }
   scratch.resize(items.size());
-  Item* from = items.data();
-  Item* to = scratch.data();
-  for (std::size_t d = 0; d < 4; ++d) {
-    const auto digit = [d](const Item& item) { return (order_key(item.first) >> (8 * d)) & 0xFF; };
-    if (count[d][digit(from[0])] == items.size()) continue;  // every key shares this byte
-    std::array<std::uint32_t, 256> next{};
-    for (std::size_t b = 1; b < 256; ++b) next[b] = next[b - 1] + count[d][b - 1];
-    for (std::size_t i = 0; i < items.size(); ++i) to[next[digit(from[i])]++] = from[i];
-    std::swap(from, to);
-  }
-  if (from != items.data()) std::copy_n(from, items.size(), items.data());
+  const Item* sorted = radix_sort(items.data(), scratch.data(), items.size());
+  if (sorted != items.data()) std::copy_n(sorted, items.size(), items.data());
 }
 
-void sort_like_scikit_learn(std::span<Item> items) {
+void sort_like_scikit_learn(std::span<Item> items, std::vector<Item>& scratch) {
   if (items.empty()) return;
+  // Without equal values there is one sorted order, whatever the algorithm: a radix sort of a
+  // copy finds it in linear time. Only values that tie need scikit-learn's introsort, which
+  // then starts again from the items as they were.
+  if (items.size() >= kRadixFrom) {
+    scratch.resize(2 * items.size());
+    Item* copy = scratch.data();
+    std::copy_n(items.data(), items.size(), copy);
+    const Item* sorted = radix_sort(copy, copy + items.size(), items.size());
+    bool ties = false;
+    for (std::size_t i = 1; i < items.size(); ++i) ties |= sorted[i].first == sorted[i - 1].first;
+    if (!ties) {
+      std::copy_n(sorted, items.size(), items.data());
+      return;
+    }
+  }
   // scikit-learn's log is log2 computed as ln(x) / ln(2).
   const double log2_n = std::log(static_cast<double>(items.size())) / std::log(2.0);
   introsort(items.data(), items.size(), 2 * static_cast<int>(log2_n));

@@ -22,7 +22,7 @@ void sort_by_value(std::span<Item> items, std::vector<Item>& scratch);
 
 /// Sorts by value as scikit-learn 1.2's splitter does (introsort with a median-of-three pivot and
 /// a three-way partition, heapsort past depth 2 * floor(log2 n)), so that ties end up in the
-/// same order as there.
-void sort_like_scikit_learn(std::span<Item> items);
+/// same order as there. `scratch` is a reusable buffer.
+void sort_like_scikit_learn(std::span<Item> items, std::vector<Item>& scratch);
 
 }  // namespace mlpersist::tree

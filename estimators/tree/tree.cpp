@@ -87,6 +87,8 @@ std::int64_t check_links(const Node& state, const Tree& t, std::int64_t n_featur
       fail_at(state, "feature", i,
               "feature " + std::to_string(t.feature()[u]) +
                   " is outside [0, n_features_in_=" + std::to_string(n_features) + ")");
+    if (t.feature()[u] > std::numeric_limits<std::int32_t>::max())
+      fail_at(state, "feature", i, "feature indices above 2^31 - 1 are not supported");
     for (const auto& [key, child] : {std::pair{"children_left", t.children_left()[u]},
                                      std::pair{"children_right", t.children_right()[u]}}) {
       if (child < 0 || child >= n)
@@ -154,34 +156,60 @@ Float32Rows::Float32Rows(const Matrix& X)
     values_[static_cast<std::size_t>(i)] = to_float32(X.data()[i]);  // X is row-major
 }
 
+void Tree::leaves(const Float32Rows& X, Eigen::Index first, Eigen::Index count,
+                  std::uint32_t* out) const noexcept {
+  const PackedNode* nodes = packed_.data();
+  const float* rows[kBlockRows];
+  for (Eigen::Index r = 0; r < count; ++r) {
+    rows[r] = X.row(first + r);
+    out[r] = 0;
+  }
+  // Every leaf is at most max_depth_ steps from the root (load checks it), and a leaf is its own
+  // child; the block stops early once all its rows stand on leaves.
+  for (std::int64_t level = 0; level < max_depth_; ++level) {
+    bool moved = false;
+    for (Eigen::Index r = 0; r < count; ++r) {
+      const PackedNode& n = nodes[out[r]];
+      // An index, not a branch: the comparison's outcome is the data's, which no predictor
+      // knows (a ternary here compiles to a jump).
+      const std::uint32_t next = n.child[static_cast<int>(!(rows[r][n.feature] <= n.threshold))];
+      moved |= next != out[r];
+      out[r] = next;
+    }
+    if (!moved) break;
+  }
+}
+
 std::vector<std::int64_t> Tree::apply(const Matrix& X) const {
   const Float32Rows rows(X);
-  std::vector<std::int64_t> leaves(static_cast<std::size_t>(X.rows()));
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    leaves[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(leaf_of(rows.row(i)));
-  return leaves;
+  std::vector<std::int64_t> leaves_of(static_cast<std::size_t>(X.rows()));
+  for_each_leaf(rows, [&](Eigen::Index i, std::uint32_t leaf) {
+    leaves_of[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(leaf);
+  });
+  return leaves_of;
 }
 
 Matrix Tree::leaf_values(const Matrix& X) const {
-  const auto leaves = apply(X);
+  const auto leaves_of = apply(X);
   Matrix out(X.rows(), n_classes_);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const auto v = value(leaves[static_cast<std::size_t>(i)]);
+    const auto v = value(leaves_of[static_cast<std::size_t>(i)]);
     for (std::int64_t c = 0; c < n_classes_; ++c) out(i, c) = v[static_cast<std::size_t>(c)];
   }
   return out;
 }
 
 void Tree::accumulate_proba(const Float32Rows& X, Matrix& proba) const {
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const double* v = value_.data() + leaf_of(X.row(i)) * static_cast<std::size_t>(n_classes_);
+  for_each_leaf(X, [&](Eigen::Index i, std::uint32_t leaf) {
+    const double* v = value_.data() + leaf * static_cast<std::size_t>(n_classes_);
     for (Eigen::Index c = 0; c < n_classes_; ++c) proba(i, c) += v[c];
-  }
+  });
 }
 
 void Tree::accumulate_values(const Float32Rows& X, double scale, Matrix& out,
                              Eigen::Index column) const {
-  for (Eigen::Index i = 0; i < X.rows(); ++i) out(i, column) += scale * value_[leaf_of(X.row(i))];
+  for_each_leaf(
+      X, [&](Eigen::Index i, std::uint32_t leaf) { out(i, column) += scale * value_[leaf]; });
 }
 
 Vector Tree::feature_importances(std::int64_t n_features, bool normalize) const {
@@ -219,7 +247,8 @@ void Tree::save(Map& out) const {
 Tree Tree::load_nodes(const Node& state, std::int64_t n_features, std::int64_t n_values) {
   Tree t;
   t.n_classes_ = n_values;
-  const std::int64_t n = state["node_count"].as_int(1);
+  // leaf_of's packed nodes index children with 32 bits (a tree that size would take 100 GB).
+  const std::int64_t n = state["node_count"].as_int(1, std::numeric_limits<std::int32_t>::max());
   t.children_left_ = node_array<std::int64_t>(state, "children_left", n);
   t.children_right_ = node_array<std::int64_t>(state, "children_right", n);
   t.feature_ = node_array<std::int64_t>(state, "feature", n);
@@ -240,7 +269,29 @@ Tree Tree::load_nodes(const Node& state, std::int64_t n_features, std::int64_t n
   t.max_depth_ = max_depth.as_int(0);
   if (t.max_depth_ != deepest)
     max_depth.fail("expected " + std::to_string(deepest) + ", the depth of the deepest node");
+  t.pack();
   return t;
+}
+
+void Tree::pack() {
+  packed_.resize(children_left_.size());
+  for (std::size_t i = 0; i < packed_.size(); ++i) {
+    const auto self = static_cast<std::uint32_t>(i);
+    if (children_left_[i] == kLeaf) {
+      packed_[i] = {0, 0.0F, {self, self}};
+      continue;
+    }
+    // x <= t holds for a float x exactly when x <= the largest float not above t (and never
+    // when t is NaN, which load refuses and fit does not make).
+    float below = std::isnan(threshold_[i]) ? std::numeric_limits<float>::quiet_NaN()
+                                            : to_float32(threshold_[i]);
+    if (static_cast<double>(below) > threshold_[i])
+      below = std::nextafter(below, -std::numeric_limits<float>::infinity());
+    packed_[i] = {static_cast<std::uint32_t>(feature_[i]),
+                  below,
+                  {static_cast<std::uint32_t>(children_left_[i]),
+                   static_cast<std::uint32_t>(children_right_[i])}};
+  }
 }
 
 Tree Tree::load(const Node& state, std::int64_t n_features, std::int64_t n_classes) {

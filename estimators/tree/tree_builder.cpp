@@ -34,6 +34,10 @@ TreeBuilder::TreeBuilder(const TrainingSet& data, std::span<const double> weight
   total_.resize(k);
   left_.resize(k);
   right_.resize(k);
+  if (o.criterion == Criterion::kAbsoluteError) {
+    left_median_ = WeightedMedian(samples_.size());
+    right_median_ = WeightedMedian(samples_.size());
+  }
   // Limits above the sample count act like the sample count + 1; capping them keeps 2 * leaf
   // from overflowing.
   const std::int64_t cap = data.n_samples() + 1;
@@ -53,7 +57,7 @@ bool TreeBuilder::sort_is_constant(std::int64_t feature) {
   }
   const std::span<Item> items(values_.data(), n);
   if (regression_)
-    sort_like_scikit_learn(items);
+    sort_like_scikit_learn(items, scratch_);
   else
     sort_by_value(items, scratch_);
   for (std::size_t k = 0; k < n; ++k)
@@ -196,7 +200,7 @@ std::int64_t TreeBuilder::add_node(const Pending& at, bool is_leaf, const Split&
   t.n_node_samples_.push_back(at.end - at.start);
   t.weighted_n_node_samples_.push_back(node_weight_);
   if (regression_) {
-    t.value_.push_back(total_[0] / node_weight_);
+    t.value_.push_back(node_value());
   } else {
     t.value_.resize(t.value_.size() + total_.size());
     class_fractions(total_, std::span(t.value_).last(total_.size()));
@@ -235,7 +239,9 @@ Tree TreeBuilder::build() {
 
 Tree Tree::fit(const TrainingSet& data, std::span<const double> sample_weight,
                const GrowthOptions& options, std::uint32_t seed) {
-  return TreeBuilder(data, sample_weight, options, seed).build();
+  Tree t = TreeBuilder(data, sample_weight, options, seed).build();
+  t.pack();
+  return t;
 }
 
 }  // namespace mlpersist::tree

@@ -12,6 +12,7 @@
 #include "random.hpp"
 #include "splitter_sort.hpp"
 #include "tree.hpp"
+#include "weighted_median.hpp"
 
 namespace mlpersist::tree {
 
@@ -52,6 +53,12 @@ class TreeBuilder {
   [[nodiscard]] double proxy_improvement() const;
   void children_impurity(Split& split) const;
   [[nodiscard]] double improvement(double parent_impurity, const Split& split) const;
+  [[nodiscard]] double node_value() const;
+  // absolute_error's and poisson's sums over samples [from, to) of the node.
+  [[nodiscard]] double absolute_deviation(std::int64_t from, std::int64_t to, double median,
+                                          double weight) const;
+  [[nodiscard]] double poisson_loss(std::int64_t from, std::int64_t to, double y_sum,
+                                    double weight) const;
 
   // The splitters (tree_builder.cpp).
   Split node_split(double impurity, std::int64_t& n_constant_features);
@@ -78,6 +85,10 @@ class TreeBuilder {
   double sq_total_ = 0.0;     // regression: sum of w * y * y over the node
   double node_weight_ = 0.0;  // weighted samples of the node being split
   double w_left_ = 0.0, w_right_ = 0.0;
+  // absolute_error: the children's running medians and the node's median, as scikit-learn's
+  // MAE criterion keeps them (samples [start_, pos_) on the left).
+  WeightedMedian left_median_, right_median_;
+  double node_median_ = 0.0;
   Tree tree_;
 };
 

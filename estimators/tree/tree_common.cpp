@@ -47,12 +47,19 @@ void param_from_node(const Node& n, MaxFeatures& out) {
   }
 }
 
-Criterion parse_criterion(std::string_view who, const std::string& name, bool regression) {
-  if (regression) {
+Criterion parse_criterion(std::string_view who, const std::string& name, CriterionChoice choice) {
+  if (choice != CriterionChoice::kClassification) {
     if (name == "squared_error") return Criterion::kSquaredError;
     if (name == "friedman_mse") return Criterion::kFriedmanMse;
+    if (choice == CriterionChoice::kBoosting)
+      throw_invalid_param(
+          who, "criterion must be 'friedman_mse' or 'squared_error', got '" + name + "'");
+    if (name == "absolute_error") return Criterion::kAbsoluteError;
+    if (name == "poisson") return Criterion::kPoisson;
     throw_invalid_param(who,
-                        "criterion must be 'squared_error' or 'friedman_mse', got '" + name + "'");
+                        "criterion must be 'squared_error', 'friedman_mse', 'absolute_error' or "
+                        "'poisson', got '" +
+                            name + "'");
   }
   if (name == "gini") return Criterion::kGini;
   if (name == "entropy" || name == "log_loss") return Criterion::kEntropy;
@@ -92,9 +99,33 @@ std::int64_t resolve_max_features(std::string_view who, const MaxFeatures& m,
   return k;
 }
 
+double tree_fit_cost(const std::string& criterion, double n_samples, double n_features) {
+  const double per_level = criterion == "absolute_error" ? n_samples * n_samples : n_samples;
+  return per_level * std::log2(n_samples + 2) * n_features;
+}
+
 void check_sample_count(const Matrix& X) {
   if (X.rows() > std::numeric_limits<std::int32_t>::max())
     throw UsageError(ErrorCode::kInvalidInput, "trees are limited to 2^31 - 1 training samples");
+}
+
+TrainingSet regression_training_set(std::string_view who, const Matrix& X, const Vector& y,
+                                    const std::string& criterion) {
+  check_sample_count(X);
+  if (criterion == "poisson") {
+    // The sum of non-negative numbers is zero exactly when they all are.
+    if ((y.array() < 0.0).any())
+      throw UsageError(ErrorCode::kInvalidInput,
+                       std::string(who) +
+                           ": criterion='poisson' needs y >= 0; y has a negative "
+                           "value");
+    if ((y.array() == 0.0).all())
+      throw UsageError(ErrorCode::kInvalidInput,
+                       std::string(who) +
+                           ": criterion='poisson' needs a positive sum of y; y is "
+                           "all zeros");
+  }
+  return {X, y};
 }
 
 TrainingSet encode_training_set(const Matrix& X, const Vector& y, std::vector<double>& classes) {

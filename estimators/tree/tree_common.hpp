@@ -24,18 +24,31 @@ Value param_to_value(const MaxFeatures& m);
 /// Throws SchemaError (reported as UsageError by set_params) for any other value.
 void param_from_node(const Node& n, MaxFeatures& out);
 
-/// Throws UsageError(kInvalidParameter) unless `name` is 'gini', 'entropy' or 'log_loss' (a
-/// classification tree) or 'squared_error' or 'friedman_mse' (a regression tree).
+/// The criteria an estimator's trees may use, as scikit-learn 1.2 lists them.
+enum class CriterionChoice : std::uint8_t {
+  kClassification,  ///< 'gini', 'entropy', 'log_loss'
+  kRegression,      ///< 'squared_error', 'friedman_mse', 'absolute_error', 'poisson'
+  kBoosting,        ///< gradient boosting's 'friedman_mse', 'squared_error'
+};
+
+/// Throws UsageError(kInvalidParameter) unless `name` is one of `choice`'s criteria.
 [[nodiscard]] Criterion parse_criterion(std::string_view who, const std::string& name,
-                                        bool regression = false);
+                                        CriterionChoice choice = CriterionChoice::kClassification);
 /// Throws UsageError(kInvalidParameter) unless `name` is 'best' or 'random'; true for 'random'.
 [[nodiscard]] bool parse_splitter(std::string_view who, const std::string& name);
 
-/// True for the params structs of regression trees (they say so with kRegression).
+/// The criteria of params struct P: regression trees say so with kRegression, gradient
+/// boosting's with kBoosting.
 template <class P>
-inline constexpr bool kRegressionParams = requires {
-  requires P::kRegression;
-};
+consteval CriterionChoice criterion_choice() {
+  if constexpr (requires { requires P::kBoosting; })
+    return CriterionChoice::kBoosting;
+  else if constexpr (requires { requires P::kRegression; })
+    return CriterionChoice::kRegression;
+  else
+    return CriterionChoice::kClassification;
+}
+
 /// Throws UsageError(kInvalidParameter) for max_depth < 1, min_samples_split < 2,
 /// min_samples_leaf < 1, or a random_state outside NumPy's [0, 2^32).
 void check_growth_limits(std::string_view who, const std::optional<std::int64_t>& max_depth,
@@ -49,7 +62,7 @@ void check_growth_limits(std::string_view who, const std::optional<std::int64_t>
 /// Checks the growth parameters every tree estimator's params struct P has.
 template <class P>
 void validate_growth_params(std::string_view who, const P& p) {
-  (void)parse_criterion(who, p.criterion, kRegressionParams<P>);
+  (void)parse_criterion(who, p.criterion, criterion_choice<P>());
   check_growth_limits(who, p.max_depth, p.min_samples_split, p.min_samples_leaf, p.random_state);
 }
 
@@ -57,7 +70,7 @@ void validate_growth_params(std::string_view who, const P& p) {
 template <class P>
 GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_features) {
   GrowthOptions o;
-  o.criterion = parse_criterion(who, p.criterion, kRegressionParams<P>);
+  o.criterion = parse_criterion(who, p.criterion, criterion_choice<P>());
   if (p.max_depth) o.max_depth = *p.max_depth;
   o.min_samples_split = p.min_samples_split;
   o.min_samples_leaf = p.min_samples_leaf;
@@ -65,8 +78,19 @@ GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_fe
   return o;
 }
 
+/// A tree's fit cost (Estimator::fit_cost): every level sorts and scans each feature; with
+/// absolute_error each candidate split also walks its node (scikit-learn's MAE is quadratic).
+[[nodiscard]] double tree_fit_cost(const std::string& criterion, double n_samples,
+                                   double n_features);
+
 /// Throws UsageError(kInvalidInput) when X has more rows than a tree's sample indices hold.
 void check_sample_count(const Matrix& X);
+
+/// The splitter data for regression targets y. Throws UsageError(kInvalidInput) as
+/// check_sample_count does, and for criterion 'poisson' when y has a negative value or sums to
+/// zero (as scikit-learn refuses them).
+[[nodiscard]] TrainingSet regression_training_set(std::string_view who, const Matrix& X,
+                                                  const Vector& y, const std::string& criterion);
 
 /// The splitter data for (X, y): y's distinct values in increasing order go to `classes`.
 [[nodiscard]] TrainingSet encode_training_set(const Matrix& X, const Vector& y,

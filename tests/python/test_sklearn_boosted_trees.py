@@ -37,6 +37,17 @@ CASES = {
                         BOOSTED),
     "gbc_binary_exponential": (lambda: ensemble.GradientBoostingClassifier(
         loss="exponential", n_estimators=5, random_state=0), "iris2", BOOSTED),
+    "dtr_absolute": (lambda: tree.DecisionTreeRegressor(
+        criterion="absolute_error", max_depth=6, random_state=0), "diabetes", REGRESSION),
+    "rfr_absolute": (lambda: ensemble.RandomForestRegressor(
+        criterion="absolute_error", n_estimators=3, max_depth=4, random_state=0), "diabetes",
+        REGRESSION),
+    "etr_poisson": (lambda: ensemble.ExtraTreesRegressor(
+        criterion="poisson", n_estimators=3, max_depth=6, random_state=0), "diabetes",
+        REGRESSION),
+    "gbc_early_stop": (lambda: ensemble.GradientBoostingClassifier(
+        n_estimators=100, learning_rate=0.5, max_depth=2, min_samples_leaf=5, n_iter_no_change=2,
+        validation_fraction=0.15, random_state=0), "iris", BOOSTED),
 }
 
 
@@ -98,20 +109,39 @@ def test_cpp_fits_load_in_sklearn(tag, params, data, methods, iris, diabetes):
             assert_close(actual, np.reshape(expected, np.shape(actual)))
 
 
-def test_cpp_fit_equals_sklearn_fit(diabetes):
+@pytest.mark.parametrize("cls,params", [
+    (ensemble.GradientBoostingRegressor, {"n_estimators": 10, "subsample": 0.8, "random_state": 3}),
+    (ensemble.RandomForestRegressor, {"criterion": "absolute_error", "n_estimators": 3,
+                                      "max_depth": 5, "random_state": 1}),
+    (tree.DecisionTreeRegressor, {"criterion": "poisson", "min_samples_leaf": 4,
+                                  "random_state": 2}),
+])
+def test_cpp_fit_equals_sklearn_fit(cls, params, diabetes):
     # Same parameters and seed, same model: C++ fits what scikit-learn fits.
     X, y = diabetes
-    est = ensemble.GradientBoostingRegressor(n_estimators=10, subsample=0.8, random_state=3)
-    est.fit(X, y)
-    model = mlpersist.fit("ensemble.GradientBoostingRegressor", X, y, n_estimators=10,
-                          subsample=0.8, random_state=3)
+    est = cls(**params).fit(X, y)
+    model = mlpersist.fit(f"{cls.__module__.split('.')[1]}.{cls.__name__}", X, y, **params)
     assert np.array_equal(model.predict(X), est.predict(X))
+
+
+def test_cpp_early_stopping_classifier_equals_sklearn(iris):
+    # The validation rows are scikit-learn's stratified split: the same stages stop the fit.
+    X, y = iris
+    params = {"n_estimators": 100, "learning_rate": 0.5, "max_depth": 2, "min_samples_leaf": 5,
+              "n_iter_no_change": 2, "validation_fraction": 0.15, "random_state": 0}
+    est = ensemble.GradientBoostingClassifier(**params).fit(X, y)
+    model = mlpersist.fit("ensemble.GradientBoostingClassifier", X, y.astype(np.float64),
+                          **params)
+    back = mls.load(model.dumps())
+    assert back.n_estimators_ == est.n_estimators_ < 100
+    assert np.array_equal(model.predict(X), est.predict(X))
+    assert_close(model.predict_proba(X), est.predict_proba(X))
 
 
 @pytest.mark.parametrize("est,needle", [
     (ensemble.GradientBoostingRegressor(init="zero", n_estimators=2), "init"),
     (ensemble.GradientBoostingRegressor(max_leaf_nodes=4, n_estimators=2), "max_leaf_nodes"),
-    (tree.DecisionTreeRegressor(criterion="absolute_error"), "absolute_error"),
+    (tree.DecisionTreeRegressor(min_weight_fraction_leaf=0.1), "min_weight_fraction_leaf"),
 ])
 def test_unsupported_settings_are_refused(est, needle, diabetes):
     X, y = diabetes

@@ -1,5 +1,6 @@
 // RandomForestRegressor, ExtraTreesRegressor and ExtraTreesClassifier: the same trees as
-// scikit-learn 1.2.1 to the last bit (seeds, bootstrap samples, ExtraTrees' random thresholds),
+// scikit-learn 1.2.1 to the last bit (seeds, bootstrap samples, ExtraTrees' random thresholds,
+// every regression criterion),
 // the same predictions, round trips, and hostile member trees refused at load.
 #include <gtest/gtest.h>
 
@@ -49,6 +50,18 @@ TEST(ForestRegression, ExtraTreesGrowScikitLearnsTrees) {
   expect_parity("trees__diabetes__etr_bootstrap");
   expect_parity("trees__iris__etc");
   expect_parity("trees__binary__etc_entropy");
+}
+
+// Bootstrap counts weigh the running medians (integer weights other than one).
+TEST(ForestRegression, AbsoluteErrorForestsGrowScikitLearnsTrees) {
+  expect_parity("trees__counts__rfr_absolute");
+  expect_parity("trees__diabetes__rfr_absolute");
+  expect_parity("trees__counts__etr_absolute");
+}
+
+TEST(ForestRegression, PoissonForestsGrowScikitLearnsTrees) {
+  expect_parity("trees__counts__rfr_poisson");
+  expect_parity("trees__counts__etr_poisson");
 }
 
 TEST(ForestRegression, FeatureImportancesMatchScikitLearn) {

@@ -2,6 +2,8 @@
 // scikit-learn 1.2.1 for every loss (subsampling and early stopping included), predictions
 // within 1e-9 relative (bit for bit where NumPy's exp/log agree with the C library's), round
 // trips, and hostile states refused with their path.
+#include "gradient_boosting.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 
-#include "gradient_boosting.hpp"
 #include "parity.hpp"
 #include "tree_parity.hpp"
 
@@ -67,6 +68,29 @@ TEST(GradientBoosting, RegressorLossesMatchScikitLearn) {
 TEST(GradientBoosting, SubsamplingAndEarlyStoppingMatchScikitLearn) {
   expect_parity("trees__diabetes__gbr_subsample");
   expect_parity("trees__friedman__gbr_early_stop");
+}
+
+// The validation rows come from scikit-learn's stratified split (per-class counts, their tie
+// broken by RandomState on iris, per-class permutations).
+TEST(GradientBoosting, ClassifierEarlyStoppingMatchesScikitLearn) {
+  expect_parity("trees__iris__gbc_early_stop", 1e-12);
+  expect_parity("trees__binary__gbc_early_stop", 1e-12);
+}
+
+TEST(GradientBoosting, ClassifierEarlyStoppingRefusesASplitMissingAClass) {
+  // Two samples of class 1 among 100: the training side's share of them rounds to zero.
+  Matrix X(100, 1);
+  Vector y = Vector::Zero(100);
+  for (Eigen::Index i = 0; i < 100; ++i) X(i, 0) = static_cast<double>(i);
+  y(10) = y(70) = 1.0;
+  auto est = test::registry().create("ensemble.GradientBoostingClassifier");
+  Map p;
+  p.insert("n_iter_no_change", 2).insert("validation_fraction", 0.9).insert("random_state", 0);
+  est->set_params(p);
+  EXPECT_THROW(est->fit(X, y), UsageError);
+  y(20) = 1.0;
+  y(30) = 2.0;  // one member: stratification is impossible
+  EXPECT_THROW(est->fit(X, y), UsageError);
 }
 
 TEST(GradientBoosting, ClassifierLossesMatchScikitLearn) {
@@ -163,6 +187,7 @@ TEST(GradientBoosting, BadParametersAreRefused) {
                                {"subsample", 0.0},
                                {"alpha", 1.0},
                                {"criterion", "gini"},
+                               {"criterion", "absolute_error"},  // trees' only, not boosting's
                                {"n_estimators", 0},
                                {"n_iter_no_change", 0},
                                {"validation_fraction", 1.0}});

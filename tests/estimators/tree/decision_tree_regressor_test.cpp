@@ -1,12 +1,14 @@
 // DecisionTreeRegressor: the same trees as scikit-learn 1.2.1 to the last bit (best and random
-// splitters, squared_error and friedman_mse), round trips, and hostile trees refused at load.
+// splitters; squared_error, friedman_mse, absolute_error and poisson), round trips, and hostile
+// trees refused at load.
+#include "decision_tree_regressor.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 
-#include "decision_tree_regressor.hpp"
 #include "parity.hpp"
 #include "tree_parity.hpp"
 
@@ -34,6 +36,60 @@ TEST(DecisionTreeRegressor, GrowsScikitLearnsTreesBitForBit) {
   expect_parity("trees__diabetes__dtr");
   expect_parity("trees__diabetes__dtr_friedman");
   expect_parity("trees__friedman__dtr_random");
+}
+
+// Weighted medians with ties in both the features and the targets (counts.csv).
+TEST(DecisionTreeRegressor, AbsoluteErrorGrowsScikitLearnsTreesBitForBit) {
+  expect_parity("trees__diabetes__dtr_absolute");
+  expect_parity("trees__counts__dtr_absolute");
+  expect_parity("trees__counts__dtr_absolute_random");
+}
+
+TEST(DecisionTreeRegressor, PoissonGrowsScikitLearnsTreesBitForBit) {
+  expect_parity("trees__counts__dtr_poisson");
+}
+
+TEST(DecisionTreeRegressor, PoissonRefusesNegativeOrAllZeroTargets) {
+  const Dataset d = test::load_dataset("counts");
+  auto est = test::registry().create("tree.DecisionTreeRegressor");
+  Map p;
+  p.insert("criterion", "poisson");
+  est->set_params(p);
+  Vector y = d.y;
+  y(3) = -1.0;
+  EXPECT_THROW(est->fit(d.X, y), UsageError);
+  EXPECT_THROW(est->fit(d.X, Vector::Zero(d.X.rows())), UsageError);
+  est->fit(d.X, d.y);  // zeros among positive counts are fine
+  EXPECT_GT(regressor_of(*est).tree().node_count(), 1);
+}
+
+// The leaf of a constant target holds it, whatever the criterion (medians of equal values).
+TEST(DecisionTreeRegressor, AbsoluteErrorLeafIsTheWeightedMedian) {
+  Matrix X(5, 1);
+  X << 0, 0, 0, 0, 1;
+  Vector y(5);
+  y << 1, 2, 2, 10, 7;
+  auto est = test::registry().create("tree.DecisionTreeRegressor");
+  Map p;
+  p.insert("criterion", "absolute_error").insert("max_depth", 1);
+  est->set_params(p);
+  est->fit(X, y);
+  const auto& t = regressor_of(*est).tree();
+  ASSERT_EQ(t.node_count(), 3);
+  EXPECT_EQ(t.value(0)[0], 2.0);  // the median of 1 2 2 7 10
+  EXPECT_EQ(t.value(1)[0], 2.0);  // of 1 2 2 10: half the weight below 2, half above
+  EXPECT_EQ(t.value(2)[0], 7.0);
+  EXPECT_DOUBLE_EQ(t.impurity()[0], (1.0 + 0 + 0 + 8 + 5) / 5);
+}
+
+// Re-fit cost (Limits::max_refit_cost): absolute_error walks the node at every candidate split.
+TEST(DecisionTreeRegressor, AbsoluteErrorFitCostIsQuadratic) {
+  auto est = test::registry().create("tree.DecisionTreeRegressor");
+  const double n_log_n = est->fit_cost(1000, 10);
+  Map p;
+  p.insert("criterion", "absolute_error");
+  est->set_params(p);
+  EXPECT_EQ(est->fit_cost(1000, 10), 1000.0 * n_log_n);
 }
 
 TEST(DecisionTreeRegressor, RoundTripsBitIdentical) {
@@ -72,7 +128,7 @@ TEST(DecisionTreeRegressor, HostileTreesAreRefusedWithTheirPath) {
 
 TEST(DecisionTreeRegressor, BadParametersAreRefused) {
   test::expect_params_refused("tree.DecisionTreeRegressor", {{"criterion", "gini"},
-                                                             {"criterion", "poisson"},
+                                                             {"criterion", "mae"},
                                                              {"splitter", "worst"},
                                                              {"min_samples_leaf", 0},
                                                              {"max_depth", 0},

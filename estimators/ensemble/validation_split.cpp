@@ -1,4 +1,4 @@
-#include "hgb_split.hpp"
+#include "validation_split.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,11 +7,15 @@
 
 #include "hgb_binning.hpp"
 
-namespace mlpersist::ensemble::hgb {
+namespace mlpersist::ensemble {
+
+using hgb::numpy_permutation;
+using hgb::numpy_shuffle;
+
 namespace {
 
 [[noreturn]] void bad_split(const std::string& what) {
-  throw UsageError(ErrorCode::kInvalidInput, "HistGradientBoosting early stopping: " + what);
+  throw UsageError(ErrorCode::kInvalidInput, "early stopping's validation split: " + what);
 }
 
 // scikit-learn's _approximate_mode: the most likely counts of a draw of n_draws without
@@ -103,4 +107,4 @@ TrainValidation stratified_split(std::span<const double> y, std::size_t n_classe
   return out;
 }
 
-}  // namespace mlpersist::ensemble::hgb
+}  // namespace mlpersist::ensemble
