@@ -36,12 +36,6 @@ std::size_t last_level_cache_bytes() {
   return best > 0 ? static_cast<std::size_t>(best) : std::size_t{64} << 20;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n == 0 ? 0.0 : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // "12.3 ms", "4.56 µs": three significant digits in a unit that suits the value.
 std::string format_time(double seconds) {
   char text[32];
@@ -59,6 +53,24 @@ bool wanted(const std::string& name, const std::string& filter) {
 }
 
 }  // namespace
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double time_s(const std::function<void()>& f) {
+  const double start = wall_s();
+  f();
+  return wall_s() - start;
+}
+
+double median_time_s(int runs, const std::function<void()>& f) {
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) times.push_back(time_s(f));
+  return median(times);
+}
 
 void scrub_cache(std::size_t bytes) {
   static std::vector<unsigned char> buffer;

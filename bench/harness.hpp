@@ -72,6 +72,14 @@ class Harness {
   std::vector<Result> results_;
 };
 
+/// The median of `v` (the mean of the middle two for an even count); 0 when `v` is empty.
+double median(std::vector<double> v);
+/// Wall time of one call of `f`, in seconds: for benchmarks that time a few long operations
+/// themselves rather than through a Harness.
+double time_s(const std::function<void()>& f);
+/// The median wall time of `runs` calls of `f`, in seconds.
+double median_time_s(int runs, const std::function<void()>& f);
+
 /// Reads and writes every cache line of a buffer as large as the last-level cache, so that no
 /// sample starts with its inputs (or a previous row's outputs) cached.
 void scrub_cache(std::size_t bytes);

@@ -28,16 +28,12 @@
 #include <thread>
 #include <vector>
 
+#include "harness.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double seconds(const std::function<void()>& f) {
-  const auto start = Clock::now();
-  f();
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using bench::time_s;
 
 void raw_write(const fs::path& file, const std::string& bytes) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -135,9 +131,7 @@ struct Timings {
     times[name].push_back(s);
   }
   [[nodiscard]] double median(const std::string& name) const {
-    std::vector<double> t = times.at(name);
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
+    return bench::median(times.at(name));
   }
 };
 
@@ -167,19 +161,19 @@ struct Stores {
 // One round: every operation once on this round's bytes, in a fixed interleaved order.
 void round(Stores& s, const fs::path& file, const fs::path& dir, Timings& t) {
   const std::string bytes = raw_read(file);
-  t.add("raw write()+fsync", seconds([&] { raw_write(dir / "raw.bin", bytes); }));
-  t.add("raw read()", seconds([&] { (void)raw_read(dir / "raw.bin"); }));
+  t.add("raw write()+fsync", time_s([&] { raw_write(dir / "raw.bin", bytes); }));
+  t.add("raw read()", time_s([&] { (void)raw_read(dir / "raw.bin"); }));
   const auto push_pull = [&](mlpersist::ModelStore& store, const std::string& label) {
-    t.add(label + " push", seconds([&] { (void)store.push(file, "big"); }));
+    t.add(label + " push", time_s([&] { (void)store.push(file, "big"); }));
     fs::remove_all(store.cache_dir());  // a pull that fetches, verifies and writes
-    t.add(label + " pull", seconds([&] { store.pull("big", "latest", dir / "pulled.mlp"); }));
+    t.add(label + " pull", time_s([&] { store.pull("big", "latest", dir / "pulled.mlp"); }));
   };
   push_pull(s.sqlite, "sqlite");
   if (!s.pg) return;
   push_pull(*s.pg, "postgresql");
   Oid oid = 0;
-  t.add("pg large object write", seconds([&] { oid = s.lo->write(bytes); }));
-  t.add("pg large object read", seconds([&] { (void)s.lo->read(oid, bytes.size()); }));
+  t.add("pg large object write", time_s([&] { oid = s.lo->write(bytes); }));
+  t.add("pg large object read", time_s([&] { (void)s.lo->read(oid, bytes.size()); }));
   s.lo->remove(oid);
 }
 
@@ -204,11 +198,10 @@ void big_model(const mlpersist::Registry& registry, Stores& s, long mb, int roun
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   Timings loads;
   for (int i = 0; i < 20; ++i) {
-    loads.add("local file load", seconds([&] { (void)mlpersist::load(registry, file); }));
-    loads.add("cached store load",
-              seconds([&] { (void)s.sqlite.load(registry, "big", "latest"); }));
+    loads.add("local file load", time_s([&] { (void)mlpersist::load(registry, file); }));
+    loads.add("cached store load", time_s([&] { (void)s.sqlite.load(registry, "big", "latest"); }));
     // What a hit would cost if every hit hashed the file (the cache's note avoids it).
-    loads.add("SHA-256 of the cached file", seconds([&] { (void)mlpersist::sha256_file(file); }));
+    loads.add("SHA-256 of the cached file", time_s([&] { (void)mlpersist::sha256_file(file); }));
   }
   std::printf("\n20 interleaved loads of the last round's model:\n\n");
   print(loads, {{"cached store load", "local file load"},
@@ -230,7 +223,7 @@ void small_loads(const mlpersist::Registry& registry, mlpersist::ModelStore& sto
   for (const char* ref : {"1", "production"}) {
     std::vector<double> t;
     for (int i = 0; i < 1000; ++i)
-      t.push_back(seconds([&] { (void)store.load(registry, "small", ref); }));
+      t.push_back(time_s([&] { (void)store.load(registry, "small", ref); }));
     std::sort(t.begin(), t.end());
     std::printf("1,000 small-model loads by %s: p50 %.1f us, p99 %.1f us, max %.1f us\n",
                 ref[0] == '1' ? "version" : "alias", t[500] * 1e6, t[990] * 1e6, t[999] * 1e6);

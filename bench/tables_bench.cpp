@@ -7,12 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/registry.hpp>
@@ -22,25 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "harness.hpp"
 #include "peak_memory.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double seconds(const std::function<void()>& f) {
-  const auto start = Clock::now();
-  f();
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double median_of(int runs, const std::function<void()>& f) {
-  std::vector<double> t;
-  for (int i = 0; i < runs; ++i) t.push_back(seconds(f));
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
 
 // Deterministic: 10 numeric columns (2 decimals), 10 categorical ones (8-50 levels), 5% empty.
 void write_table(const fs::path& file, long rows) {
@@ -124,7 +109,7 @@ int main() {
 
   mlpersist::TableDataset data;
   long long peak = 0;
-  const double read = median_of(3, [&] {
+  const double read = bench::median_time_s(3, [&] {
     data = {};
     PeakMemory memory;
     mlpersist::CsvOptions options;
@@ -135,7 +120,7 @@ int main() {
   auto registry = mlpersist::Registry::with_default_plugins();
   const auto ct = mlpersist::build_estimator(
       registry, mlpersist::parse_json_text(kSpec, "spec", mlpersist::Limits{}));
-  const double fit = median_of(3, [&] {
+  const double fit = bench::median_time_s(3, [&] {
     ct->fit(data.X, mlpersist::Labels());
     (void)ct->transform(data.X);
   });

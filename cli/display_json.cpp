@@ -1,11 +1,12 @@
 #include "display_json.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <mlpersist/base64.hpp>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/envelope.hpp>
+#include <mlpersist/text.hpp>
 #include <ostream>
 #include <span>
 #include <string>
@@ -31,18 +32,14 @@ void write_string(std::ostream& out, std::string_view s) {
   out << '"' << terminal_safe(escaped) << '"';
 }
 
+// The json backend's spellings, so `show` output reads like a json payload.
 template <class F>
 void write_float(std::ostream& out, F v) {
-  if (std::isnan(v)) {
-    out << R"({"$float": "NaN"})";
-  } else if (std::isinf(v)) {
-    out << (v > 0 ? R"({"$float": "Infinity"})" : R"({"$float": "-Infinity"})");
+  if (std::isfinite(v)) {
+    char text[kRealTextCapacity];
+    out.write(text, static_cast<std::streamsize>(write_real_text(v, text)));
   } else {
-    char buf[32];
-    const char* end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-    const std::string_view text(buf, static_cast<std::size_t>(end - buf));
-    out << text;
-    if (text.find_first_of(".e") == std::string_view::npos) out << ".0";
+    out << R"({"$float": ")" << non_finite_name(v) << "\"}";
   }
 }
 
@@ -98,25 +95,6 @@ std::string tensor_xxh3(const Tensor& t) {
   return hex;
 }
 
-std::string base64(const Bytes& b) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((b.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < b.size(); i += 3) {
-    const bool has1 = i + 1 < b.size();
-    const bool has2 = i + 2 < b.size();
-    const std::uint32_t n = (std::uint32_t{b[i]} << 16) |
-                            (has1 ? std::uint32_t{b[i + 1]} << 8 : 0) |
-                            (has2 ? std::uint32_t{b[i + 2]} : 0);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += has1 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += has2 ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
-
 bool is_container(const Value& v) {
   return v.kind() == Kind::kArray || v.kind() == Kind::kMap;
 }
@@ -134,7 +112,7 @@ class Writer {
       case Kind::kUInt: out_ << v.as_uint(); return;
       case Kind::kDouble: write_float(out_, v.as_double()); return;
       case Kind::kString: write_string(out_, v.as_string()); return;
-      case Kind::kBytes: out_ << R"({"$bytes": ")" << base64(v.as_bytes()) << "\"}"; return;
+      case Kind::kBytes: out_ << R"({"$bytes": ")" << base64_encode(v.as_bytes()) << "\"}"; return;
       case Kind::kTensor: write_tensor(v.as_tensor()); return;
       case Kind::kArray: write_array(v.as_array(), indent); return;
       case Kind::kMap: write_map(v.as_map(), indent); return;

@@ -166,12 +166,14 @@ run_check "s390x artifacts on x86-64" env MLPERSIST_CROSS_ARCH_DIR="$s390x_set" 
   "$native/bin/cross_arch_test"
 
 if $all_tests; then
-  # Excluded: SVC fits compared with reference numbers from x86-64 at tolerances that only
-  # identical arithmetic meets. SMO takes a different path on s390x from kernel values that
+  # Excluded: RBF SVC fits (the pipeline's SVC is one) compared with reference numbers from
+  # x86-64 at tolerances that only identical arithmetic meets (every fitted attribute, n_iter_
+  # exactly, coefficients to 1e-13). SMO takes a different path on s390x from kernel values that
   # differ in the last bit (Eigen's vectorised exp on x86-64, glibc's on s390x), and converges to
-  # an equally valid solution (n_iter and the intercepts differ by ~1e-5). Fitting is not
-  # bit-reproducible across architectures; saved models are, and are checked above.
-  arch_sensitive='Synthetic\.MatchesUpstreamLibsvmWithShrinking|svc_rbf_auto'
+  # an equally valid solution (n_iter and the intercepts differ by ~1e-5). Linear and polynomial
+  # kernels use no exp and still run. Fitting with exp is not bit-reproducible across
+  # architectures; saved models are, and are checked above.
+  arch_sensitive='Synthetic\.MatchesUpstreamLibsvmWithShrinking|svc_rbf|ScalerThenSvcMatchesScikitLearn'
   say "running the whole test suite on s390x under qemu (except $arch_sensitive)"
   (cd "$cross" && ctest --output-on-failure -j"$jobs" --timeout 1800 -E "$arch_sensitive")
   report+=("whole test suite: passed on s390x (except $arch_sensitive)")

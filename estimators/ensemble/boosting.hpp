@@ -16,16 +16,18 @@
 
 namespace mlpersist::ensemble {
 
-/// The boosting parameters, already checked and resolved against the data.
+/// The boosting parameters, already checked and resolved against the data. Made only from the
+/// estimators' parameters (boosting_options), which hold scikit-learn's defaults: none are
+/// repeated here.
 struct BoostingOptions {
   tree::GrowthOptions growth;
-  double learning_rate = 0.1;
-  std::int64_t n_estimators = 100;
-  double subsample = 1.0;
+  double learning_rate;
+  std::int64_t n_estimators;
+  double subsample;
   std::optional<std::int64_t> random_state;
-  double validation_fraction = 0.1;
+  double validation_fraction;
   std::optional<std::int64_t> n_iter_no_change;
-  double tol = 1e-4;
+  double tol;
   /// Classifiers: the number of classes, whose indices early stopping's split is stratified on
   /// (0: a plain shuffled split).
   std::size_t stratify_classes = 0;

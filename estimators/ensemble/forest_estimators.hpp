@@ -120,7 +120,7 @@ class ForestClassifier : public Forest<Derived, P> {
     classes_ = std::move(classes);
   }
   [[nodiscard]] Vector do_predict(const Matrix& X) const override {
-    return tree::class_of_row_max(do_predict_proba(X), classes_);
+    return common::labels_of_row_max(do_predict_proba(X), classes_);
   }
   [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override {
     return mean_proba(this->trees_, X, static_cast<std::int64_t>(classes_.size()));

@@ -29,16 +29,14 @@ void check_boosting_params(std::string_view who, const P& p, bool classifier) {
 
 template <class P>
 BoostingOptions boosting_options(std::string_view who, const P& p, std::int64_t n_features) {
-  BoostingOptions o;
-  o.growth = tree::growth_options(who, p, n_features);
-  o.learning_rate = p.learning_rate;
-  o.n_estimators = p.n_estimators;
-  o.subsample = p.subsample;
-  o.random_state = p.random_state;
-  o.validation_fraction = p.validation_fraction;
-  o.n_iter_no_change = p.n_iter_no_change;
-  o.tol = p.tol;
-  return o;
+  return {.growth = tree::growth_options(who, p, n_features),
+          .learning_rate = p.learning_rate,
+          .n_estimators = p.n_estimators,
+          .subsample = p.subsample,
+          .random_state = p.random_state,
+          .validation_fraction = p.validation_fraction,
+          .n_iter_no_change = p.n_iter_no_change,
+          .tol = p.tol};
 }
 
 double boosting_fit_cost(std::int64_t n_estimators, std::int64_t trees_per_stage, double n_samples,
@@ -140,8 +138,7 @@ Value GradientBoostingClassifier::save_state(SaveContext&) const {
 }
 
 void GradientBoostingClassifier::load_state(const Node& state, LoadContext&) {
-  std::vector<double> classes = tree::load_classes(state);
-  if (classes.size() < 2) state["classes_"].fail("expected at least two classes");
+  std::vector<double> classes = tree::load_classes(state, 2);
   const auto n_classes = static_cast<std::int64_t>(classes.size());
   if (params_.loss == "exponential" && n_classes != 2)
     state["classes_"].fail("loss='exponential' has exactly two classes");

@@ -20,20 +20,21 @@ namespace mlpersist::ensemble::hgb {
 /// 'auto' (on when there are more than 10000 samples), on, or off.
 enum class EarlyStopping : std::uint8_t { kAuto, kOn, kOff };
 
-/// The parameters both estimators share, already validated.
+/// The parameters both estimators share, already validated. Made only from the estimators'
+/// parameters (options_of), which hold scikit-learn's defaults: none are repeated here.
 struct BoostingOptions {
-  double learning_rate = 0.1;
-  std::int64_t max_iter = 100;
-  std::optional<std::int64_t> max_leaf_nodes = 31;
+  double learning_rate;
+  std::int64_t max_iter;
+  std::optional<std::int64_t> max_leaf_nodes;
   std::optional<std::int64_t> max_depth;
-  std::int64_t min_samples_leaf = 20;
-  double l2_regularization = 0;
-  std::int64_t max_bins = 255;
+  std::int64_t min_samples_leaf;
+  double l2_regularization;
+  std::int64_t max_bins;
   std::vector<std::int64_t> categorical_features;  // column indices
-  EarlyStopping early_stopping = EarlyStopping::kAuto;
-  std::optional<double> validation_fraction = 0.1;
-  std::int64_t n_iter_no_change = 10;
-  double tol = 1e-7;
+  EarlyStopping early_stopping;
+  std::optional<double> validation_fraction;
+  std::int64_t n_iter_no_change;
+  double tol;
   std::optional<std::int64_t> random_state;
 };
 

@@ -79,37 +79,25 @@ void validate_common(std::string_view name, const hgb::HistGradientBoostingParam
 
 template <bool kClassifier>
 hgb::BoostingOptions options_of(const hgb::HistGradientBoostingParams<kClassifier>& p) {
-  return {p.learning_rate,
-          p.max_iter,
-          p.max_leaf_nodes,
-          p.max_depth,
-          p.min_samples_leaf,
-          p.l2_regularization,
-          p.max_bins,
-          p.categorical_features.indices,
-          p.early_stopping.mode,
-          p.validation_fraction,
-          p.n_iter_no_change,
-          p.tol,
-          p.random_state};
+  return {.learning_rate = p.learning_rate,
+          .max_iter = p.max_iter,
+          .max_leaf_nodes = p.max_leaf_nodes,
+          .max_depth = p.max_depth,
+          .min_samples_leaf = p.min_samples_leaf,
+          .l2_regularization = p.l2_regularization,
+          .max_bins = p.max_bins,
+          .categorical_features = p.categorical_features.indices,
+          .early_stopping = p.early_stopping.mode,
+          .validation_fraction = p.validation_fraction,
+          .n_iter_no_change = p.n_iter_no_change,
+          .tol = p.tol,
+          .random_state = p.random_state};
 }
 
 hgb::LossKind regression_loss(const std::string& loss) {
   if (loss == "squared_error") return hgb::LossKind::kSquaredError;
   if (loss == "absolute_error") return hgb::LossKind::kAbsoluteError;
   return hgb::LossKind::kPoisson;
-}
-
-// The labels' encoding (classes_ sorted, y as class indices) lives here alone.
-std::vector<double> encode_labels(const Vector& y, std::vector<double>& encoded) {
-  std::vector<double> classes(y.begin(), y.end());
-  std::sort(classes.begin(), classes.end());
-  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-  encoded.resize(static_cast<std::size_t>(y.size()));
-  for (Eigen::Index i = 0; i < y.size(); ++i)
-    encoded[static_cast<std::size_t>(i)] = static_cast<double>(
-        std::lower_bound(classes.begin(), classes.end(), y(i)) - classes.begin());
-  return classes;
 }
 
 }  // namespace
@@ -161,8 +149,8 @@ bool HistGradientBoostingClassifier::supports(Method m) const {
 
 void HistGradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
   validate_params(params_);
-  std::vector<double> encoded;
-  std::vector<double> classes = encode_labels(y, encoded);
+  std::vector<double> classes = common::unique_labels(y);
+  const std::vector<double> encoded = common::class_indices<double>(classes, y);
   if (classes.size() < 2)
     throw UsageError(ErrorCode::kInvalidInput,
                      "HistGradientBoostingClassifier: y has a single class; two are needed");
@@ -202,7 +190,7 @@ Matrix HistGradientBoostingClassifier::do_predict_proba(const Matrix& X) const {
 }
 
 Vector HistGradientBoostingClassifier::do_predict(const Matrix& X) const {
-  return tree::class_of_row_max(do_predict_proba(X), classes_);
+  return common::labels_of_row_max(do_predict_proba(X), classes_);
 }
 
 Value HistGradientBoostingClassifier::save_state(SaveContext&) const {
@@ -213,8 +201,7 @@ Value HistGradientBoostingClassifier::save_state(SaveContext&) const {
 }
 
 void HistGradientBoostingClassifier::load_state(const Node& state, LoadContext&) {
-  std::vector<double> classes = tree::load_classes(state);
-  if (classes.size() < 2) state["classes_"].fail("expected at least two classes");
+  std::vector<double> classes = tree::load_classes(state, 2);
   model_ =
       hgb::BoostingModel::load(state, n_features_in(), classes.size() == 2 ? 1 : classes.size());
   classes_ = std::move(classes);

@@ -5,8 +5,8 @@
 #include <mlpersist/error.hpp>
 #include <random>
 
-#include "coordinate_descent.hpp"
 #include "common/numpy_random.hpp"
+#include "coordinate_descent.hpp"
 
 namespace mlpersist::linear_model {
 namespace {
@@ -65,7 +65,7 @@ EnetFit fit_enet(const Matrix& X, const Vector& y, const ElasticNetParams& s) {
 
 template <class Derived, class P>
 void CoordinateDescentRegressor<Derived, P>::do_fit(const Matrix& X, const Vector& y) {
-  fit_ = fit_enet(X, y, static_cast<const Derived&>(*this).settings());
+  fit_ = fit_enet(X, y, settings());
 }
 
 template <class Derived, class P>
@@ -86,29 +86,13 @@ void CoordinateDescentRegressor<Derived, P>::load_state(const Node& state, LoadC
   fit_ = std::move(fit);
 }
 
-void ElasticNet::validate_params(const ElasticNetParams& p) const {
-  validate_enet(p, "ElasticNet");
+ElasticNetParams as_elastic_net(const ElasticNetParams& p) {
+  return p;
 }
-
-ElasticNetParams ElasticNet::settings() const {
-  return params_;
-}
-
-namespace {
 
 ElasticNetParams as_elastic_net(const LassoParams& p) {
   return {p.alpha, 1.0,        p.fit_intercept, p.max_iter,
           p.tol,   p.positive, p.random_state,  p.selection};
-}
-
-}  // namespace
-
-void Lasso::validate_params(const LassoParams& p) const {
-  validate_enet(as_elastic_net(p), "Lasso");
-}
-
-ElasticNetParams Lasso::settings() const {
-  return as_elastic_net(params_);
 }
 
 template class CoordinateDescentRegressor<ElasticNet, ElasticNetParams>;

@@ -54,6 +54,10 @@ struct LassoParams {
       "alpha", "fit_intercept", "max_iter", "tol", "positive", "random_state", "selection"};
 };
 
+/// The ElasticNet parameters a model fits with: Lasso's with l1_ratio = 1.
+[[nodiscard]] ElasticNetParams as_elastic_net(const ElasticNetParams& p);
+[[nodiscard]] ElasticNetParams as_elastic_net(const LassoParams& p);
+
 /// The state Lasso and ElasticNet share: coef_, intercept_, n_iter_, dual_gap_.
 template <class Derived, class P>
 class CoordinateDescentRegressor : public EstimatorWithParams<Derived, P> {
@@ -69,6 +73,10 @@ class CoordinateDescentRegressor : public EstimatorWithParams<Derived, P> {
   [[nodiscard]] Value save_state(SaveContext& ctx) const override;
   /// Throws SchemaError naming state.coef_, intercept_, n_iter_ (>= 1) or dual_gap_.
   void load_state(const Node& state, LoadContext& ctx) override;
+  /// Throws UsageError(kInvalidParameter) for values scikit-learn refuses.
+  void validate_params(const P& p) const { validate_enet(as_elastic_net(p), this->class_name()); }
+  /// The ElasticNet parameters this model fits with.
+  [[nodiscard]] ElasticNetParams settings() const { return as_elastic_net(this->params_); }
 
   [[nodiscard]] const EnetFit& fit_result() const noexcept { return fit_; }
 
@@ -87,10 +95,6 @@ class ElasticNet : public CoordinateDescentRegressor<ElasticNet, ElasticNetParam
   static constexpr std::string_view kTypeTag = "linear_model.ElasticNet";
   static constexpr std::uint32_t kSchemaVersion = 1;
   using CoordinateDescentRegressor::CoordinateDescentRegressor;
-
-  /// Throws UsageError(kInvalidParameter) for values scikit-learn refuses.
-  void validate_params(const ElasticNetParams& p) const;
-  [[nodiscard]] ElasticNetParams settings() const;
 };
 
 /// Linear regression with an L1 penalty, fitted by coordinate descent as scikit-learn's Lasso.
@@ -99,10 +103,6 @@ class Lasso : public CoordinateDescentRegressor<Lasso, LassoParams> {
   static constexpr std::string_view kTypeTag = "linear_model.Lasso";
   static constexpr std::uint32_t kSchemaVersion = 1;
   using CoordinateDescentRegressor::CoordinateDescentRegressor;
-
-  /// Throws UsageError(kInvalidParameter) for values scikit-learn refuses.
-  void validate_params(const LassoParams& p) const;
-  [[nodiscard]] ElasticNetParams settings() const;
 };
 
 }  // namespace mlpersist::linear_model

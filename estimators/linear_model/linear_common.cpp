@@ -40,36 +40,4 @@ LinearFit load_linear_fit(const Node& state, std::int64_t n_features) {
   return fit;
 }
 
-EncodedLabels encode_labels(const Vector& y) {
-  EncodedLabels e;
-  e.classes.assign(y.begin(), y.end());
-  std::sort(e.classes.begin(), e.classes.end());
-  e.classes.erase(std::unique(e.classes.begin(), e.classes.end()), e.classes.end());
-  e.index.reserve(static_cast<std::size_t>(y.size()));
-  for (const double v : y) {
-    const auto it = std::lower_bound(e.classes.begin(), e.classes.end(), v);
-    e.index.push_back(static_cast<int>(it - e.classes.begin()));
-  }
-  return e;
-}
-
-std::vector<double> load_classes(const Node& n, std::size_t min_count) {
-  const auto c = n.as_tensor(DType::kFloat64, 1).values<double>();
-  if (c.size() < min_count || !std::is_sorted(c.begin(), c.end()) ||
-      std::adjacent_find(c.begin(), c.end()) != c.end())
-    n.fail("expected at least " + std::to_string(min_count) +
-           " distinct classes in increasing order");
-  return {c.begin(), c.end()};
-}
-
-Vector argmax_labels(const Matrix& scores, const std::vector<double>& classes) {
-  Vector out(scores.rows());
-  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-    Eigen::Index best = 0;
-    scores.row(i).maxCoeff(&best);
-    out(i) = classes[static_cast<std::size_t>(best)];
-  }
-  return out;
-}
-
 }  // namespace mlpersist::linear_model

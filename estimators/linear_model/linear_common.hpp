@@ -38,17 +38,4 @@ void save_linear_fit(const LinearFit& fit, Map& state);
 /// Reads coef_ (n_features values, finite) and intercept_ (finite). Throws SchemaError.
 [[nodiscard]] LinearFit load_linear_fit(const Node& state, std::int64_t n_features);
 
-/// Sorted distinct labels of y, and each sample's index into them.
-struct EncodedLabels {
-  std::vector<double> classes;
-  std::vector<int> index;
-};
-[[nodiscard]] EncodedLabels encode_labels(const Vector& y);
-
-/// Reads classes_: at least `min_count` distinct labels in increasing order. Throws SchemaError.
-[[nodiscard]] std::vector<double> load_classes(const Node& n, std::size_t min_count);
-
-/// classes[argmax of each row]; ties go to the first maximum, as numpy's argmax.
-[[nodiscard]] Vector argmax_labels(const Matrix& scores, const std::vector<double>& classes);
-
 }  // namespace mlpersist::linear_model

@@ -6,6 +6,7 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 
+#include "common/classes.hpp"
 #include "common/probabilities.hpp"
 #include "common/state_checks.hpp"
 #include "lbfgs.hpp"
@@ -41,13 +42,14 @@ bool LogisticRegression::supports(Method m) const {
 }
 
 void LogisticRegression::do_fit(const Matrix& X, const Vector& y) {
-  EncodedLabels labels = encode_labels(y);
-  if (labels.classes.size() < 2)
+  std::vector<double> classes = common::unique_labels(y);
+  if (classes.size() < 2)
     throw UsageError(ErrorCode::kInvalidInput,
                      "LogisticRegression.fit: y has a single class; it needs samples of at "
                      "least 2 classes");
-  const int n_classes = static_cast<int>(labels.classes.size());
-  const LogisticLoss loss(X, std::move(labels.index), n_classes, params_.C, params_.fit_intercept);
+  const int n_classes = static_cast<int>(classes.size());
+  const LogisticLoss loss(X, common::class_indices<int>(classes, y), n_classes, params_.C,
+                          params_.fit_intercept);
   LbfgsOptions options;
   options.gtol = params_.tol;
   options.ftol = kStagnation;
@@ -58,7 +60,7 @@ void LogisticRegression::do_fit(const Matrix& X, const Vector& y) {
   const Eigen::Map<const Matrix> W(r.x.data(), loss.rows(), loss.cols());
   coef_ = W.leftCols(X.cols());
   intercept_ = params_.fit_intercept ? Vector(W.col(X.cols())) : Vector::Zero(loss.rows());
-  classes_ = std::move(labels.classes);
+  classes_ = std::move(classes);
   n_iter_ = std::min(r.n_iter, params_.max_iter);
   converged_ = r.converged();
 }
@@ -71,7 +73,7 @@ Matrix LogisticRegression::do_decision_function(const Matrix& X) const {
 
 Vector LogisticRegression::do_predict(const Matrix& X) const {
   const Matrix scores = do_decision_function(X);
-  if (scores.cols() > 1) return argmax_labels(scores, classes_);
+  if (scores.cols() > 1) return common::labels_of_row_max(scores, classes_);
   Vector out(scores.rows());
   for (Eigen::Index i = 0; i < scores.rows(); ++i) out(i) = classes_[scores(i, 0) > 0 ? 1 : 0];
   return out;
@@ -111,7 +113,7 @@ Value LogisticRegression::save_state(SaveContext&) const {
 }
 
 void LogisticRegression::load_state(const Node& state, LoadContext&) {
-  std::vector<double> classes = load_classes(state["classes_"], 2);
+  std::vector<double> classes = common::read_classes(state["classes_"], 2);
   const std::uint64_t rows = classes.size() == 2 ? 1 : classes.size();
   Matrix coef =
       common::read_matrix(state["coef_"], rows, static_cast<std::uint64_t>(n_features_in()));

@@ -7,6 +7,7 @@
 #include <numbers>
 #include <string>
 
+#include "common/classes.hpp"
 #include "common/numeric.hpp"
 #include "common/probabilities.hpp"
 #include "common/state_checks.hpp"
@@ -28,13 +29,6 @@ Matrix rows_with_label(const Matrix& X, const Vector& y, double label) {
   for (Eigen::Index i = 0; i < X.rows(); ++i)
     if (y(i) == label) out.row(k++) = X.row(i);
   return out;
-}
-
-std::vector<double> sorted_labels(const Vector& y) {
-  std::vector<double> classes(y.begin(), y.end());
-  std::sort(classes.begin(), classes.end());
-  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-  return classes;
 }
 
 // scipy.special.logsumexp over each row.
@@ -61,7 +55,7 @@ bool GaussianNB::supports(Method m) const {
 }
 
 void GaussianNB::do_fit(const Matrix& X, const Vector& y) {
-  std::vector<double> classes = sorted_labels(y);
+  std::vector<double> classes = common::unique_labels(y);
   const auto n_classes = static_cast<Eigen::Index>(classes.size());
   const double epsilon = params_.var_smoothing * column_variance(X).maxCoeff();
   Matrix theta(n_classes, X.cols());
@@ -100,14 +94,7 @@ Matrix GaussianNB::joint_log_likelihood(const Matrix& X) const {
 }
 
 Vector GaussianNB::do_predict(const Matrix& X) const {
-  const Matrix jll = joint_log_likelihood(X);
-  Vector out(X.rows());
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    Eigen::Index best = 0;
-    jll.row(i).maxCoeff(&best);
-    out(i) = classes_[static_cast<std::size_t>(best)];
-  }
-  return out;
+  return common::labels_of_row_max(joint_log_likelihood(X), classes_);
 }
 
 Matrix GaussianNB::do_predict_proba(const Matrix& X) const {
@@ -132,12 +119,8 @@ Value GaussianNB::save_state(SaveContext&) const {
 }
 
 void GaussianNB::load_state(const Node& state, LoadContext&) {
-  const Node classes_node = state["classes_"];
-  const auto c = classes_node.as_tensor(DType::kFloat64, 1).values<double>();
-  if (c.empty() || !std::is_sorted(c.begin(), c.end()) ||
-      std::adjacent_find(c.begin(), c.end()) != c.end())
-    classes_node.fail("expected at least one distinct class, in increasing order");
-  const std::uint64_t k = c.size();
+  std::vector<double> classes = common::read_classes(state["classes_"]);
+  const std::uint64_t k = classes.size();
   const auto p = static_cast<std::uint64_t>(n_features_in());
   Matrix theta = common::read_matrix(state["theta_"], k, p);
   Matrix var = common::read_matrix(state["var_"], k, p);
@@ -151,7 +134,7 @@ void GaussianNB::load_state(const Node& state, LoadContext&) {
   const double epsilon = state["epsilon_"].as_double();
   if (epsilon < 0) state["epsilon_"].fail("epsilon must be non-negative");
 
-  classes_.assign(c.begin(), c.end());
+  classes_ = std::move(classes);
   theta_ = std::move(theta);
   var_ = std::move(var);
   class_count_ = std::move(count);

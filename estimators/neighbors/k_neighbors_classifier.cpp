@@ -6,6 +6,7 @@
 #include <mlpersist/error.hpp>
 
 #include "brute_force.hpp"
+#include "common/classes.hpp"
 
 namespace mlpersist::neighbors {
 
@@ -31,13 +32,8 @@ bool KNeighborsClassifier::supports(Method m) const {
 }
 
 void KNeighborsClassifier::do_fit(const Matrix& X, const Vector& y) {
-  std::vector<double> classes(y.begin(), y.end());
-  std::sort(classes.begin(), classes.end());
-  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-  std::vector<std::int64_t> indices(static_cast<std::size_t>(y.size()));
-  for (Eigen::Index i = 0; i < y.size(); ++i)
-    indices[static_cast<std::size_t>(i)] =
-        std::lower_bound(classes.begin(), classes.end(), y(i)) - classes.begin();
+  std::vector<double> classes = common::unique_labels(y);
+  const std::vector<std::int64_t> indices = common::class_indices<std::int64_t>(classes, y);
   fit_X_ = Tensor::from_matrix(X);
   y_ = Tensor::from_values(std::span<const std::int64_t>(indices));
   classes_ = std::move(classes);
@@ -90,10 +86,7 @@ Value KNeighborsClassifier::save_state(SaveContext&) const {
 }
 
 void KNeighborsClassifier::load_state(const Node& state, LoadContext&) {
-  const Node classes_node = state["classes_"];
-  const auto c = classes_node.as_tensor(DType::kFloat64, 1).values<double>();
-  if (c.empty() || std::adjacent_find(c.begin(), c.end(), std::greater_equal<>()) != c.end())
-    classes_node.fail("expected at least one class, in strictly increasing order");
+  std::vector<double> classes = common::read_classes(state["classes_"]);
   // The training matrix is not scanned for NaN or infinity: it may be millions of rows mapped
   // from a file, and reading it all would defeat zero-copy loading. A non-finite row only makes
   // its distances NaN or infinite, which the search ranks as +infinity (last), so predict stays
@@ -109,7 +102,7 @@ void KNeighborsClassifier::load_state(const Node& state, LoadContext&) {
   // each one it uses, so a bad index fails predict with a SchemaError and never addresses
   // memory outside the votes.
   const Tensor& y = state["_y"].as_shaped_tensor(DType::kInt64, {n});
-  classes_.assign(c.begin(), c.end());
+  classes_ = std::move(classes);
   fit_X_ = fit_X;
   y_ = y;
 }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/checked_counts.hpp"
+#include "common/classes.hpp"
 
 namespace mlpersist::svm {
 namespace {
@@ -170,12 +171,8 @@ Value SVC::save_state(SaveContext&) const {
 void SVC::load_state(const Node& state, LoadContext&) {
   SvcModel m;
   const Node classes = state["classes_"];
-  const auto c = classes.as_tensor(DType::kFloat64, 1).values<double>();
-  if (c.size() < 2 || !std::is_sorted(c.begin(), c.end()) ||
-      std::adjacent_find(c.begin(), c.end()) != c.end())
-    classes.fail("expected at least two distinct classes in increasing order");
-  m.classes.assign(c.begin(), c.end());
-  const auto n_classes = static_cast<std::uint64_t>(c.size());
+  m.classes = common::read_classes(classes, 2);
+  const auto n_classes = static_cast<std::uint64_t>(m.classes.size());
   const auto pairs_twice = common::checked_mul(n_classes, n_classes - 1);
   if (!pairs_twice) classes.fail("too many classes: their pairs overflow a 64-bit count");
   const std::uint64_t n_pairs = *pairs_twice / 2;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/checked_counts.hpp"
+#include "common/classes.hpp"
 
 namespace mlpersist::svm {
 namespace {
@@ -31,15 +32,10 @@ struct ClassGroups {
 
 ClassGroups group_by_class(const Eigen::VectorXd& y) {
   ClassGroups g;
-  g.classes.assign(y.begin(), y.end());
-  std::sort(g.classes.begin(), g.classes.end());
-  g.classes.erase(std::unique(g.classes.begin(), g.classes.end()), g.classes.end());
-  std::vector<Index> label(y.size());
+  g.classes = common::unique_labels(y);
+  const std::vector<Index> label = common::class_indices<Index>(g.classes, y);
   g.count.assign(g.classes.size(), 0);
-  for (Index r = 0; r < y.size(); ++r) {
-    label[r] = std::lower_bound(g.classes.begin(), g.classes.end(), y[r]) - g.classes.begin();
-    ++g.count[label[r]];
-  }
+  for (const Index c : label) ++g.count[static_cast<std::size_t>(c)];
   g.start.assign(g.classes.size(), 0);
   for (std::size_t c = 1; c < g.classes.size(); ++c) g.start[c] = g.start[c - 1] + g.count[c - 1];
   g.perm.resize(y.size());

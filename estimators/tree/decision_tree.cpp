@@ -37,7 +37,7 @@ void DecisionTreeClassifier::do_fit(const Matrix& X, const Vector& y) {
 
 Vector DecisionTreeClassifier::do_predict(const Matrix& X) const {
   // As argmax of the counts: fractions of an integral total below 2^53 keep a strict maximum.
-  return class_of_row_max(tree_.leaf_values(X), classes_);
+  return common::labels_of_row_max(tree_.leaf_values(X), classes_);
 }
 
 Matrix DecisionTreeClassifier::do_predict_proba(const Matrix& X) const {

@@ -1,9 +1,9 @@
 #include "tree.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
+#include <mlpersist/text.hpp>
 #include <string>
 
 namespace mlpersist::tree {
@@ -37,12 +37,6 @@ void expect_non_negative(const Node& state, std::string_view key, const std::vec
   state[key].fail("node " + std::to_string(node) + ": " + what);
 }
 
-std::string shortest(double x) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, x).ptr;
-  return {text, end};
-}
-
 // Each value row: fractions in [0, 1] summing to 1 up to rounding, or an empty node's zeros.
 void check_fractions(const Node& state, const Tree& t) {
   const double tolerance = Tree::kFractionSumUlpsPerClass * static_cast<double>(t.n_classes()) *
@@ -56,7 +50,7 @@ void check_fractions(const Node& state, const Tree& t) {
     }
     if (sum != 0.0 && std::abs(sum - 1.0) > tolerance)
       fail_at(state, "value", i,
-              "class fractions sum to " + shortest(sum) +
+              "class fractions sum to " + format_double(sum) +
                   "; they must sum to 1, or all be 0 for an empty node");
   }
 }

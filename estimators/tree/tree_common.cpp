@@ -130,14 +130,9 @@ TrainingSet regression_training_set(std::string_view who, const Matrix& X, const
 
 TrainingSet encode_training_set(const Matrix& X, const Vector& y, std::vector<double>& classes) {
   check_sample_count(X);
-  classes.assign(y.begin(), y.end());
-  std::sort(classes.begin(), classes.end());
-  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-  std::vector<std::int32_t> index(static_cast<std::size_t>(y.size()));
-  for (Eigen::Index i = 0; i < y.size(); ++i)
-    index[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(
-        std::lower_bound(classes.begin(), classes.end(), y(i)) - classes.begin());
-  return {X, std::move(index), static_cast<std::int32_t>(classes.size())};
+  classes = common::unique_labels(y);
+  return {X, common::class_indices<std::int32_t>(classes, y),
+          static_cast<std::int32_t>(classes.size())};
 }
 
 std::uint32_t initial_seed(const std::optional<std::int64_t>& random_state) {
@@ -150,26 +145,12 @@ void save_classes(Map& state, const std::vector<double>& classes) {
   state.insert("n_classes_", static_cast<std::int64_t>(classes.size()));
 }
 
-std::vector<double> load_classes(const Node& state) {
-  const Node node = state["classes_"];
-  const auto c = node.as_tensor(DType::kFloat64, 1).values<double>();
-  if (c.empty() || std::adjacent_find(c.begin(), c.end(), std::greater_equal<>()) != c.end())
-    node.fail("expected at least one class, distinct and in increasing order");
+std::vector<double> load_classes(const Node& state, std::size_t min_count) {
+  std::vector<double> c = common::read_classes(state["classes_"], min_count);
   const Node count = state["n_classes_"];
   if (count.as_int() != static_cast<std::int64_t>(c.size()))
     count.fail("expected " + std::to_string(c.size()) + ", the length of classes_");
-  return {c.begin(), c.end()};
-}
-
-Vector class_of_row_max(const Matrix& scores, const std::vector<double>& classes) {
-  Vector out(scores.rows());
-  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-    Eigen::Index best = 0;
-    for (Eigen::Index c = 1; c < scores.cols(); ++c)
-      if (scores(i, c) > scores(i, best)) best = c;
-    out(i) = classes[static_cast<std::size_t>(best)];
-  }
-  return out;
+  return c;
 }
 
 }  // namespace mlpersist::tree

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/classes.hpp"  // classes_ for every tree classifier
 #include "tree.hpp"
 
 namespace mlpersist::tree {
@@ -101,10 +102,8 @@ void check_sample_count(const Matrix& X);
 
 /// Saves classes_ and n_classes_.
 void save_classes(Map& state, const std::vector<double>& classes);
-/// Reads classes_ (distinct, increasing) and n_classes_ (their number); throws SchemaError.
-[[nodiscard]] std::vector<double> load_classes(const Node& state);
-
-/// classes[argmax of each row] (the first maximum on ties, as NumPy's argmax).
-[[nodiscard]] Vector class_of_row_max(const Matrix& scores, const std::vector<double>& classes);
+/// Reads classes_ (common::read_classes, at least `min_count`) and n_classes_ (their number);
+/// throws SchemaError.
+[[nodiscard]] std::vector<double> load_classes(const Node& state, std::size_t min_count = 1);
 
 }  // namespace mlpersist::tree

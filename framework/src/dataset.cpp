@@ -142,14 +142,6 @@ Dataset read_csv(const std::filesystem::path& file, std::string_view target, boo
   return parse_csv(text, file.string(), target, target_required);
 }
 
-std::string format_double(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return {buf, end};
-}
-
 void write_csv(std::ostream& out, const std::vector<std::string>& header, const Matrix& values) {
   for (std::size_t c = 0; c < header.size(); ++c) out << (c ? "," : "") << header[c];
   out << '\n';

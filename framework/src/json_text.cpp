@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
+#include <mlpersist/text.hpp>
 #include <mlpersist/utf8.hpp>
 #include <optional>
 #include <string_view>
@@ -22,13 +23,8 @@ namespace {
 // longer); a ".0" keeps integral values doubles when parsed again.
 template <class Writer>
 void write_double(Writer& w, double d) {
-  char text[32];
-  char* end = std::to_chars(text, text + sizeof text - 2, d).ptr;
-  if (std::string_view(text, end).find_first_of(".e") == std::string_view::npos) {
-    *end++ = '.';
-    *end++ = '0';
-  }
-  w.RawValue(text, static_cast<std::size_t>(end - text), rapidjson::kNumberType);
+  char text[kRealTextCapacity];
+  w.RawValue(text, write_real_text(d, text), rapidjson::kNumberType);
 }
 
 template <class Writer>

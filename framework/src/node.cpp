@@ -1,6 +1,7 @@
 #include <cmath>
 #include <mlpersist/error.hpp>
 #include <mlpersist/node.hpp>
+#include <mlpersist/text.hpp>
 #include <string>
 
 namespace mlpersist {
@@ -112,13 +113,8 @@ const Tensor& Node::as_tensor(DType dtype, std::size_t rank, bool finite) const 
 const Tensor& Node::as_shaped_tensor(DType dtype, const Tensor::Shape& shape, bool finite) const {
   const Tensor& t = as_tensor(dtype, shape.size(), finite);
   if (t.shape() == shape) return t;
-  const auto text = [](const Tensor::Shape& s) {
-    std::string out;
-    for (auto d : s) out += (out.empty() ? "" : " x ") + std::to_string(d);
-    return out.empty() ? std::string("a scalar") : out;
-  };
-  fail("expected shape " + text(shape) + " to agree with the rest of the fitted state, found " +
-       text(t.shape()));
+  fail("expected shape " + shape_text(shape) +
+       " to agree with the rest of the fitted state, found " + shape_text(t.shape()));
 }
 
 }  // namespace mlpersist

@@ -4,18 +4,13 @@
 #include <limits>
 #include <mlpersist/error.hpp>
 #include <mlpersist/tensor.hpp>
+#include <mlpersist/text.hpp>
 #include <string>
 
 #include "detail/buffer.hpp"
 
 namespace mlpersist {
 namespace {
-
-std::string shape_string(const Tensor::Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
 
 // Element count, or throws when the product overflows what memory could ever hold.
 std::uint64_t element_count(DType dtype, const Tensor::Shape& shape) {
@@ -24,7 +19,7 @@ std::uint64_t element_count(DType dtype, const Tensor::Shape& shape) {
   for (std::uint64_t d : shape) {
     if (d != 0 && n > max_elements / d)
       throw FormatError(ErrorCode::kLimitExceeded,
-                        "tensor shape " + shape_string(shape) + " overflows the addressable size");
+                        "tensor shape " + shape_text(shape) + " overflows the addressable size");
     n *= d;
   }
   return n;
@@ -108,7 +103,7 @@ void Tensor::check_dtype(DType wanted) const {
 
 void Tensor::check_rank(std::size_t wanted) const {
   if (wanted != shape_.size())
-    throw SchemaError(ErrorCode::kSchemaMismatch, "tensor has shape " + shape_string(shape_) +
+    throw SchemaError(ErrorCode::kSchemaMismatch, "tensor has shape " + shape_text(shape_) +
                                                       ", expected rank " + std::to_string(wanted));
 }
 

@@ -76,8 +76,8 @@ class BinaryBackend final : public Backend {
  public:
   [[nodiscard]] std::string_view name() const override { return "binary"; }
   [[nodiscard]] std::string_view description() const override;
-  /// Writes `document` to `out`; tensor data goes to the sink in one write, uncopied, on
-  /// little-endian hosts. Throws what the sink throws.
+  /// Writes `document` to `out`; tensor data of 4 KiB or more goes to the sink in one write,
+  /// uncopied, on little-endian hosts (SinkWriter). Throws what the sink throws.
   void encode(const Value& document, Sink& out) const override;
   /// Decodes a payload, borrowing tensor data from `input.owner` when it is set. Throws
   /// FormatError (kMalformed, kTruncated or kLimitExceeded) naming the source and byte offset.

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstring>
 #include <limits>
+#include <mlpersist/backend_support.hpp>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/text.hpp>
 #include <mlpersist/utf8.hpp>
 #include <string>
 
@@ -23,17 +24,6 @@ constexpr std::uint64_t kMaxReserve = 4096;
 // Smallest encodings: a value is a tag; a map entry is a key length and a value tag.
 constexpr std::uint64_t kMinValueBytes = 1;
 constexpr std::uint64_t kMinEntryBytes = 9;
-
-std::string shape_string(const Tensor::Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-bool is_known_dtype(std::uint8_t d) noexcept {
-  return d >= static_cast<std::uint8_t>(DType::kFloat64) &&
-         d <= static_cast<std::uint8_t>(DType::kUInt8);
-}
 
 class Decoder {
  public:
@@ -57,16 +47,8 @@ class Decoder {
   [[nodiscard]] std::size_t remaining() const noexcept { return p_.size() - pos_; }
 
   [[noreturn]] void fail(ErrorCode code, std::size_t at, const std::string& what,
-                         std::string advice = "") const {
-    std::uint64_t absolute = 0;
-    if (__builtin_add_overflow(in_.payload_offset, at, &absolute))
-      absolute = std::numeric_limits<std::uint64_t>::max();
-    if (advice.empty())
-      advice = code == ErrorCode::kTruncated
-                   ? "the file is truncated or corrupt; copy or save it again"
-                   : "the file is corrupt or was not written by the binary backend";
-    throw FormatError(code, std::string(in_.source) + ": binary payload: " + what + " at byte " +
-                                std::to_string(absolute) + "; " + advice);
+                         std::string_view advice = {}) const {
+    throw_payload_error(in_, "binary", at, code, what, advice);
   }
 
   void fail_limit(std::size_t at, const std::string& what, const char* limit) const {
@@ -225,7 +207,7 @@ Tensor::Shape Decoder::shape(DType dtype, std::size_t at) {
   for (std::size_t i = 0; i < rank; ++i) shape[i] = load_le<std::uint64_t>(dims + 8 * i);
   if (!checked_element_count(dtype, shape, std::numeric_limits<std::uint64_t>::max()))
     fail(ErrorCode::kMalformed, at,
-         "tensor shape " + shape_string(shape) + " overflows 64-bit sizes");
+         "tensor shape " + shape_text(shape) + " overflows 64-bit sizes");
   return shape;
 }
 
@@ -235,7 +217,7 @@ void Decoder::check_elements(DType dtype, const Tensor::Shape& shape, std::size_
   const std::uint64_t limit = in_.limits.max_tensor_elements;
   if (!checked_element_count(dtype, shape, limit))
     fail_limit(at,
-               "tensor shape " + shape_string(shape) + " exceeds the limit of " +
+               "tensor shape " + shape_text(shape) + " exceeds the limit of " +
                    std::to_string(limit) + " elements",
                "max_tensor_elements");
 }
@@ -252,9 +234,9 @@ void Decoder::skip_padding() {
 Value Decoder::tensor() {
   const std::size_t at = pos_ - 1;
   const std::uint8_t code = u8("tensor dtype");
-  if (!is_known_dtype(code))
-    fail(ErrorCode::kMalformed, pos_ - 1, "unknown tensor dtype " + std::to_string(code));
-  const auto dtype = static_cast<DType>(code);
+  const std::optional<DType> known = dtype_from_code(code);
+  if (!known) fail(ErrorCode::kMalformed, pos_ - 1, "unknown tensor dtype " + std::to_string(code));
+  const DType dtype = *known;
   Tensor::Shape dims = shape(dtype, at);
   std::uint64_t elements = 1;
   for (std::uint64_t d : dims) elements *= d;  // bounded by shape()
@@ -263,7 +245,7 @@ Value Decoder::tensor() {
   const std::size_t data_at = pos_;
   if (nbytes > remaining()) {  // the message is built only when it is needed
     const std::string what =
-        "tensor data of shape " + shape_string(dims) + " " + std::string(dtype_name(dtype));
+        "tensor data of shape " + shape_text(dims) + " " + std::string(dtype_name(dtype));
     (void)take_unverified(nbytes, what.c_str());
   }
   const std::byte* data = take_unverified(nbytes, "tensor data");
@@ -271,22 +253,10 @@ Value Decoder::tensor() {
   // limit would mislead.
   check_elements(dtype, dims, at);
 
-  const std::size_t element = dtype_size(dtype);
-  // Borrowing needs a buffer that outlives the call, host byte order equal to the file's, and
-  // element alignment (a stream buffer is only malloc-aligned, a mapped file is page-aligned).
-  if (in_.owner && kHostIsLittleEndian && reinterpret_cast<std::uintptr_t>(data) % element == 0)
-    return Tensor::borrow(
-        dtype, std::move(dims), data, in_.owner,
-        in_.integrity ? lazy_range_check(in_.integrity, data_at, nbytes) : nullptr);
-  verify(data_at, nbytes);
-  Tensor t = Tensor::allocate(dtype, std::move(dims));
-  if (nbytes > 0) {
-    std::byte* out = t.mutable_bytes();
-    std::memcpy(out, data, static_cast<std::size_t>(nbytes));
-    if constexpr (!kHostIsLittleEndian)
-      swap_elements(out, static_cast<std::size_t>(elements), element);
-  }
-  return t;
+  // A borrowed tensor verifies its bytes on first access, a copy before copying.
+  return tensor_from_le_bytes(
+      dtype, std::move(dims), data, in_.owner,
+      in_.integrity ? lazy_range_check(in_.integrity, data_at, nbytes) : nullptr);
 }
 
 }  // namespace

@@ -3,68 +3,38 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstring>
+#include <mlpersist/backend_support.hpp>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <mlpersist/utf8.hpp>
 #include <string>
-#include <vector>
 
 #include "binary_backend.hpp"
 
 namespace mlpersist::binary {
 namespace {
 
-// Collects small items (tags, lengths, scalars, short strings) so that a document with many
-// scalars costs one virtual Sink::write per few kilobytes rather than one per value; large
-// blocks, tensor data above all, bypass the buffer and go to the sink uncopied.
+// The binary format's items on the shared buffered writer.
 class Writer {
  public:
-  explicit Writer(Sink& sink) : sink_(sink) {}
+  explicit Writer(Sink& sink) : out_(sink) {}
 
-  void put(const void* data, std::size_t size) {
-    if (size == 0) return;  // empty strings and bytes may have a null data()
-    if (size > kCapacity - used_) flush();
-    if (size >= kCapacity) {
-      sink_.write(data, size);
-    } else {
-      std::memcpy(buffer_.data() + used_, data, size);
-      used_ += size;
-    }
-    offset_ += size;
-  }
-
-  void put_u8(std::uint8_t v) { put(&v, 1); }
+  void put(const void* data, std::size_t size) { out_.write(data, size); }
+  void put_u8(std::uint8_t v) { out_.put(static_cast<char>(v)); }
   void put_tag(Tag tag) { put_u8(static_cast<std::uint8_t>(tag)); }
   void put_u64(std::uint64_t v) {
     std::array<std::byte, 8> le;
     store_le(le.data(), v);
     put(le.data(), le.size());
   }
-
-  // Writes straight to the sink after what is buffered (one write, no copy).
-  void put_direct(const void* data, std::size_t size) {
-    flush();
-    if (size > 0) sink_.write(data, size);
-    offset_ += size;
-  }
-
-  void flush() {
-    if (used_ > 0) sink_.write(buffer_.data(), used_);
-    used_ = 0;
-  }
-
-  // Bytes written since the payload started. Counted here rather than read from
+  void put_tensor_data(const Tensor& t) { out_.write_tensor_data(t); }
+  void flush() { out_.flush(); }
+  // Bytes written since the payload started. Counted by the writer rather than read from
   // Sink::position(), which is relative to whatever the sink held before this payload.
-  [[nodiscard]] std::uint64_t offset() const noexcept { return offset_; }
+  [[nodiscard]] std::uint64_t offset() const noexcept { return out_.offset(); }
 
  private:
-  static constexpr std::size_t kCapacity = 16 * 1024;
-
-  Sink& sink_;
-  std::array<std::byte, kCapacity> buffer_;
-  std::size_t used_ = 0;
-  std::uint64_t offset_ = 0;
+  SinkWriter out_;
 };
 
 // A string that a decoder would reject must fail at save time, not when someone loads the file.
@@ -83,23 +53,6 @@ void put_string(Writer& w, std::string_view s) {
   w.put(s.data(), s.size());
 }
 
-void put_tensor_data(Writer& w, const Tensor& t) {
-  if constexpr (kHostIsLittleEndian) {
-    w.put_direct(t.data(), t.nbytes());
-  } else {
-    // Big-endian hosts swap through a bounded buffer, never a copy of the whole tensor.
-    const std::size_t element = dtype_size(t.dtype());
-    const std::size_t chunk = (std::size_t{1} << 16) / element * element;
-    std::vector<std::byte> scratch(std::min(chunk, t.nbytes()));
-    for (std::size_t done = 0; done < t.nbytes(); done += chunk) {
-      const std::size_t n = std::min(chunk, t.nbytes() - done);
-      std::memcpy(scratch.data(), t.data() + done, n);
-      swap_elements(scratch.data(), n / element, element);
-      w.put_direct(scratch.data(), n);
-    }
-  }
-}
-
 void put_tensor(Writer& w, const Tensor& t) {
   if (t.rank() > 255)
     throw UsageError(ErrorCode::kInvalidInput, "binary backend: a tensor of rank " +
@@ -111,7 +64,7 @@ void put_tensor(Writer& w, const Tensor& t) {
   for (std::uint64_t d : t.shape()) w.put_u64(d);
   static constexpr std::array<std::byte, kTensorAlignment> kZeros{};
   w.put(kZeros.data(), padding_for(w.offset()));
-  put_tensor_data(w, t);
+  w.put_tensor_data(t);
 }
 
 void put_double(Writer& w, double d) {

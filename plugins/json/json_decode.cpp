@@ -3,13 +3,14 @@
 #include <rapidjson/reader.h>
 
 #include <cstring>
+#include <mlpersist/base64.hpp>
+#include <mlpersist/text.hpp>
 #include <mlpersist/utf8.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "json_backend.hpp"
-#include "json_base64.hpp"
 #include "json_decode_context.hpp"
 #include "json_numbers.hpp"
 #include "json_tensor_reader.hpp"
@@ -222,22 +223,22 @@ void DocumentReader::add(Value value) {
 
 void DocumentReader::marker_string(Frame& frame, std::string_view text) const {
   if (frame.kind == FrameKind::kFloat) {
-    double value = 0;
-    if (!parse_non_finite(text, value))
+    const std::optional<double> value = parse_non_finite(text);
+    if (!value)
       context_.fail(ErrorCode::kMalformed,
                     "a $float marker holds \"NaN\", \"Infinity\" or "
                     "\"-Infinity\", found " +
                         DecodeContext::quoted(text));
-    frame.value = value;
+    frame.value = *value;
   } else if (frame.kind == FrameKind::kBytes) {
-    Bytes bytes;
-    if (!base64_decode(text, bytes))
+    std::optional<Bytes> bytes = base64_decode(text);
+    if (!bytes)
       context_.fail(ErrorCode::kMalformed,
                     "a $bytes marker holds strict base64 (standard alphabet, '=' padding), "
                     "found " +
                         DecodeContext::quoted(text));
-    check_length(bytes.size(), "a bytes value");
-    frame.value = std::move(bytes);
+    check_length(bytes->size(), "a bytes value");
+    frame.value = std::move(*bytes);
   } else {
     expect_plain_value("a string");
   }
@@ -291,20 +292,19 @@ Value DocumentReader::number(std::string_view text) const {
     double value = 0;
     if (!parse_number(text, value))
       context_.fail(ErrorCode::kMalformed,
-                    "number " + DecodeContext::excerpt(text) + " is outside the float64 range");
+                    "number " + excerpt(text) + " is outside the float64 range");
     return value;
   }
   if (text.starts_with('-')) {
     std::int64_t value = 0;
     if (!parse_number(text, value))
       context_.fail(ErrorCode::kMalformed,
-                    "integer " + DecodeContext::excerpt(text) + " is below the int64 range");
+                    "integer " + excerpt(text) + " is below the int64 range");
     return value;
   }
   std::uint64_t value = 0;
   if (!parse_number(text, value))
-    context_.fail(ErrorCode::kMalformed,
-                  "integer " + DecodeContext::excerpt(text) + " is above the uint64 range");
+    context_.fail(ErrorCode::kMalformed, "integer " + excerpt(text) + " is above the uint64 range");
   return value;  // Value keeps it as int when it fits int64
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <mlpersist/backend.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/text.hpp>
 #include <string>
 #include <string_view>
 
@@ -32,9 +33,7 @@ class DecodeContext {
   [[noreturn]] void fail_at(std::uint64_t payload_offset, ErrorCode code,
                             const std::string& what) const;
 
-  /// Input text for a message, cut short so that hostile input cannot flood it.
-  [[nodiscard]] static std::string excerpt(std::string_view text);
-  /// excerpt() in double quotes.
+  /// excerpt() (<mlpersist/text.hpp>) in double quotes.
   [[nodiscard]] static std::string quoted(std::string_view text) {
     return '"' + excerpt(text) + '"';
   }

@@ -2,14 +2,15 @@
 
 #include <cmath>
 #include <limits>
+#include <mlpersist/backend_support.hpp>
+#include <mlpersist/base64.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/text.hpp>
 #include <span>
 #include <string>
 #include <type_traits>
-#include <vector>
 
 #include "json_backend.hpp"
-#include "json_base64.hpp"
 #include "json_numbers.hpp"
 
 namespace mlpersist::json {
@@ -20,22 +21,13 @@ namespace {
 class SinkStream {
  public:
   using Ch = char;
-  static constexpr std::size_t kChunkBytes = 64 << 10;
 
-  explicit SinkStream(Sink& sink) : sink_(sink), buffer_(kChunkBytes) {}
-  void Put(char c) {
-    if (used_ == buffer_.size()) Flush();
-    buffer_[used_++] = c;
-  }
-  void Flush() {
-    if (used_ > 0) sink_.write(buffer_.data(), used_);
-    used_ = 0;
-  }
+  explicit SinkStream(Sink& sink) : out_(sink) {}
+  void Put(char c) { out_.put(c); }
+  void Flush() { out_.flush(); }
 
  private:
-  Sink& sink_;
-  std::vector<char> buffer_;
-  std::size_t used_ = 0;
+  SinkWriter out_;
 };
 
 // Validating the output encoding guarantees a strict document even from a bad Value.
@@ -169,7 +161,7 @@ void Encoder::elements(std::span<const T> values) {
 template <class T>
 void Encoder::real(T value) {
   char text[kRealTextCapacity];
-  writer_.RawValue(text, format_real(value, text), rapidjson::kNumberType);
+  writer_.RawValue(text, write_real_text(value, text), rapidjson::kNumberType);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #pragma once
 
-// Number text for the JSON backend: shortest round-trip output and exact input, so that every
-// finite double and float survives a round trip bit for bit.
+// Number input for the JSON backend: exact parsing, so that every finite double and float
+// survives a round trip bit for bit (the output side, write_real_text and non_finite_name, is
+// shared with the framework and the CLI in <mlpersist/text.hpp>).
 
 #include <charconv>
 #include <cstddef>
@@ -12,21 +13,10 @@
 
 namespace mlpersist::json {
 
-/// Room for any text format_real writes (shortest double text is at most 24 characters).
-inline constexpr std::size_t kRealTextCapacity = 32;
-
-/// Writes the shortest text that reads back to exactly `value` (finite), with ".0" appended
-/// when the text would otherwise read as an integer. Returns the length written.
-std::size_t format_real(double value, char* out) noexcept;
-std::size_t format_real(float value, char* out) noexcept;
-
-/// "NaN", "Infinity" or "-Infinity" for a non-finite value.
-std::string_view non_finite_name(double value) noexcept;
-/// Inverse of non_finite_name; false for any other text.
-bool parse_non_finite(std::string_view text, double& out) noexcept;
-
 /// True when a JSON number token has a fraction or an exponent (it denotes a double).
-bool is_real_text(std::string_view text) noexcept;
+inline bool is_real_text(std::string_view text) noexcept {
+  return text.find_first_of(".eE") != std::string_view::npos;
+}
 
 /// Reads a whole JSON number token as T; false when it does not fit T (out of range, or a
 /// fraction or exponent for an integer type).
@@ -36,10 +26,6 @@ bool parse_number(std::string_view text, T& out) noexcept {
   const auto [ptr, ec] = std::from_chars(text.data(), end, out);
   return ec == std::errc() && ptr == end;
 }
-
-}  // namespace mlpersist::json
-
-namespace mlpersist::json {
 
 /// Calls `f(T{})` with the C++ element type of `dtype`.
 template <class F>

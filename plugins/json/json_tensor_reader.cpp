@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <mlpersist/text.hpp>
 #include <string>
 #include <type_traits>
 
@@ -21,12 +22,6 @@ constexpr std::array<std::string_view, 9> kExpected = {
     "the flat data array",
     "a number, a non-finite name or ']'",
     "'}' (a tensor has exactly the keys dtype, shape and data)"};
-
-std::string shape_text(const Tensor::Shape& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 }  // namespace
 
@@ -69,7 +64,7 @@ void TensorReader::number(std::string_view text) {
   } else if (stage_ == Stage::kDims) {
     add_dimension(text);
   } else {
-    unexpected("the number " + DecodeContext::excerpt(text));
+    unexpected("the number " + excerpt(text));
   }
 }
 
@@ -106,8 +101,8 @@ Tensor TensorReader::end_object() {
 void TensorReader::add_dimension(std::string_view text) {
   std::uint64_t dimension = 0;
   if (!parse_number(text, dimension))
-    context_.fail(ErrorCode::kMalformed, "tensor dimension " + DecodeContext::excerpt(text) +
-                                             " is not a non-negative 64-bit integer");
+    context_.fail(ErrorCode::kMalformed,
+                  "tensor dimension " + excerpt(text) + " is not a non-negative 64-bit integer");
   if (shape_.size() == context_.limits().max_rank)
     context_.fail(ErrorCode::kLimitExceeded, "tensor has more than " +
                                                  std::to_string(context_.limits().max_rank) +
@@ -148,7 +143,7 @@ void TensorReader::read_element(std::string_view text) {
   if (!parse_number(text, value)) {
     const bool fraction = std::is_integral_v<T> && is_real_text(text);
     context_.fail(ErrorCode::kMalformed,
-                  "tensor element " + DecodeContext::excerpt(text) +
+                  "tensor element " + excerpt(text) +
                       (fraction ? " is not an integer" : " is out of range") + " for dtype " +
                       std::string(dtype_name(dtype_)));
   }
@@ -156,16 +151,16 @@ void TensorReader::read_element(std::string_view text) {
 }
 
 void TensorReader::non_finite_element(std::string_view text) {
-  double value = 0;
   const bool is_float = dtype_ == DType::kFloat64 || dtype_ == DType::kFloat32;
-  if (!is_float || !parse_non_finite(text, value))
+  const std::optional<double> value = is_float ? parse_non_finite(text) : std::nullopt;
+  if (!value)
     context_.fail(ErrorCode::kMalformed,
                   "tensor element " + DecodeContext::quoted(text) + " is a string; only float " +
                       "tensors hold strings, and only \"NaN\", \"Infinity\" and \"-Infinity\"");
   if (dtype_ == DType::kFloat32)
-    store(static_cast<float>(value));
+    store(static_cast<float>(*value));
   else
-    store(value);
+    store(*value);
 }
 
 template <class T>

@@ -1,8 +1,9 @@
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
+#include <mlpersist/backend_support.hpp>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
+#include <mlpersist/text.hpp>
 #include <mlpersist/utf8.hpp>
 #include <msgpack/null_visitor.hpp>
 #include <msgpack/unpack.hpp>  // parse() with the definitions it needs, unpack_error
@@ -14,21 +15,6 @@
 
 namespace mlpersist::msgpack_format {
 namespace {
-
-// Input text for a message, cut short (at a character boundary) so hostile input cannot flood it.
-std::string excerpt(std::string_view text) {
-  constexpr std::size_t kBytes = 40;
-  if (text.size() <= kBytes) return std::string(text);
-  std::size_t cut = kBytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "...";
-}
-
-std::string shape_text(const Tensor::Shape& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
 
 // What went wrong inside the parser's callbacks; decode() turns it into a FormatError.
 struct Failure {
@@ -83,7 +69,6 @@ class DocumentVisitor : public msgpack::null_visitor {
   bool end_container();
   bool check_length(std::size_t size, std::string_view what, const char* data);
   bool tensor(const std::byte* body, std::size_t size, bool aligned);
-  bool make_tensor(DType dtype, Tensor::Shape shape, const std::byte* data, std::size_t bytes);
   [[nodiscard]] std::optional<std::size_t> offset_of(const char* data) const {
     return data != nullptr ? std::optional(static_cast<std::size_t>(data - base_)) : std::nullopt;
   }
@@ -238,12 +223,13 @@ bool DocumentVisitor::tensor(const std::byte* body, std::size_t size, bool align
   const auto at = offset_of(reinterpret_cast<const char*>(body));
   if (size < tensor_header_bytes(0))
     return fail(ErrorCode::kMalformed, "a tensor ext is shorter than its 2-byte header", at);
-  const auto dtype = static_cast<DType>(std::to_integer<std::uint8_t>(body[0]));
-  if (dtype_name(dtype) == "unknown")
+  const std::optional<DType> known = dtype_from_code(std::to_integer<std::uint8_t>(body[0]));
+  if (!known)
     return fail(ErrorCode::kMalformed,
                 "unknown tensor dtype code " + std::to_string(std::to_integer<int>(body[0])) +
                     " (known: 1 float64, 2 float32, 3 int64, 4 int32, 5 uint8)",
                 at);
+  const DType dtype = *known;
   const auto rank = std::to_integer<std::size_t>(body[1]);
   if (rank > input_.limits.max_rank)
     return fail(ErrorCode::kLimitExceeded,
@@ -283,42 +269,14 @@ bool DocumentVisitor::tensor(const std::byte* body, std::size_t size, bool align
                     std::string(dtype_name(dtype)) + " of shape " + shape_text(shape) + " needs " +
                     std::to_string(count) + " x " + std::to_string(element_bytes),
                 at);
-  return make_tensor(dtype, std::move(shape), body + header, data_bytes);
-}
-
-// Borrowed in place when the bytes outlive the load (a mapped file or a read buffer: the payload
-// was verified before decoding), are in host order and element-aligned; copied otherwise.
-bool DocumentVisitor::make_tensor(DType dtype, Tensor::Shape shape, const std::byte* data,
-                                  std::size_t bytes) {
-  const std::size_t element_bytes = dtype_size(dtype);
-  if (input_.owner && kHostIsLittleEndian &&
-      reinterpret_cast<std::uintptr_t>(data) % element_bytes == 0)
-    return add(Tensor::borrow(dtype, std::move(shape), data, input_.owner));
-  Tensor tensor = Tensor::allocate(dtype, std::move(shape));
-  std::byte* out = tensor.mutable_bytes();
-  if (bytes > 0) std::memcpy(out, data, bytes);
-  if constexpr (!kHostIsLittleEndian) swap_elements(out, bytes / element_bytes, element_bytes);
-  return add(std::move(tensor));
-}
-
-std::string_view advice(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kTruncated:
-      return "the payload ends early: the file was cut short; restore a complete copy";
-    case ErrorCode::kLimitExceeded:
-      return "if the file comes from a trusted source, raise that limit in the load options";
-    default:
-      return "the payload is damaged or was not written by mlpersist's msgpack backend; restore "
-             "the original file or save the model again";
-  }
+  // The payload was verified before decoding (msgpack does not verify ranges), so a borrowed
+  // tensor needs no lazy check.
+  return add(tensor_from_le_bytes(dtype, std::move(shape), body + header, input_.owner));
 }
 
 [[noreturn]] void fail_at(const DecodeInput& input, std::size_t offset, ErrorCode code,
                           const std::string& what) {
-  throw FormatError(code, std::string(input.source) + ": invalid msgpack payload at byte " +
-                              std::to_string(input.payload_offset + offset) + " (payload byte " +
-                              std::to_string(offset) + "): " + what + "; " +
-                              std::string(advice(code)));
+  throw_payload_error(input, "msgpack", offset, code, what);
 }
 
 }  // namespace

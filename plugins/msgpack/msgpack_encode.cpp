@@ -1,8 +1,8 @@
-#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <mlpersist/backend_support.hpp>
 #include <mlpersist/endian.hpp>
 #include <mlpersist/error.hpp>
 #include <msgpack/pack.hpp>
@@ -13,36 +13,6 @@
 
 namespace mlpersist::msgpack_format {
 namespace {
-
-// The packer's output stream: small writes are gathered into chunks for the Sink, large ones
-// (tensor data) go straight through without a copy.
-class SinkBuffer {
- public:
-  static constexpr std::size_t kChunkBytes = 64 << 10;
-
-  explicit SinkBuffer(Sink& sink) : sink_(sink), buffer_(kChunkBytes) {}
-  void write(const char* data, std::size_t size) {
-    if (size == 0) return;  // data may be null then (an empty string or tensor)
-    if (used_ + size > buffer_.size()) flush();
-    if (size >= buffer_.size()) {
-      sink_.write(data, size);
-      return;
-    }
-    std::memcpy(buffer_.data() + used_, data, size);
-    used_ += size;
-  }
-  void flush() {
-    if (used_ > 0) sink_.write(buffer_.data(), used_);
-    used_ = 0;
-  }
-  /// Payload offset of the next byte written.
-  [[nodiscard]] std::uint64_t position() const { return sink_.position() + used_; }
-
- private:
-  Sink& sink_;
-  std::vector<char> buffer_;
-  std::size_t used_ = 0;
-};
 
 // msgpack lengths and counts are 32-bit.
 std::uint32_t checked_length(std::size_t length, std::string_view what) {
@@ -55,9 +25,16 @@ std::uint32_t checked_length(std::size_t length, std::string_view what) {
   return static_cast<std::uint32_t>(length);
 }
 
+// The packer's output stream (msgpack-c calls exactly write(const char*, size_t)): small writes
+// gathered into chunks, large ones uncopied.
+struct PackerStream {
+  SinkWriter& out;
+  void write(const char* data, std::size_t size) { out.write(data, size); }
+};
+
 class Encoder {
  public:
-  explicit Encoder(Sink& sink) : buffer_(sink), packer_(buffer_) {}
+  explicit Encoder(Sink& sink) : buffer_(sink), stream_{buffer_}, packer_(stream_) {}
 
   void document(const Value& value) {
     write(value);
@@ -70,10 +47,10 @@ class Encoder {
   void string(const std::string& text);
   void map(const Map& map);
   void tensor(const Tensor& tensor);
-  void elements(const Tensor& tensor);
 
-  SinkBuffer buffer_;
-  msgpack::packer<SinkBuffer> packer_;
+  SinkWriter buffer_;
+  PackerStream stream_;
+  msgpack::packer<PackerStream> packer_;
 };
 
 void Encoder::write(const Value& value) {
@@ -133,7 +110,7 @@ void Encoder::tensor(const Tensor& tensor) {
                          std::to_string(tensor.rank()) + " (at most 255)");
   constexpr std::size_t kExt32Header = 6;  // 0xc9, u32 big-endian length, type
   const std::size_t header_bytes = tensor_header_bytes(tensor.rank()) + 1;  // + pad count
-  const std::uint64_t unpadded = buffer_.position() + kExt32Header + header_bytes;
+  const std::uint64_t unpadded = buffer_.offset() + kExt32Header + header_bytes;
   const std::size_t pad = (kElementAlignment - unpadded % kElementAlignment) % kElementAlignment;
   const std::uint32_t body_bytes =
       checked_length(header_bytes + pad + tensor.nbytes(), "a tensor body");
@@ -147,26 +124,8 @@ void Encoder::tensor(const Tensor& tensor) {
   body[1] = static_cast<std::byte>(tensor.rank());
   for (std::size_t i = 0; i < tensor.rank(); ++i) store_le(&body[2 + 8 * i], tensor.shape()[i]);
   body[header_bytes - 1] = static_cast<std::byte>(pad);
-  buffer_.write(reinterpret_cast<const char*>(header.data()), header.size());
-  elements(tensor);
-}
-
-void Encoder::elements(const Tensor& tensor) {
-  const auto* data = reinterpret_cast<const char*>(tensor.data());
-  if constexpr (kHostIsLittleEndian) {
-    buffer_.write(data, tensor.nbytes());
-  } else {
-    // Swap a chunk at a time so a large tensor is never copied whole.
-    const std::size_t element_bytes = dtype_size(tensor.dtype());
-    const std::size_t chunk_elements = SinkBuffer::kChunkBytes / element_bytes;
-    std::vector<std::byte> chunk(chunk_elements * element_bytes);
-    for (std::uint64_t done = 0; done < tensor.size(); done += chunk_elements) {
-      const std::size_t n = std::min<std::uint64_t>(chunk_elements, tensor.size() - done);
-      std::memcpy(chunk.data(), data + done * element_bytes, n * element_bytes);
-      swap_elements(chunk.data(), n, element_bytes);
-      buffer_.write(reinterpret_cast<const char*>(chunk.data()), n * element_bytes);
-    }
-  }
+  buffer_.write(header.data(), header.size());
+  buffer_.write_tensor_data(tensor);
 }
 
 }  // namespace

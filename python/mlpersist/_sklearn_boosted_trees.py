@@ -9,9 +9,9 @@ class_prior_ of a DummyClassifier) and its stages as estimators_[stage][k].
 import numpy as np
 
 from ._core import UsageError
-from ._sklearn_trees import (_TREE_FIELDS, _INT_FIELDS, _fitted_tree, _growth_params,
-                             _resolve_max_features, _tree_to_document)
-from ._sklearn_types import _F64, Entry, _classes_in, _classes_out, _f64, _i64, _own, _plain
+from ._sklearn_trees import (_fitted_tree, _growth_params, _resolve_max_features, _tree_in,
+                             _tree_nodes_out, _tree_to_document)
+from ._sklearn_types import _F64, Entry, _classes_in, _classes_out, _f64, _own, _plain
 
 _GROWTH = ("criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features")
 _FOREST = ("n_estimators",) + _GROWTH + ("bootstrap", "n_jobs", "random_state")
@@ -66,27 +66,14 @@ def _boosting_params_for(name, classifier):
 
 
 def _regression_tree_out(tree, who):
-    if tree.n_outputs != 1:
-        raise UsageError(f"{who}: multi-output trees are not supported")
-    out = {"node_count": int(tree.node_count), "max_depth": int(tree.max_depth)}
-    for key in _TREE_FIELDS:
-        out[key] = _i64(getattr(tree, key)) if key in _INT_FIELDS else _f64(getattr(tree, key))
+    out = _tree_nodes_out(tree, who)
     out["value"] = _f64(np.asarray(tree.value)[:, 0, :])  # (node_count, 1)
     return out
 
 
 def _regression_tree_in(state, n_features):
-    from sklearn.tree._tree import NODE_DTYPE, Tree
-    n = int(state["node_count"])
-    nodes = np.zeros(n, dtype=NODE_DTYPE)
-    nodes["left_child"] = state["children_left"]
-    nodes["right_child"] = state["children_right"]
-    for key in ("feature", "threshold", "impurity", "n_node_samples", "weighted_n_node_samples"):
-        nodes[key] = state[key]
-    tree = Tree(n_features, np.array([1], dtype=np.intp), 1)
-    tree.__setstate__({"max_depth": int(state["max_depth"]), "node_count": n, "nodes": nodes,
-                       "values": _own(np.reshape(state["value"], (n, 1, 1)), _F64)})
-    return tree
+    values = _own(np.reshape(state["value"], (int(state["node_count"]), 1, 1)), _F64)
+    return _tree_in(state, n_features, 1, values)
 
 
 def _fitted_regression_tree(est, state, n_features, max_features):

@@ -48,12 +48,34 @@ def forest_params(est, given):
     return out
 
 
-def _tree_to_document(tree, who):
+def _tree_nodes_out(tree, who):
+    """The node arrays every tree document holds (classification and regression alike)."""
     if tree.n_outputs != 1:
         raise UsageError(f"{who}: multi-output trees are not supported")
     out = {"node_count": int(tree.node_count), "max_depth": int(tree.max_depth)}
     for key in _TREE_FIELDS:
         out[key] = _i64(getattr(tree, key)) if key in _INT_FIELDS else _f64(getattr(tree, key))
+    return out
+
+
+def _tree_in(state, n_features, n_classes, values):
+    """scikit-learn's Tree from a document's node arrays and `values` (node_count, 1, n_classes)."""
+    from sklearn.tree._tree import NODE_DTYPE, Tree
+    n = int(state["node_count"])
+    nodes = np.zeros(n, dtype=NODE_DTYPE)
+    nodes["left_child"] = state["children_left"]
+    nodes["right_child"] = state["children_right"]
+    for key in ("feature", "threshold", "impurity", "n_node_samples", "weighted_n_node_samples"):
+        nodes[key] = state[key]
+    tree = Tree(n_features, np.array([n_classes], dtype=np.intp), 1)
+    # The node arrays as Tree's own __setstate__ takes them: plain arrays built above, no pickle.
+    tree.__setstate__({"max_depth": int(state["max_depth"]), "node_count": n, "nodes": nodes,
+                       "values": values})
+    return tree
+
+
+def _tree_to_document(tree, who):
+    out = _tree_nodes_out(tree, who)
     counts = np.asarray(tree.value)[:, 0, :]
     sums = counts.sum(axis=1)
     sums[sums == 0] = 1  # an empty node keeps all-zero fractions, as predict_proba does
@@ -62,23 +84,12 @@ def _tree_to_document(tree, who):
 
 
 def _tree_from_document(state, n_features, n_classes):
-    from sklearn.tree._tree import NODE_DTYPE, Tree
-    n = int(state["node_count"])
-    nodes = np.zeros(n, dtype=NODE_DTYPE)
-    nodes["left_child"] = state["children_left"]
-    nodes["right_child"] = state["children_right"]
-    for key in ("feature", "threshold", "impurity", "n_node_samples", "weighted_n_node_samples"):
-        nodes[key] = state[key]
     weights = np.asarray(state["weighted_n_node_samples"], dtype=_F64)
     counts = np.asarray(state["value"], dtype=_F64) * weights[:, None]
     if np.array_equal(weights, np.rint(weights)):
         counts = np.rint(counts)
-    values = np.ascontiguousarray(counts.reshape(n, 1, n_classes))
-    tree = Tree(n_features, np.array([n_classes], dtype=np.intp), 1)
-    # The node arrays as Tree's own __setstate__ takes them: plain arrays built above, no pickle.
-    tree.__setstate__({"max_depth": int(state["max_depth"]), "node_count": n, "nodes": nodes,
-                       "values": values})
-    return tree
+    values = np.ascontiguousarray(counts.reshape(int(state["node_count"]), 1, n_classes))
+    return _tree_in(state, n_features, n_classes, values)
 
 
 def tree_out(est, extra, extras, path):

@@ -12,7 +12,9 @@ import json
 import os
 import sys
 
-os.environ["OMP_NUM_THREADS"] = "1"
+from reference_tools import HERE, pin_threads
+
+pin_threads()
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
@@ -20,7 +22,6 @@ from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.ensemble import (HistGradientBoostingClassifier,  # noqa: E402
                               HistGradientBoostingRegressor)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_FIELDS = ("value", "count", "feature_idx", "num_threshold", "missing_go_to_left", "left",
                "right", "gain", "depth", "is_leaf", "bin_threshold", "is_categorical",
                "bitset_idx")

@@ -11,12 +11,11 @@ byte for byte.
 """
 
 import json
-import os
-import pathlib
 import platform
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from reference_tools import HERE, json_numbers, pin_threads, write_csv
+
+pin_threads()
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -26,7 +25,6 @@ from sklearn.linear_model import ElasticNet, Lasso  # noqa: E402
 from sklearn.neighbors import KNeighborsRegressor  # noqa: E402
 from sklearn.svm import SVR  # noqa: E402
 
-HERE = pathlib.Path(__file__).resolve().parent
 SHIFT = 0.001
 
 CONFIGS = {
@@ -66,19 +64,7 @@ def read_csv(path):
 def write_synthetic():
     X, y = make_regression(n_samples=60, n_features=5, n_informative=4, noise=3.0, bias=7.0,
                            random_state=0)
-    header = ",".join([f"x{i}" for i in range(X.shape[1])] + ["target"])
-    rows = [",".join(repr(float(v)) for v in row) for row in np.column_stack([X, y])]
-    (HERE / "synthetic_regression.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
-
-
-def plain(v):
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    return v
+    write_csv(HERE / "synthetic_regression.csv", X, y, False)
 
 
 def fitted_attributes(est):
@@ -89,7 +75,7 @@ def fitted_attributes(est):
         value = getattr(est, key)
         if isinstance(value, (bool, int, float, np.integer, np.floating)) or (
                 isinstance(value, np.ndarray) and value.dtype.kind in "biuf"):
-            out[key] = plain(value)
+            out[key] = json_numbers(value)
     if isinstance(est, SVR):
         out["_gamma"] = float(est._gamma)
         # support_vectors_ is X[support_]: left out to keep the files small.
@@ -105,7 +91,7 @@ def reference(dataset, config, X, y):
         "dataset": dataset, "config": config, "task": "regression",
         "train_file": f"{dataset}.csv", "test_file": None,
         "estimator": f"{cls.__module__.split('.')[1]}.{cls.__name__}",
-        "params": {k: plain(v) for k, v in est.get_params().items()},
+        "params": {k: json_numbers(v) for k, v in est.get_params().items()},
         "fitted": fitted_attributes(est),
         "predict_train": est.predict(X).tolist(),
         "predict_shift": est.predict(X + SHIFT).tolist(),

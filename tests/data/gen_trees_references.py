@@ -13,32 +13,24 @@ where the estimator has them) on the training data, and the fitted attributes th
 import json
 import os
 
-import numpy as np
-import sklearn
-from sklearn.datasets import load_diabetes, load_iris, make_classification, make_friedman1
-from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+from reference_tools import HERE, json_numbers, pin_threads, write_csv
+
+pin_threads()
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.datasets import (load_diabetes, load_iris, make_classification,  # noqa: E402
+                              make_friedman1)
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,  # noqa: E402
                               GradientBoostingClassifier, GradientBoostingRegressor,
                               RandomForestRegressor)
-from sklearn.tree import DecisionTreeRegressor
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def write_csv(name, X, y, integer_target):
-    header = ",".join([f"x{i}" for i in range(X.shape[1])] + ["target"])
-    lines = [header]
-    for row, t in zip(X, y):
-        target = str(int(t)) if integer_target else repr(float(t))
-        lines.append(",".join(repr(float(v)) for v in row) + "," + target)
-    with open(os.path.join(HERE, name + ".csv"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+from sklearn.tree import DecisionTreeRegressor  # noqa: E402
 
 
 def datasets():
     X, y = make_friedman1(n_samples=200, n_features=6, noise=0.5, random_state=0)
-    write_csv("friedman", X, y, False)
+    write_csv(HERE / "friedman.csv", X, y, False)
     Xb, yb = make_classification(n_samples=200, n_features=6, n_informative=3, random_state=0)
-    write_csv("binary", Xb, yb, True)
+    write_csv(HERE / "binary.csv", Xb, yb, True)
     d = load_diabetes()
     i = load_iris()
     return {"diabetes": (d.data, d.target), "iris": (i.data, i.target.astype(np.float64)),
@@ -60,16 +52,6 @@ def tree_arrays(tree, classification):
             "n_node_samples": tree.n_node_samples.tolist(),
             "weighted_n_node_samples": tree.weighted_n_node_samples.tolist(),
             "value": value.tolist()}
-
-
-def numbers(v):
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    return v
 
 
 CONFIGS = [
@@ -141,20 +123,20 @@ def reference(dataset, config, tag, cls, params, X, y):
            "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__}}
     grown_as_classifier = classification and not tag.startswith("ensemble.GradientBoosting")
     ref["trees"] = [tree_arrays(t, grown_as_classifier) for t in fitted_trees(est)]
-    ref["predict"] = numbers(est.predict(X))
+    ref["predict"] = json_numbers(est.predict(X))
     if classification:
-        ref["predict_proba"] = numbers(est.predict_proba(X))
+        ref["predict_proba"] = json_numbers(est.predict_proba(X))
     if hasattr(est, "decision_function"):
-        ref["decision_function"] = numbers(est.decision_function(X))
+        ref["decision_function"] = json_numbers(est.decision_function(X))
     fitted = {}
     for key in ("n_features_in_", "max_features_", "n_estimators_", "train_score_",
                 "oob_improvement_", "feature_importances_", "n_classes_", "classes_"):
         if hasattr(est, key):
-            fitted[key] = numbers(getattr(est, key))
+            fitted[key] = json_numbers(getattr(est, key))
     if hasattr(est, "init_") and hasattr(est.init_, "constant_"):
-        fitted["init_.constant_"] = numbers(np.ravel(est.init_.constant_))
+        fitted["init_.constant_"] = json_numbers(np.ravel(est.init_.constant_))
     if hasattr(est, "init_") and hasattr(est.init_, "class_prior_"):
-        fitted["init_.class_prior_"] = numbers(est.init_.class_prior_)
+        fitted["init_.class_prior_"] = json_numbers(est.init_.class_prior_)
     ref["fitted"] = fitted
     return ref
 

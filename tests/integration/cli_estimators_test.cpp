@@ -5,6 +5,7 @@
 #include <mlpersist/persist.hpp>
 #include <sstream>
 
+#include "shell_quote.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -17,9 +18,7 @@ std::string data_for(const Estimator& e) {
   return e.kind() == EstimatorKind::kRegressor ? "diabetes" : "iris";
 }
 
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using mlpersist::test::shell_quoted;
 
 // CSV text the CLI would print for `values` with `header`.
 std::string csv(const std::vector<std::string>& header, const Matrix& values) {
@@ -40,8 +39,8 @@ void check_type(const std::string& type, const std::string& extra_args, Estimato
   const fs::path csv_file = test::data_dir() / (dataset + ".csv");
   const fs::path model = test::temp_dir() / "model.bin";
   std::string out, err;
-  ASSERT_EQ(test::run_cli("fit " + type + " --data " + quoted(csv_file) + " " + extra_args +
-                              " -o " + quoted(model),
+  ASSERT_EQ(test::run_cli("fit " + type + " --data " + shell_quoted(csv_file) + " " + extra_args +
+                              " -o " + shell_quoted(model),
                           &out, &err),
             0)
       << err;
@@ -52,9 +51,9 @@ void check_type(const std::string& type, const std::string& extra_args, Estimato
        {Method::kPredict, Method::kDecisionFunction, Method::kPredictProba, Method::kTransform}) {
     if (!reference.supports(m)) continue;
     const std::string name(method_name(m));
-    ASSERT_EQ(test::run_cli(
-                  "predict " + quoted(model) + " --data " + quoted(csv_file) + " --method " + name,
-                  &out, &err),
+    ASSERT_EQ(test::run_cli("predict " + shell_quoted(model) + " --data " + shell_quoted(csv_file) +
+                                " --method " + name,
+                            &out, &err),
               0)
         << name << ": " << err;
     if (m == Method::kPredict) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "shell_quote.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -20,12 +21,10 @@ using mlpersist::Kind;
 using mlpersist::Value;
 using mlpersist::test::run_cli;
 
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using mlpersist::test::shell_quoted;
 
 std::string iris_csv() {
-  return quoted(mlpersist::test::data_dir() / "iris.csv");
+  return shell_quoted(mlpersist::test::data_dir() / "iris.csv");
 }
 
 Value parse_json(const std::string& text) {
@@ -58,7 +57,7 @@ void write_text(const fs::path& file, const std::string& text) {
   for (const std::string tool : {"python3 -m json.tool", "jq ."}) {
     const std::string program = tool.substr(0, tool.find(' '));
     if (std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) != 0) continue;
-    if (std::system((tool + " " + quoted(file) + " >/dev/null 2>&1").c_str()) != 0)
+    if (std::system((tool + " " + shell_quoted(file) + " >/dev/null 2>&1").c_str()) != 0)
       return ::testing::AssertionFailure() << tool << " rejects:\n" << text;
   }
   return ::testing::AssertionSuccess();
@@ -94,8 +93,9 @@ class Cli : public ::testing::Test {
   fs::path fit_iris(const std::string& extra = "") {
     const fs::path model = dir_ / "model.bin";
     std::string err;
-    const int rc = run_cli(
-        "fit svm.SVC --data " + iris_csv() + " " + extra + " -o " + quoted(model), nullptr, &err);
+    const int rc =
+        run_cli("fit svm.SVC --data " + iris_csv() + " " + extra + " -o " + shell_quoted(model),
+                nullptr, &err);
     EXPECT_EQ(rc, 0) << err;
     return model;
   }
@@ -103,7 +103,7 @@ class Cli : public ::testing::Test {
   std::string predict(const fs::path& model, const std::string& data) {
     std::string out;
     std::string err;
-    EXPECT_EQ(run_cli("predict " + quoted(model) + " --data " + data, &out, &err), 0) << err;
+    EXPECT_EQ(run_cli("predict " + shell_quoted(model) + " --data " + data, &out, &err), 0) << err;
     return out;
   }
 
@@ -129,11 +129,12 @@ TEST_F(Cli, PluginsJsonListsBackendsAndTypes) {
 TEST_F(Cli, PluginDirReplacesTheDefaultDirectories) {
   std::string out;
   std::string err;
-  ASSERT_EQ(run_cli("--plugin-dir " + quoted(dir_) + " plugins --json", &out, &err), 0) << err;
+  ASSERT_EQ(run_cli("--plugin-dir " + shell_quoted(dir_) + " plugins --json", &out, &err), 0)
+      << err;
   const Value doc = parse_json(out);
   EXPECT_TRUE(at(doc, "plugins").as_array().empty()) << out;
-  EXPECT_NE(run_cli("--plugin-dir " + quoted(dir_) + " fit svm.SVC --data " + iris_csv() + " -o " +
-                        quoted(dir_ / "m.bin"),
+  EXPECT_NE(run_cli("--plugin-dir " + shell_quoted(dir_) + " fit svm.SVC --data " + iris_csv() +
+                        " -o " + shell_quoted(dir_ / "m.bin"),
                     nullptr, &err),
             0);
   EXPECT_TRUE(one_error_line(err));
@@ -157,8 +158,8 @@ TEST_F(Cli, PredictWritesTheChosenMethodToAFile) {
   const fs::path model = fit_iris();
   const fs::path out = dir_ / "scores.csv";
   std::string err;
-  ASSERT_EQ(run_cli("predict " + quoted(model) + " --data " + iris_csv() +
-                        " --method decision_function -o " + quoted(out),
+  ASSERT_EQ(run_cli("predict " + shell_quoted(model) + " --data " + iris_csv() +
+                        " --method decision_function -o " + shell_quoted(out),
                     nullptr, &err),
             0)
       << err;
@@ -172,10 +173,10 @@ TEST_F(Cli, InspectShowsTypeAndBackend) {
   const fs::path model = fit_iris();
   std::string out;
   std::string err;
-  ASSERT_EQ(run_cli("inspect " + quoted(model), &out, &err), 0) << err;
+  ASSERT_EQ(run_cli("inspect " + shell_quoted(model), &out, &err), 0) << err;
   EXPECT_NE(out.find("svm.SVC"), std::string::npos) << out;
   EXPECT_NE(out.find("binary"), std::string::npos) << out;
-  ASSERT_EQ(run_cli("inspect --json " + quoted(model), &out, &err), 0) << err;
+  ASSERT_EQ(run_cli("inspect --json " + shell_quoted(model), &out, &err), 0) << err;
   EXPECT_TRUE(json_tools_accept(dir_, out));
   const Value header = parse_json(out);
   EXPECT_EQ(at(header, "type").as_string(), "svm.SVC");
@@ -187,7 +188,8 @@ TEST_F(Cli, ShowPrintsStrictJson) {
   for (const char* flags : {"", "--full"}) {
     std::string out;
     std::string err;
-    ASSERT_EQ(run_cli(std::string("show ") + flags + " " + quoted(model), &out, &err), 0) << err;
+    ASSERT_EQ(run_cli(std::string("show ") + flags + " " + shell_quoted(model), &out, &err), 0)
+        << err;
     EXPECT_TRUE(json_tools_accept(dir_, out)) << flags;
     EXPECT_EQ(at(parse_json(out), "type").as_string(), "svm.SVC");
     EXPECT_NE(out.find(std::string("\"$tensor\"")), std::string::npos) << out;
@@ -202,12 +204,12 @@ TEST_F(Cli, ConvertedModelsPredictIdenticalBytes) {
     const fs::path converted = dir_ / (std::string("model.") + format);
     std::string out;
     std::string err;
-    ASSERT_EQ(
-        run_cli("convert " + quoted(model) + " --format " + format + " -o " + quoted(converted),
-                nullptr, &err),
-        0)
+    ASSERT_EQ(run_cli("convert " + shell_quoted(model) + " --format " + format + " -o " +
+                          shell_quoted(converted),
+                      nullptr, &err),
+              0)
         << err;
-    ASSERT_EQ(run_cli("inspect --json " + quoted(converted), &out, &err), 0) << err;
+    ASSERT_EQ(run_cli("inspect --json " + shell_quoted(converted), &out, &err), 0) << err;
     EXPECT_EQ(at(parse_json(out), "backend").as_string(), format);
     EXPECT_EQ(predict(converted, iris_csv()), expected) << format;
   }
@@ -219,16 +221,16 @@ TEST_F(Cli, ShowIsTheSameWhateverTheBackend) {
   const fs::path model = fit_iris();
   std::string expected;
   std::string err;
-  ASSERT_EQ(run_cli("show --full " + quoted(model), &expected, &err), 0) << err;
+  ASSERT_EQ(run_cli("show --full " + shell_quoted(model), &expected, &err), 0) << err;
   for (const char* format : {"json", "msgpack"}) {
     const fs::path converted = dir_ / (std::string("model.") + format);
-    ASSERT_EQ(
-        run_cli("convert " + quoted(model) + " --format " + format + " -o " + quoted(converted),
-                nullptr, &err),
-        0)
+    ASSERT_EQ(run_cli("convert " + shell_quoted(model) + " --format " + format + " -o " +
+                          shell_quoted(converted),
+                      nullptr, &err),
+              0)
         << err;
     std::string out;
-    ASSERT_EQ(run_cli("show --full " + quoted(converted), &out, &err), 0) << err;
+    ASSERT_EQ(run_cli("show --full " + shell_quoted(converted), &out, &err), 0) << err;
     EXPECT_TRUE(same_lines(out, expected)) << format;
   }
 }
@@ -237,7 +239,7 @@ TEST_F(Cli, FitParamsAreReflectedInShow) {
   const fs::path model = fit_iris("--param C=10 --param kernel=linear");
   std::string out;
   std::string err;
-  ASSERT_EQ(run_cli("show " + quoted(model), &out, &err), 0) << err;
+  ASSERT_EQ(run_cli("show " + shell_quoted(model), &out, &err), 0) << err;
   const Value doc = parse_json(out);
   const Value& params = at(doc, "params");
   const Value& c = at(params, "C");
@@ -253,7 +255,9 @@ TEST_F(Cli, PredictRejectsWrongColumns) {
   write_text(renamed, "a,b,c,d\n5.1,3.5,1.4,0.2\n");
   for (const fs::path& data : {three, renamed}) {
     std::string err;
-    EXPECT_NE(run_cli("predict " + quoted(model) + " --data " + quoted(data), nullptr, &err), 0);
+    EXPECT_NE(
+        run_cli("predict " + shell_quoted(model) + " --data " + shell_quoted(data), nullptr, &err),
+        0);
     EXPECT_TRUE(one_error_line(err));
     EXPECT_NE(err.find("petal_width"), std::string::npos) << "names the expected columns: " << err;
   }
@@ -271,9 +275,9 @@ TEST_F(Cli, UnknownSubcommandOrTypeFails) {
   std::string err;
   EXPECT_EQ(run_cli("frobnicate", nullptr, &err), 2);
   EXPECT_TRUE(one_error_line(err));
-  EXPECT_EQ(
-      run_cli("fit no.Such --data " + iris_csv() + " -o " + quoted(dir_ / "m.bin"), nullptr, &err),
-      1);
+  EXPECT_EQ(run_cli("fit no.Such --data " + iris_csv() + " -o " + shell_quoted(dir_ / "m.bin"),
+                    nullptr, &err),
+            1);
   EXPECT_TRUE(one_error_line(err));
   EXPECT_NE(err.find("no.Such"), std::string::npos) << err;
 }
@@ -282,10 +286,10 @@ TEST_F(Cli, MalformedParamsFailWithoutWritingAModel) {
   const fs::path model = dir_ / "m.bin";
   for (const char* param : {"C", "C=1 --param C=2", "C=not-a-number"}) {
     std::string err;
-    EXPECT_EQ(
-        run_cli("fit svm.SVC --data " + iris_csv() + " --param " + param + " -o " + quoted(model),
-                nullptr, &err),
-        1)
+    EXPECT_EQ(run_cli("fit svm.SVC --data " + iris_csv() + " --param " + param + " -o " +
+                          shell_quoted(model),
+                      nullptr, &err),
+              1)
         << param;
     EXPECT_TRUE(one_error_line(err)) << param;
     EXPECT_FALSE(fs::exists(model)) << param;
@@ -294,7 +298,7 @@ TEST_F(Cli, MalformedParamsFailWithoutWritingAModel) {
 
 TEST_F(Cli, MissingRequiredOptionIsAUsageError) {
   std::string err;
-  EXPECT_EQ(run_cli("fit svm.SVC -o " + quoted(dir_ / "m.bin"), nullptr, &err), 2);
+  EXPECT_EQ(run_cli("fit svm.SVC -o " + shell_quoted(dir_ / "m.bin"), nullptr, &err), 2);
   EXPECT_TRUE(one_error_line(err));
   EXPECT_NE(err.find("--data"), std::string::npos) << err;
 }

@@ -6,6 +6,7 @@
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/persist.hpp>
 
+#include "shell_quote.hpp"
 #include "test_support.hpp"
 
 namespace mlpersist {
@@ -13,24 +14,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using mlpersist::test::shell_quoted;
 
 TEST(TablesCli, FitSpecThenPredictPrintsStringLabels) {
   const fs::path model = test::temp_dir() / "churn.bin";
   const fs::path data = test::data_dir() / "churn.csv";
   std::string out, err;
-  ASSERT_EQ(test::run_cli("fit --spec " +
-                              quoted(test::data_dir() / "specs" / "churn__random_forest.json") +
-                              " --data " + quoted(data) + " --target churn -o " + quoted(model),
+  ASSERT_EQ(
+      test::run_cli(
+          "fit --spec " + shell_quoted(test::data_dir() / "specs" / "churn__random_forest.json") +
+              " --data " + shell_quoted(data) + " --target churn -o " + shell_quoted(model),
+          &out, &err),
+      0)
+      << err;
+  ASSERT_EQ(test::run_cli("predict " + shell_quoted(model) + " --data " + shell_quoted(data) +
+                              " --target churn",
                           &out, &err),
             0)
-      << err;
-  ASSERT_EQ(
-      test::run_cli("predict " + quoted(model) + " --data " + quoted(data) + " --target churn",
-                    &out, &err),
-      0)
       << err;
   // The same model fitted in process predicts the same labels.
   CsvOptions options;
@@ -59,22 +59,22 @@ TEST(TablesCli, CategoricalColumnsAndTypeChecksAtPredictTime) {
     h << "zip,amount\n75001,x\n";
   }
   std::string out, err;
-  ASSERT_EQ(test::run_cli("fit --spec " + quoted(dir / "spec.json") + " --data " +
-                              quoted(dir / "zip.csv") + " --categorical zip -o " +
-                              quoted(dir / "zip.bin"),
+  ASSERT_EQ(test::run_cli("fit --spec " + shell_quoted(dir / "spec.json") + " --data " +
+                              shell_quoted(dir / "zip.csv") + " --categorical zip -o " +
+                              shell_quoted(dir / "zip.bin"),
                           &out, &err),
             0)
       << err;
-  ASSERT_EQ(
-      test::run_cli("predict " + quoted(dir / "zip.bin") + " --data " + quoted(dir / "zip.csv"),
-                    &out, &err),
-      0)
+  ASSERT_EQ(test::run_cli("predict " + shell_quoted(dir / "zip.bin") + " --data " +
+                              shell_quoted(dir / "zip.csv"),
+                          &out, &err),
+            0)
       << err;
   EXPECT_EQ(out, "prediction\na\nb\na\nb\n") << "zip read as strings, as in fit";
-  EXPECT_NE(
-      test::run_cli("predict " + quoted(dir / "zip.bin") + " --data " + quoted(dir / "typed.csv"),
-                    &out, &err),
-      0);
+  EXPECT_NE(test::run_cli("predict " + shell_quoted(dir / "zip.bin") + " --data " +
+                              shell_quoted(dir / "typed.csv"),
+                          &out, &err),
+            0);
   EXPECT_NE(err.find("column 1 ('amount') holds strings, but held numbers in fit"),
             std::string::npos)
       << err;
@@ -89,16 +89,17 @@ TEST(TablesCli, BadSpecsAndBadCsvGetErrorsWithTheirPlace) {
     g << "x,target\n1,a\n2\n";
   }
   std::string out, err;
-  EXPECT_NE(
-      test::run_cli("fit --spec " + quoted(dir / "bad.json") + " --data " +
-                        quoted(test::data_dir() / "churn.csv") + " -o " + quoted(dir / "x.bin"),
-                    &out, &err),
-      0);
-  EXPECT_NE(err.find("$.params"), std::string::npos) << err;
-  EXPECT_NE(test::run_cli("fit tree.DecisionTreeClassifier --data " + quoted(dir / "ragged.csv") +
-                              " -o " + quoted(dir / "y.bin"),
+  EXPECT_NE(test::run_cli("fit --spec " + shell_quoted(dir / "bad.json") + " --data " +
+                              shell_quoted(test::data_dir() / "churn.csv") + " -o " +
+                              shell_quoted(dir / "x.bin"),
                           &out, &err),
             0);
+  EXPECT_NE(err.find("$.params"), std::string::npos) << err;
+  EXPECT_NE(
+      test::run_cli("fit tree.DecisionTreeClassifier --data " + shell_quoted(dir / "ragged.csv") +
+                        " -o " + shell_quoted(dir / "y.bin"),
+                    &out, &err),
+      0);
   EXPECT_NE(err.find("ragged.csv:3:"), std::string::npos) << err;
 }
 

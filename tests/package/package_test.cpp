@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "shell_quote.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -32,9 +33,7 @@ const fs::path kPluginDir = kLibDir / "mlpersist" / "plugins";
 const fs::path kExampleBuild = kWork / "example-build";
 const std::string kType = "neighbors.NearestCentroid";
 
-std::string shell_quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using mlpersist::test::shell_quoted;
 
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

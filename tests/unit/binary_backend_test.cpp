@@ -90,7 +90,8 @@ std::span<const std::byte> as_span(std::string_view s) {
 
 Value decode(std::span<const std::byte> payload, std::shared_ptr<const void> owner = nullptr,
              const Limits& limits = {}) {
-  return backend().decode(DecodeInput{payload, kSource, kPayloadOffset, std::move(owner), limits, nullptr});
+  return backend().decode(
+      DecodeInput{payload, kSource, kPayloadOffset, std::move(owner), limits, nullptr});
 }
 
 Value decode(std::string_view payload, const Limits& limits = {}) {
@@ -123,8 +124,10 @@ void expect_format_error(std::string_view payload, ErrorCode code, std::uint64_t
     const std::string message = e.what();
     EXPECT_EQ(e.code(), code) << message;
     EXPECT_NE(message.find(kSource), std::string::npos) << message;
-    EXPECT_NE(message.find("at byte " + std::to_string(kPayloadOffset + offset) + ";"),
-              std::string::npos)
+    EXPECT_NE(
+        message.find("invalid binary payload at byte " + std::to_string(kPayloadOffset + offset) +
+                     " (payload byte " + std::to_string(offset) + "): "),
+        std::string::npos)
         << message;
   }
 }

@@ -5,6 +5,7 @@
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/table.hpp>
+#include <mlpersist/text.hpp>  // format_double, which write_csv uses
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,11 +74,9 @@ struct CsvOptions {
                                                          std::string_view source,
                                                          const CsvOptions& options = {});
 
-/// Writes a header row and one row per matrix row, numbers as shortest round-trip decimals.
+/// Writes a header row and one row per matrix row, numbers as shortest round-trip decimals
+/// (format_double, in <mlpersist/text.hpp>).
 MLPERSIST_API void write_csv(std::ostream& out, const std::vector<std::string>& header,
                              const Matrix& values);
-
-/// Shortest decimal that parses back to exactly `v` ("0.1", "1e-300", "nan", "inf").
-[[nodiscard]] MLPERSIST_API std::string format_double(double v);
 
 }  // namespace mlpersist

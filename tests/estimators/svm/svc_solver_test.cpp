@@ -158,10 +158,13 @@ TEST_P(IrisParity, MatchesScikitLearn) {
   const double d_ovo = max_abs_diff(ovo, to_matrix(ref["decision_function_ovo_test"]));
   const RowMatrix ovr = mlpersist::svm::decision_function(m, ovo);
   const double d_ovr = max_abs_diff(ovr, to_matrix(ref["decision_function_train"]));
-  EXPECT_LT(d_coef, 1e-3);
-  EXPECT_LT(d_icpt, 1e-3);
-  EXPECT_LT(d_ovo, 1e-3);
-  EXPECT_LT(d_ovr, 1e-3);
+  // The solver retraces libsvm's path (n_iter_ agrees below), so tol=1e-3 never shows: only
+  // the kernel's rounding does (measured absolute: coefficients 1.2e-14, intercepts 5.1e-14,
+  // decision values 4.6e-13 at most); x86-64 only (svc_test.cpp says why).
+  EXPECT_LT(d_coef, 1e-13);
+  EXPECT_LT(d_icpt, 5e-13);
+  EXPECT_LT(d_ovo, 5e-12);
+  EXPECT_LT(d_ovr, 5e-12);
 
   const Eigen::VectorXd pred = mlpersist::svm::predict(m, ovo);
   const std::vector<double> expected = to_vector(ref["predict_train"]);

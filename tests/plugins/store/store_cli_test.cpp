@@ -9,6 +9,7 @@
 #include <mlpersist/json_text.hpp>
 #include <string>
 
+#include "shell_quote.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -17,9 +18,7 @@ namespace fs = std::filesystem;
 using mlpersist::Value;
 using mlpersist::test::run_cli;
 
-std::string quoted(const std::string& s) {
-  return "'" + s + "'";
-}
+using mlpersist::test::shell_quoted;
 
 std::string read_all(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -45,11 +44,13 @@ class StoreCli : public ::testing::Test {
 
   fs::path fit(const std::string& name, const std::string& extra = "") {
     const fs::path model = dir_ / name;
-    (void)ok("fit svm.SVC --data " + iris() + " " + extra + " -o " + quoted(model.string()));
+    (void)ok("fit svm.SVC --data " + iris() + " " + extra + " -o " + shell_quoted(model.string()));
     return model;
   }
 
-  static std::string iris() { return quoted((mlpersist::test::data_dir() / "iris.csv").string()); }
+  static std::string iris() {
+    return shell_quoted((mlpersist::test::data_dir() / "iris.csv").string());
+  }
 
   fs::path dir_;
   std::string store_;
@@ -57,24 +58,26 @@ class StoreCli : public ::testing::Test {
 
 TEST_F(StoreCli, PushPrintsVersionsAndPredictReadsByAlias) {
   const fs::path model = fit("churn.bin", "--meta owner=ml-team");
-  EXPECT_EQ(
-      ok("push " + quoted(model.string()) + " " + store_ + " --name churn --alias production"),
-      "1\n");
-  EXPECT_EQ(ok("push " + quoted(model.string()) + " " + store_ + " --name churn"), "2\n");
-  const std::string from_file = ok("predict " + quoted(model.string()) + " --data " + iris());
-  EXPECT_EQ(ok("predict " + quoted(store_ + "#churn@production") + " --data " + iris()), from_file);
-  (void)ok("pull " + store_ + " churn@production -o " + quoted((dir_ / "back.bin").string()));
+  EXPECT_EQ(ok("push " + shell_quoted(model.string()) + " " + store_ +
+               " --name churn --alias production"),
+            "1\n");
+  EXPECT_EQ(ok("push " + shell_quoted(model.string()) + " " + store_ + " --name churn"), "2\n");
+  const std::string from_file = ok("predict " + shell_quoted(model.string()) + " --data " + iris());
+  EXPECT_EQ(ok("predict " + shell_quoted(store_ + "#churn@production") + " --data " + iris()),
+            from_file);
+  (void)ok("pull " + store_ + " churn@production -o " + shell_quoted((dir_ / "back.bin").string()));
   EXPECT_EQ(read_all(dir_ / "back.bin"), read_all(model));
-  const std::string header = ok("inspect " + quoted(store_ + "#churn@2") + " --json");
+  const std::string header = ok("inspect " + shell_quoted(store_ + "#churn@2") + " --json");
   EXPECT_NE(header.find("\"svm.SVC\""), std::string::npos) << header;
-  EXPECT_EQ(ok("show " + quoted(store_ + "#churn")), ok("show " + quoted(model.string())));
-  (void)ok("verify " + quoted(store_ + "#churn@1") + " --data " + iris());
+  EXPECT_EQ(ok("show " + shell_quoted(store_ + "#churn")),
+            ok("show " + shell_quoted(model.string())));
+  (void)ok("verify " + shell_quoted(store_ + "#churn@1") + " --data " + iris());
 }
 
 TEST_F(StoreCli, ModelsVersionsAliasAndSearch) {
   const fs::path model = fit("m.bin", "--meta owner=ml-team");
-  (void)ok("push " + quoted(model.string()) + " " + store_ + " --name churn");
-  (void)ok("push " + quoted(model.string()) + " " + store_ + " --name churn");
+  (void)ok("push " + shell_quoted(model.string()) + " " + store_ + " --name churn");
+  (void)ok("push " + shell_quoted(model.string()) + " " + store_ + " --name churn");
   (void)ok("alias " + store_ + " churn@2 staging");
   const Value models = mlpersist::parse_json_text(ok("models " + store_ + " --json"), "<models>",
                                                   mlpersist::Limits{});
@@ -95,18 +98,18 @@ TEST_F(StoreCli, ModelsVersionsAliasAndSearch) {
 TEST_F(StoreCli, MissingNamesAndHostileNamesFailWithOneLine) {
   const fs::path model = fit("m.bin");
   std::string err;
-  EXPECT_EQ(run_cli("push " + quoted(model.string()) + " " + store_ +
+  EXPECT_EQ(run_cli("push " + shell_quoted(model.string()) + " " + store_ +
                         " --name \"x'; DROP TABLE models;--\"",
                     nullptr, &err),
             1);
   EXPECT_NE(err.find("model name"), std::string::npos) << err;
-  EXPECT_EQ(run_cli("predict " + quoted(store_ + "#nothing@production") + " --data " + iris(),
+  EXPECT_EQ(run_cli("predict " + shell_quoted(store_ + "#nothing@production") + " --data " + iris(),
                     nullptr, &err),
             1);
   EXPECT_NE(err.find("no model named 'nothing'"), std::string::npos) << err;
   // The allowlist applies to a stored model exactly as to a file.
-  (void)ok("push " + quoted(model.string()) + " " + store_ + " --name churn");
-  EXPECT_EQ(run_cli("predict " + quoted(store_ + "#churn") + " --data " + iris() +
+  (void)ok("push " + shell_quoted(model.string()) + " " + store_ + " --name churn");
+  EXPECT_EQ(run_cli("predict " + shell_quoted(store_ + "#churn") + " --data " + iris() +
                         " --allow-type tree.DecisionTreeClassifier",
                     nullptr, &err),
             1);
@@ -116,7 +119,7 @@ TEST_F(StoreCli, MissingNamesAndHostileNamesFailWithOneLine) {
 TEST_F(StoreCli, MigrateAllUpgradesStoredVersionsAndDryRunStoresNothing) {
   const fs::path v1 =
       fs::path(MLPERSIST_TEST_DATA_DIR) / ".." / "fixtures" / "schema-v1" / "svc_iris.binary.mlp";
-  (void)ok("push " + quoted(v1.string()) + " " + store_ + " --name old");
+  (void)ok("push " + shell_quoted(v1.string()) + " " + store_ + " --name old");
   const std::string dry = ok("migrate " + store_ + " --all --dry-run");
   EXPECT_NE(dry.find("old@1: would be upgraded"), std::string::npos) << dry;
   EXPECT_EQ(ok("versions " + store_ + " old").find("old@2"), std::string::npos);
@@ -124,8 +127,8 @@ TEST_F(StoreCli, MigrateAllUpgradesStoredVersionsAndDryRunStoresNothing) {
   EXPECT_NE(done.find("old@1 -> old@2"), std::string::npos) << done;
   EXPECT_NE(ok("migrate " + store_ + " --all").find("up to date"), std::string::npos);
   // A single stored version migrates into the next version of its model.
-  (void)ok("push " + quoted(v1.string()) + " " + store_ + " --name single");
-  EXPECT_NE(ok("migrate " + quoted(store_ + "#single@1")).find("pushed single@2"),
+  (void)ok("push " + shell_quoted(v1.string()) + " " + store_ + " --name single");
+  EXPECT_NE(ok("migrate " + shell_quoted(store_ + "#single@1")).find("pushed single@2"),
             std::string::npos);
 }
 

@@ -1,9 +1,7 @@
-#include "json_base64.hpp"
-
 #include <array>
-#include <cstdint>
+#include <mlpersist/base64.hpp>
 
-namespace mlpersist::json {
+namespace mlpersist {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -22,7 +20,7 @@ constexpr std::array<std::uint8_t, 256> kDecode = make_decode_table();
 
 }  // namespace
 
-std::string base64_encode(const Bytes& bytes) {
+std::string base64_encode(std::span<const std::uint8_t> bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -41,16 +39,16 @@ std::string base64_encode(const Bytes& bytes) {
   return out;
 }
 
-bool base64_decode(std::string_view text, Bytes& out) {
-  if (text.size() % 4 != 0) return false;
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
   std::size_t padding = 0;
   while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
-  out.clear();
+  std::vector<std::uint8_t> out;
   out.reserve(text.size() / 4 * 3);
   std::uint32_t bits = 0;
   for (std::size_t i = 0; i < text.size() - padding; ++i) {
     const std::uint8_t sextet = kDecode[static_cast<unsigned char>(text[i])];
-    if (sextet == kInvalid) return false;
+    if (sextet == kInvalid) return std::nullopt;
     bits = (bits << 6) | sextet;
     if (i % 4 == 3) {
       out.push_back(static_cast<std::uint8_t>(bits >> 16));
@@ -60,14 +58,14 @@ bool base64_decode(std::string_view text, Bytes& out) {
     }
   }
   if (padding == 2) {
-    if ((bits & 0xf) != 0) return false;
+    if ((bits & 0xf) != 0) return std::nullopt;
     out.push_back(static_cast<std::uint8_t>(bits >> 4));
   } else if (padding == 1) {
-    if ((bits & 0x3) != 0) return false;
+    if ((bits & 0x3) != 0) return std::nullopt;
     out.push_back(static_cast<std::uint8_t>(bits >> 10));
     out.push_back(static_cast<std::uint8_t>(bits >> 2));
   }
-  return true;
+  return out;
 }
 
-}  // namespace mlpersist::json
+}  // namespace mlpersist
