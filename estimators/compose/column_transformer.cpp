@@ -249,7 +249,8 @@ Table ColumnTransformer::do_transform_to_table(const Table& X) const {
     Table part = e.kind == "passthrough"
                      ? X.select(e.indices)
                      : steps_[*e.step].second->transform_to_table(X.select(e.indices));
-    for (Column c : part.columns()) {
+    for (std::size_t k = 0; k < part.cols(); ++k) {
+      Column c = part.column(k);
       c.name.clear();
       out.add_column(std::move(c));
     }
@@ -258,7 +259,24 @@ Table ColumnTransformer::do_transform_to_table(const Table& X) const {
 }
 
 Matrix ColumnTransformer::do_apply_table(Method, const Table& X) const {
-  return do_transform_to_table(X).to_matrix("ColumnTransformer.transform", true);
+  Matrix out(static_cast<Eigen::Index>(X.rows()), n_features_out());
+  do_transform_into(X, out);
+  return out;
+}
+
+// Each transformer writes its columns straight into its block of the output.
+void ColumnTransformer::do_transform_into(const Table& X, MatrixBlock out) const {
+  Eigen::Index offset = 0;
+  for (const Entry& e : fitted_) {
+    const std::int64_t width = width_of(e);
+    if (width == 0) continue;
+    auto block = out.middleCols(offset, width);
+    if (e.kind == "passthrough")
+      block = X.select(e.indices).to_matrix("ColumnTransformer.transform", true);
+    else
+      steps_[*e.step].second->transform_into(X.select(e.indices), block);
+    offset += width;
+  }
 }
 
 std::vector<std::string> ColumnTransformer::get_feature_names_out(

@@ -53,6 +53,7 @@ class ColumnTransformer : public Estimator, public Composite {
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
   [[nodiscard]] Table do_transform_to_table(const Table& X) const override;
+  void do_transform_into(const Table& X, MatrixBlock out) const override;
 
  private:
   // One entry of `transformers` (or the remainder): what it does and with which columns.

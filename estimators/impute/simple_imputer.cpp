@@ -82,8 +82,8 @@ ColumnType SimpleImputer::input_type() const {
 
 void SimpleImputer::do_fit_table(const Table& X, const Vector&) {
   const ColumnType type = X.column(0).type;
-  for (const Column& c : X.columns())
-    if (c.type != type)
+  for (std::size_t j = 0; j < X.cols(); ++j)
+    if (X.column(j).type != type)
       invalid_param("fit on number and string columns at once; impute them with separate imputers");
   const std::string& s = params_.strategy;
   const Value& fill = params_.fill_value;
@@ -92,7 +92,8 @@ void SimpleImputer::do_fit_table(const Table& X, const Vector&) {
   if (type == ColumnType::kNumber) {
     if (fill.kind() == Kind::kString && s == "constant")
       invalid_param("fill_value='" + fill.as_string() + "' is invalid for number columns");
-    for (const Column& c : X.columns()) {
+    for (std::size_t j = 0; j < X.cols(); ++j) {
+      const Column& c = X.column(j);
       double v = kNaN;
       if (s == "mean") v = masked_mean(c.numbers);
       if (s == "median") v = masked_median(present_numbers(c));
@@ -115,7 +116,8 @@ void SimpleImputer::do_fit_table(const Table& X, const Vector&) {
       invalid_param("fill_value must be a string for string columns");
     if (params_.keep_empty_features)
       invalid_param("keep_empty_features is for number columns only");
-    for (const Column& c : X.columns()) {
+    for (std::size_t j = 0; j < X.cols(); ++j) {
+      const Column& c = X.column(j);
       if (s == "constant") {
         strings.emplace_back(fill.is_null() ? "missing_value" : fill.as_string());
         continue;

@@ -83,6 +83,7 @@ Categories Categories::fit(const Column& column, std::vector<std::int64_t>* coun
     std::sort(values.begin(), values.end(), number_less);
     values.erase(std::unique(values.begin(), values.end(), number_same), values.end());
     c.numbers_ = std::move(values);
+    if (column.integral) (void)c.mark_integral();
   } else {
     // Distinct values first, then sort those few: sorting every cell (a million strings)
     // costs far more than hashing each once.
@@ -171,6 +172,15 @@ void Categories::build_index() {
   index_.erase(std::unique(index_.begin(), index_.end(),
                            [](const auto& a, const auto& b) { return a.first == b.first; }),
                index_.end());
+  hashed_.clear();
+  hashed_.reserve(index_.size());
+  for (const auto& [s, i] : index_) hashed_.emplace(s, i);
+  constexpr std::size_t kMaxBucket = 4;
+  for (std::size_t b = 0; b < hashed_.bucket_count(); ++b)
+    if (hashed_.bucket_size(b) > kMaxBucket) {
+      hashed_.clear();
+      break;
+    }
 }
 
 std::size_t Categories::size() const noexcept {
@@ -185,10 +195,15 @@ std::optional<std::size_t> Categories::missing_index() const noexcept {
   return std::nullopt;
 }
 
-std::optional<std::size_t> Categories::string_index(const std::string& s) const {
+std::optional<std::size_t> Categories::string_index(std::string_view s) const {
+  if (!hashed_.empty() || index_.empty()) {
+    const auto found = hashed_.find(s);
+    if (found == hashed_.end()) return std::nullopt;
+    return found->second;
+  }
   const auto it = std::lower_bound(index_.begin(), index_.end(), s,
                                    [](const std::pair<std::string, std::size_t>& e,
-                                      const std::string& key) { return e.first < key; });
+                                      std::string_view key) { return e.first < key; });
   if (it == index_.end() || it->first != s) return std::nullopt;
   return it->second;
 }
@@ -203,7 +218,17 @@ std::optional<std::size_t> Categories::index_of(const Column& column, std::size_
   return static_cast<std::size_t>(it - numbers_.begin());
 }
 
+bool Categories::mark_integral() {
+  constexpr double kExact = 9007199254740992.0;  // 2^53: every integer up to it is a double
+  if (type_ != ColumnType::kNumber) return false;
+  for (double v : numbers_)
+    if (!(std::abs(v) <= kExact) || v != std::trunc(v)) return false;
+  integral_ = true;
+  return true;
+}
+
 std::string Categories::text(std::size_t i) const {
+  if (integral_) return std::to_string(static_cast<std::int64_t>(numbers_[i]));
   if (type_ == ColumnType::kNumber) return python_float_str(numbers_[i]);
   return i < strings_.size() ? strings_[i] : "nan";
 }
@@ -224,6 +249,7 @@ std::optional<std::size_t> Categories::position_of(const Categories& sub, std::s
 Categories Categories::subset(const std::vector<std::size_t>& indices) const {
   Categories c;
   c.type_ = type_;
+  c.integral_ = integral_;
   for (std::size_t i : indices) {
     if (type_ == ColumnType::kNumber)
       c.numbers_.push_back(numbers_[i]);
@@ -274,6 +300,8 @@ std::vector<Categories> fit_categories(const Table& X, const Value& param, std::
       out.push_back(
           Categories::given(param.as_array()[j], column.type,
                             std::string(who) + ": categories[" + std::to_string(j) + "]"));
+      // scikit-learn casts given categories to the column's dtype.
+      if (column.integral) (void)out.back().mark_integral();
       column_counts = out.back().count(column);
     }
     if (counts != nullptr) counts->push_back(std::move(column_counts));

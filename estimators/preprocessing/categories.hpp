@@ -12,6 +12,8 @@
 #include <mlpersist/value.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,6 +33,11 @@ class Categories {
   [[nodiscard]] Value save() const;
 
   [[nodiscard]] ColumnType type() const noexcept { return type_; }
+  /// Whether these are the categories of an integer column (Column::integral): their names
+  /// print as integers. Set by fit; `mark_integral` sets it on loaded or given categories and
+  /// returns false (leaving it unset) unless every category is an integer of at most 2^53.
+  [[nodiscard]] bool integral() const noexcept { return integral_; }
+  bool mark_integral();
   [[nodiscard]] std::size_t size() const noexcept;
   /// The category index of a cell, or nullopt for a value not among the categories.
   [[nodiscard]] std::optional<std::size_t> index_of(const Column& column, std::size_t row) const;
@@ -48,15 +55,24 @@ class Categories {
 
  private:
   void build_index();
-  [[nodiscard]] std::optional<std::size_t> string_index(const std::string& s) const;
+  [[nodiscard]] std::optional<std::size_t> string_index(std::string_view s) const;
 
   ColumnType type_ = ColumnType::kNumber;
   std::vector<double> numbers_;  // sorted; NaN last when missing is a category
   std::vector<std::string> strings_;
   bool string_missing_ = false;  // strings_: the missing category comes after them
-  // strings_ sorted with their positions: a binary search, which a file's category list cannot
-  // degrade as it could a hash table's.
+  bool integral_ = false;
+  // strings_ sorted with their positions, for a binary search; and a hash table of them, used
+  // only while no bucket holds more than a few strings, so that a file's category list chosen to
+  // collide cannot make a lookup slower than the binary search.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   std::vector<std::pair<std::string, std::size_t>> index_;
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> hashed_;
 };
 
 /// Python's str() of a float: shortest round-trip digits, "1.0" for integers, exponent form

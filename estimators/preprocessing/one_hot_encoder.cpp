@@ -5,10 +5,9 @@
 #include <numeric>
 
 #include "common/feature_names.hpp"
+#include "common/migration.hpp"
 
 namespace mlpersist::preprocessing {
-namespace {}  // namespace
-
 void OneHotEncoder::validate_params(const OneHotEncoderParams& p) const {
   check_categories_param(p.categories, "OneHotEncoder");
   if (p.drop && *p.drop != "first" && *p.drop != "if_binary")
@@ -75,24 +74,31 @@ std::optional<std::vector<std::optional<std::int64_t>>> OneHotEncoder::compute_d
 }
 
 void OneHotEncoder::derive() {
-  mapping_.clear();
+  output_.clear();
+  unknown_output_.clear();
   widths_.clear();
+  std::int64_t offset = 0;
   for (std::size_t j = 0; j < categories_.size(); ++j) {
     const std::size_t n = categories_[j].size();
-    std::vector<std::size_t> map(n);
-    std::iota(map.begin(), map.end(), 0);
-    std::size_t width = n;
-    if (!infrequent_.empty() && !infrequent_[j].empty()) {
-      const auto& rare = infrequent_[j];
-      const std::size_t frequent = n - rare.size();
-      std::size_t next = 0;
-      for (std::size_t k = 0; k < n; ++k)
-        map[k] = std::binary_search(rare.begin(), rare.end(), k) ? frequent : next++;
-      width = frequent + 1;
+    const bool rare = !infrequent_.empty() && !infrequent_[j].empty();
+    const std::size_t frequent = rare ? n - infrequent_[j].size() : n;
+    const std::optional<std::int64_t> drop = drop_idx_ ? (*drop_idx_)[j] : std::nullopt;
+    std::vector<std::int64_t> output(n);
+    std::int64_t next = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const bool grouped =
+          rare && std::binary_search(infrequent_[j].begin(), infrequent_[j].end(), k);
+      std::int64_t g = grouped ? static_cast<std::int64_t>(frequent) : next++;
+      if (drop && g == *drop) g = -1;
+      if (drop && g > *drop) --g;
+      output[k] = g < 0 ? -1 : offset + g;
     }
-    if (drop_idx_ && (*drop_idx_)[j]) --width;
-    mapping_.push_back(std::move(map));
+    const bool to_infrequent = rare && params_.handle_unknown == "infrequent_if_exist";
+    unknown_output_.push_back(to_infrequent ? output[infrequent_[j].front()] : -1);
+    const std::size_t width = (rare ? frequent + 1 : n) - (drop ? 1 : 0);
+    output_.push_back(std::move(output));
     widths_.push_back(width);
+    offset += static_cast<std::int64_t>(width);
   }
 }
 
@@ -114,36 +120,46 @@ std::int64_t OneHotEncoder::n_features_out() const {
   return static_cast<std::int64_t>(std::accumulate(widths_.begin(), widths_.end(), std::size_t{0}));
 }
 
-// The grouped index of a cell (unknown: the infrequent column when handle_unknown maps it
-// there), or nullopt for an all-zero encoding.
-std::optional<std::size_t> OneHotEncoder::encode(const Table& X, std::size_t j,
-                                                 std::size_t row) const {
-  std::optional<std::size_t> k = categories_[j].index_of(X.column(j), row);
-  const bool rare = !infrequent_.empty() && !infrequent_[j].empty();
-  if (!k) {
-    if (params_.handle_unknown == "error") unknown_category("OneHotEncoder.transform", X, j, row);
-    if (params_.handle_unknown != "infrequent_if_exist" || !rare) return std::nullopt;
-    k = infrequent_[j].front();
+// The output column of each cell of column j in rows [begin, begin + n), -1 for none.
+void OneHotEncoder::encode_column(const Table& X, std::size_t j, std::size_t begin, std::size_t n,
+                                  std::int64_t* codes) const {
+  const Column& column = X.column(j);
+  const Categories& categories = categories_[j];
+  const std::vector<std::int64_t>& output = output_[j];
+  for (std::size_t r = 0; r < n; ++r) {
+    if (const auto k = categories.index_of(column, begin + r)) {
+      codes[r] = output[*k];
+      continue;
+    }
+    if (params_.handle_unknown == "error")
+      unknown_category("OneHotEncoder.transform", X, j, begin + r);
+    codes[r] = unknown_output_[j];
   }
-  std::size_t g = mapping_[j][*k];
-  if (drop_idx_ && (*drop_idx_)[j]) {
-    const auto d = static_cast<std::size_t>(*(*drop_idx_)[j]);
-    if (g == d) return std::nullopt;
-    if (g > d) --g;
-  }
-  return g;
 }
 
 Matrix OneHotEncoder::do_apply_table(Method, const Table& X) const {
-  Matrix out = Matrix::Zero(static_cast<Eigen::Index>(X.rows()), n_features_out());
-  std::size_t offset = 0;
-  for (std::size_t j = 0; j < X.cols(); ++j) {
-    for (std::size_t i = 0; i < X.rows(); ++i)
-      if (const auto g = encode(X, j, i))
-        out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(offset + *g)) = 1.0;
-    offset += widths_[j];
-  }
+  Matrix out(static_cast<Eigen::Index>(X.rows()), n_features_out());
+  do_transform_into(X, out);
   return out;
+}
+
+// Rows in chunks: the codes of each column first (one category index in cache at a time), then
+// each row's zeros and ones, so that the output is written once, front to back.
+void OneHotEncoder::do_transform_into(const Table& X, MatrixBlock out) const {
+  constexpr std::size_t kCodes = 1 << 16;  // 512 KiB of codes per chunk, however wide X is
+  const std::size_t cols = X.cols();
+  const std::size_t chunk = std::max<std::size_t>(1, kCodes / std::max<std::size_t>(cols, 1));
+  std::vector<std::int64_t> codes(chunk * cols);
+  for (std::size_t begin = 0; begin < X.rows(); begin += chunk) {
+    const std::size_t n = std::min(chunk, X.rows() - begin);
+    for (std::size_t j = 0; j < cols; ++j) encode_column(X, j, begin, n, codes.data() + j * chunk);
+    for (std::size_t r = 0; r < n; ++r) {
+      auto row = out.row(static_cast<Eigen::Index>(begin + r));
+      row.setZero();
+      for (std::size_t j = 0; j < cols; ++j)
+        if (const std::int64_t c = codes[j * chunk + r]; c >= 0) row(c) = 1.0;
+    }
+  }
 }
 
 std::vector<std::string> OneHotEncoder::get_feature_names_out(
@@ -183,7 +199,27 @@ Value OneHotEncoder::save_state(SaveContext&) const {
                                             : categories_[j].subset(infrequent_[j]).save());
     m.insert("infrequent_categories_", std::move(rare));
   }
+  Array integer;
+  for (std::size_t j = 0; j < categories_.size(); ++j)
+    if (categories_[j].integral()) integer.emplace_back(static_cast<std::int64_t>(j));
+  if (!integer.empty()) m.insert("integer_columns_", std::move(integer));
   return m;
+}
+
+// The columns whose categories are integers (an int64 column): increasing indices of number
+// columns whose every category is an integer.
+void OneHotEncoder::load_integer_columns(const Node& state, std::vector<Categories>& categories) {
+  const auto found = state.find("integer_columns_");
+  if (!found) return;
+  const Node list = *found;
+  std::int64_t previous = -1;
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const std::int64_t j =
+        list[k].as_int(previous + 1, static_cast<std::int64_t>(categories.size()) - 1);
+    if (!categories[static_cast<std::size_t>(j)].mark_integral())
+      list[k].fail("names a column whose categories are not all integers");
+    previous = j;
+  }
 }
 
 void OneHotEncoder::load_state(const Node& state, LoadContext&) {
@@ -209,6 +245,7 @@ void OneHotEncoder::load_state(const Node& state, LoadContext&) {
       infrequent.push_back(std::move(indices));
     }
   }
+  load_integer_columns(state, categories);
   categories_ = std::move(categories);
   infrequent_ = std::move(infrequent);
   drop_idx_ = compute_drop_idx();
@@ -221,6 +258,18 @@ void OneHotEncoder::load_state(const Node& state, LoadContext&) {
   }();
   if (!(drop.value() == expected)) drop.fail("does not follow from `drop` and the categories");
   derive();
+}
+
+Value upgrade_one_hot_encoder_1_to_2(const Node& document) {
+  return document.value();
+}
+
+Value downgrade_one_hot_encoder_2_to_1(const Node& document) {
+  return common::rewrite_state(document, [](const Node& state) {
+    Map old = state.as_map();
+    old.erase("integer_columns_");
+    return old;
+  });
 }
 
 }  // namespace mlpersist::preprocessing

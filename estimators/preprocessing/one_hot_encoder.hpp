@@ -32,7 +32,8 @@ struct OneHotEncoderParams {
 class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderParams> {
  public:
   static constexpr std::string_view kTypeTag = "preprocessing.OneHotEncoder";
-  static constexpr std::uint32_t kSchemaVersion = 1;
+  static constexpr std::uint32_t kSchemaVersion = 2;
+  static constexpr std::uint32_t kMinReaderVersion = 1;
   using EstimatorWithParams::EstimatorWithParams;
 
   [[nodiscard]] EstimatorKind kind() const override { return EstimatorKind::kTransformer; }
@@ -58,22 +59,32 @@ class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderPar
   void do_fit(const Matrix&, const Vector&) override {}
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
+  void do_transform_into(const Table& X, MatrixBlock out) const override;
 
  private:
   [[nodiscard]] bool infrequent_enabled() const;
   void fit_infrequent(const std::vector<std::vector<std::int64_t>>& counts, std::size_t n);
   void derive();  // mappings and output widths from categories_, infrequent_ and drop_idx_
+  static void load_integer_columns(const Node& state, std::vector<Categories>& categories);
   [[nodiscard]] std::optional<std::vector<std::optional<std::int64_t>>> compute_drop_idx() const;
-  [[nodiscard]] std::optional<std::size_t> encode(const Table& X, std::size_t j,
-                                                  std::size_t row) const;
+  void encode_column(const Table& X, std::size_t j, std::size_t begin, std::size_t n,
+                     std::int64_t* codes) const;
 
   std::vector<Categories> categories_;
   // Per column: the indices of its infrequent categories (empty: none), when enabled.
   std::vector<std::vector<std::size_t>> infrequent_;
   std::optional<std::vector<std::optional<std::int64_t>>> drop_idx_;
-  // Derived: category index -> grouped index, and each column's output width.
-  std::vector<std::vector<std::size_t>> mapping_;
+  // Derived: per column, the output column of each category (-1: none, the dropped one) and
+  // of an unknown value (-1: none; the infrequent column under infrequent_if_exist), and the
+  // width of its one-hot block.
+  std::vector<std::vector<std::int64_t>> output_;
+  std::vector<std::int64_t> unknown_output_;
   std::vector<std::size_t> widths_;
 };
+
+/// Schema 1 -> 2 added the optional `integer_columns_`: a version 1 state is a valid one.
+[[nodiscard]] Value upgrade_one_hot_encoder_1_to_2(const Node& document);
+/// Drops `integer_columns_` (older readers name those categories "x_1.0").
+[[nodiscard]] Value downgrade_one_hot_encoder_2_to_1(const Node& document);
 
 }  // namespace mlpersist::preprocessing

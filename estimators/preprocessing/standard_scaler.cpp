@@ -13,12 +13,16 @@ namespace {
 // algorithm (Chan, Golub and LeVeque), which subtracts the rounding error of the first pass.
 Vector population_variance(const Matrix& X, const Vector& mean) {
   const auto n = static_cast<double>(X.rows());
-  Vector correction = Vector::Zero(X.cols());
-  Vector squares = Vector::Zero(X.cols());
+  const Eigen::Index d = X.cols();
+  Vector correction = Vector::Zero(d);
+  Vector squares = Vector::Zero(d);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const Vector centred = X.row(i).transpose() - mean;
-    correction += centred;
-    squares += centred.cwiseProduct(centred);
+    const double* row = X.data() + i * d;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      const double centred = row[j] - mean(j);
+      correction(j) += centred;
+      squares(j) += centred * centred;
+    }
   }
   return (squares - correction.cwiseProduct(correction) / n) / n;
 }

@@ -338,6 +338,24 @@ Table Estimator::do_transform_to_table(const Table& X) const {
   return Table::from_matrix(do_apply_table(Method::kTransform, X));
 }
 
+void Estimator::transform_into(const Table& X, MatrixBlock out) const {
+  check_table_input(X, Method::kTransform);
+  if (out.rows() != static_cast<Eigen::Index>(X.rows()) || out.cols() != n_features_out())
+    throw UsageError(ErrorCode::kInvalidInput, class_name() + ".transform: the output block is " +
+                                                   std::to_string(out.rows()) + " x " +
+                                                   std::to_string(out.cols()) + ", not " +
+                                                   std::to_string(X.rows()) + " x " +
+                                                   std::to_string(n_features_out()));
+  if (takes_tables())
+    do_transform_into(X, out);
+  else
+    out = transform(X.to_matrix(class_name() + ".transform", accepts_missing()));
+}
+
+void Estimator::do_transform_into(const Table& X, MatrixBlock out) const {
+  out = do_apply_table(Method::kTransform, X);
+}
+
 void Estimator::do_fit_table(const Table&, const Vector&) {
   throw UsageError(ErrorCode::kNotSupported, class_name() + " does not take tables");
 }

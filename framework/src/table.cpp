@@ -74,44 +74,48 @@ Table Table::from_matrix(const Matrix& X, std::vector<std::string> names) {
 }
 
 void Table::add_column(Column column) {
-  if (!columns_.empty() && column.size() != rows_)
-    throw UsageError(ErrorCode::kInvalidInput, quoted_name(column, columns_.size()) + " has " +
-                                                   std::to_string(column.size()) +
+  add_shared(std::make_shared<const Column>(std::move(column)));
+}
+
+void Table::add_shared(std::shared_ptr<const Column> column) {
+  if (!columns_.empty() && column->size() != rows_)
+    throw UsageError(ErrorCode::kInvalidInput, quoted_name(*column, columns_.size()) + " has " +
+                                                   std::to_string(column->size()) +
                                                    " rows, the table " + std::to_string(rows_));
-  rows_ = column.size();
+  rows_ = column->size();
   columns_.push_back(std::move(column));
 }
 
 std::optional<std::size_t> Table::find(std::string_view name) const noexcept {
   for (std::size_t j = 0; j < columns_.size(); ++j)
-    if (columns_[j].name == name) return j;
+    if (columns_[j]->name == name) return j;
   return std::nullopt;
 }
 
 std::vector<std::string> Table::names() const {
   std::vector<std::string> out;
   bool any = false;
-  for (const Column& c : columns_) {
-    out.push_back(c.name);
-    any = any || !c.name.empty();
+  for (const auto& c : columns_) {
+    out.push_back(c->name);
+    any = any || !c->name.empty();
   }
   return any ? out : std::vector<std::string>{};
 }
 
 std::vector<ColumnType> Table::types() const {
   std::vector<ColumnType> out;
-  for (const Column& c : columns_) out.push_back(c.type);
+  for (const auto& c : columns_) out.push_back(c->type);
   return out;
 }
 
 bool Table::all_numeric() const noexcept {
   return std::all_of(columns_.begin(), columns_.end(),
-                     [](const Column& c) { return c.type == ColumnType::kNumber; });
+                     [](const auto& c) { return c->type == ColumnType::kNumber; });
 }
 
 Table Table::select(std::span<const std::size_t> indices) const {
   Table t;
-  for (std::size_t j : indices) t.add_column(columns_.at(j));
+  for (std::size_t j : indices) t.add_shared(columns_.at(j));
   t.rows_ = rows_;
   return t;
 }
@@ -120,10 +124,12 @@ Table Table::slice_rows(std::size_t begin, std::size_t end) const {
   end = std::min(end, rows_);
   begin = std::min(begin, end);
   Table t;
-  for (const Column& c : columns_) {
+  for (const auto& shared : columns_) {
+    const Column& c = *shared;
     Column part;
     part.name = c.name;
     part.type = c.type;
+    part.integral = c.integral;
     if (c.type == ColumnType::kNumber)
       part.numbers.assign(c.numbers.begin() + static_cast<std::ptrdiff_t>(begin),
                           c.numbers.begin() + static_cast<std::ptrdiff_t>(end));
@@ -139,7 +145,7 @@ Table Table::slice_rows(std::size_t begin, std::size_t end) const {
 Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
   // Strings first: a string column is the more fundamental problem than a missing number.
   for (std::size_t j = 0; j < columns_.size(); ++j) {
-    const Column& c = columns_[j];
+    const Column& c = *columns_[j];
     if (c.type == ColumnType::kString)
       throw UsageError(ErrorCode::kInvalidInput,
                        std::string(who) + ": " + quoted_name(c, j) +
@@ -149,11 +155,11 @@ Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
   }
   if (!allow_missing) {
     for (std::size_t j = 0; j < columns_.size(); ++j) {
-      const std::vector<double>& v = columns_[j].numbers;
+      const std::vector<double>& v = columns_[j]->numbers;
       const auto nan = std::find_if(v.begin(), v.end(), [](double x) { return std::isnan(x); });
       if (nan != v.end())
         throw UsageError(ErrorCode::kInvalidInput,
-                         std::string(who) + ": " + quoted_name(columns_[j], j) +
+                         std::string(who) + ": " + quoted_name(*columns_[j], j) +
                              " has a missing value (NaN)" + " in row " +
                              std::to_string(nan - v.begin()) +
                              ", which this estimator does not accept; impute it first "
@@ -162,10 +168,12 @@ Matrix Table::to_matrix(std::string_view who, bool allow_missing) const {
   }
   // Row by row into the row-major matrix, reading each column as a stream (see from_matrix).
   const std::size_t cols = columns_.size();
+  std::vector<const double*> source(cols);
+  for (std::size_t j = 0; j < cols; ++j) source[j] = columns_[j]->numbers.data();
   Matrix X(static_cast<Eigen::Index>(rows_), static_cast<Eigen::Index>(cols));
   for (std::size_t i = 0; i < rows_; ++i) {
     double* row = X.data() + i * cols;
-    for (std::size_t j = 0; j < cols; ++j) row[j] = columns_[j].numbers[i];
+    for (std::size_t j = 0; j < cols; ++j) row[j] = source[j][i];
   }
   return X;
 }

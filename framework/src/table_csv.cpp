@@ -3,11 +3,15 @@
 // strings for the others; a column that turns out to hold strings after some rows is refilled
 // from a second pass over just those rows.
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
@@ -38,12 +42,25 @@ bool parse_number(std::string_view cell, double& out) {
   return ec == std::errc() && end == cell.data() + cell.size();
 }
 
+// An integer as pandas reads one into an int64 column: a sign, then at most 18 digits (beyond
+// that pandas may take uint64 or object), spaces and tabs around them.
+bool is_integer_text(std::string_view cell) {
+  while (!cell.empty() && (cell.front() == ' ' || cell.front() == '\t')) cell.remove_prefix(1);
+  while (!cell.empty() && (cell.back() == ' ' || cell.back() == '\t')) cell.remove_suffix(1);
+  if (!cell.empty() && (cell.front() == '+' || cell.front() == '-')) cell.remove_prefix(1);
+  return !cell.empty() && cell.size() <= 18 &&
+         std::all_of(cell.begin(), cell.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The records of an RFC 4180 text, one at a time; a quoted cell with doubled quotes is
 // unescaped into storage that stays put until the next record.
 class CsvRecords {
  public:
   CsvRecords(std::string_view text, std::string_view source, std::size_t max_cell)
       : text_(text), source_(source), max_cell_(max_cell) {}
+
+  /// The bytes read so far.
+  [[nodiscard]] std::size_t offset() const noexcept { return at_; }
 
   bool next(std::vector<std::string_view>& cells) {
     cells.clear();
@@ -147,6 +164,7 @@ class CsvRecords {
 struct Building {
   std::string name;
   bool strings = false;
+  bool integral = true;         // every cell so far an integer, none missing (pandas' int64)
   std::size_t refill_rows = 0;  // rows read as numbers before the column turned to strings
   std::vector<double> numbers;
   std::vector<StringCell> cells;
@@ -155,12 +173,15 @@ struct Building {
 void add_cell(Building& b, std::string_view cell, std::size_t row) {
   if (!b.strings) {
     double v = std::numeric_limits<double>::quiet_NaN();
-    if (is_missing(cell) || parse_number(cell, v)) {
+    const bool missing = is_missing(cell);
+    if (missing || parse_number(cell, v)) {
       b.numbers.push_back(v);
+      b.integral = b.integral && !missing && is_integer_text(cell);
       return;
     }
     b.strings = true;
     b.refill_rows = row;
+    b.cells.reserve(b.numbers.capacity());
     b.cells.resize(row);
     b.numbers.clear();
     b.numbers.shrink_to_fit();
@@ -231,35 +252,48 @@ Labels target_labels(Building& b, std::string_view source) {
   return Labels(std::move(labels));
 }
 
-}  // namespace
+// Told that the text before `upto` will not be read again (unless a column needs the second
+// pass): read_table_csv hands those pages of its mapped file back to the kernel.
+using Release = std::function<void(const char* upto)>;
+constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
 
-TableDataset parse_table_csv(std::string_view text, std::string_view source,
-                             const CsvOptions& options) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  CsvRecords records(text, source, options.max_cell_bytes);
-  std::vector<std::string_view> cells;
-  const std::vector<std::string> names = read_names(records, cells, source);
+// An upper bound of the record count, to reserve every column once: grown by doubling, all
+// columns would reallocate at the same row, holding old and new storage at once (a third more
+// peak memory). Line ends bound it (quoted cells may hold some), and so does the text's size:
+// a record takes a byte per cell at least, which keeps the reservation within what the text
+// can hold.
+std::size_t records_at_most(std::string_view text, std::size_t columns, const Release& release) {
+  std::size_t lines = 0;
+  for (std::size_t at = 0; at < text.size(); at += kReleaseStep) {
+    const auto block = text.substr(at, kReleaseStep);
+    lines += static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n'));
+    if (release) release(block.data() + block.size());
+  }
+  return std::min(lines, text.size() / columns) + 1;
+}
+
+std::vector<Building> start_columns(const std::vector<std::string>& names,
+                                    const CsvOptions& options, std::size_t rows,
+                                    std::string_view source) {
+  for (const std::string& c : options.categorical)
+    if (std::find(names.begin(), names.end(), c) == names.end())
+      throw UsageError(ErrorCode::kInvalidInput, std::string(source) + ": --categorical names '" +
+                                                     c + "', which the header does not have");
   std::vector<Building> columns(names.size());
   for (std::size_t j = 0; j < names.size(); ++j) {
     columns[j].name = names[j];
     columns[j].strings = std::find(options.categorical.begin(), options.categorical.end(),
                                    names[j]) != options.categorical.end();
+    if (columns[j].strings)
+      columns[j].cells.reserve(rows);
+    else
+      columns[j].numbers.reserve(rows);
   }
-  for (const std::string& c : options.categorical)
-    if (std::find(names.begin(), names.end(), c) == names.end())
-      throw UsageError(ErrorCode::kInvalidInput, std::string(source) + ": --categorical names '" +
-                                                     c + "', which the header does not have");
-  std::size_t rows = 0;
-  while (records.next(cells)) {
-    if (cells.size() == 1 && cells[0].empty() && names.size() > 1) continue;  // a blank line
-    if (cells.size() != names.size())
-      records.fail(std::min(cells.size(), names.size()) - 1,
-                   std::to_string(cells.size()) + " cells, but the header has " +
-                       std::to_string(names.size()) + " columns");
-    for (std::size_t j = 0; j < cells.size(); ++j) add_cell(columns[j], cells[j], rows);
-    ++rows;
-  }
-  refill(columns, text, source, options);
+  return columns;
+}
+
+TableDataset finish(std::vector<Building>& columns, std::size_t rows, std::string_view source,
+                    const CsvOptions& options) {
   TableDataset d;
   for (Building& b : columns) {
     if (b.name == options.target) {
@@ -267,8 +301,13 @@ TableDataset parse_table_csv(std::string_view text, std::string_view source,
       d.y = target_labels(b, source);
       continue;
     }
-    d.X.add_column(b.strings ? Column::string(std::move(b.name), std::move(b.cells))
-                             : Column::number(std::move(b.name), std::move(b.numbers)));
+    if (b.strings) {
+      d.X.add_column(Column::string(std::move(b.name), std::move(b.cells)));
+      continue;
+    }
+    Column column = Column::number(std::move(b.name), std::move(b.numbers));
+    column.integral = b.integral && rows > 0;
+    d.X.add_column(std::move(column));
   }
   if (d.target_name.empty() && options.target_required)
     throw UsageError(ErrorCode::kInvalidInput, std::string(source) + ":1: no column named '" +
@@ -277,10 +316,56 @@ TableDataset parse_table_csv(std::string_view text, std::string_view source,
   return d;
 }
 
+TableDataset parse(std::string_view text, std::string_view source, const CsvOptions& options,
+                   const Release& release) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  CsvRecords records(text, source, options.max_cell_bytes);
+  std::vector<std::string_view> cells;
+  const std::vector<std::string> names = read_names(records, cells, source);
+  std::vector<Building> columns =
+      start_columns(names, options, records_at_most(text, names.size(), release), source);
+  std::size_t rows = 0;
+  std::size_t released = 0;
+  while (records.next(cells)) {
+    if (cells.size() == 1 && cells[0].empty() && names.size() > 1) continue;  // a blank line
+    if (cells.size() != names.size())
+      records.fail(std::min(cells.size(), names.size()) - 1,
+                   std::to_string(cells.size()) + " cells, but the header has " +
+                       std::to_string(names.size()) + " columns");
+    for (std::size_t j = 0; j < cells.size(); ++j) add_cell(columns[j], cells[j], rows);
+    ++rows;
+    if (release && records.offset() - released >= kReleaseStep) {
+      released = records.offset();
+      release(text.data() + released);
+    }
+  }
+  refill(columns, text, source, options);
+  return finish(columns, rows, source, options);
+}
+
+}  // namespace
+
+TableDataset parse_table_csv(std::string_view text, std::string_view source,
+                             const CsvOptions& options) {
+  return parse(text, source, options, {});
+}
+
 TableDataset read_table_csv(const std::filesystem::path& file, const CsvOptions& options) {
   const detail::FileBytes f = detail::read_file(file, /*map=*/true);
   const std::string_view text(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
-  return parse_table_csv(text, file.string(), options);
+  Release release;
+#ifdef MADV_DONTNEED
+  // Pages of the mapping behind the reader go back to the kernel (still in the page cache):
+  // the file is not held resident beside the table built from it, as pandas' buffered reader
+  // does not hold it. Only for a mapping: on heap memory this would zero the bytes.
+  if (f.mapped)
+    release = [base = text.data()](const char* upto) {
+      const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+      const std::size_t bytes = static_cast<std::size_t>(upto - base) / page * page;
+      if (bytes > 0) (void)::madvise(const_cast<char*>(base), bytes, MADV_DONTNEED);
+    };
+#endif
+  return parse(text, file.string(), options, release);
 }
 
 }  // namespace mlpersist

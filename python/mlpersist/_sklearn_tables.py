@@ -110,6 +110,10 @@ def onehot_out(est, extra, extras, path):
     if est._infrequent_enabled:
         state["infrequent_categories_"] = [None if c is None else categories_out(c)
                                            for c in est.infrequent_categories_]
+    # An int64 column's categories (named "x_1", not "x_1.0"): schema 2's integer_columns_.
+    integer = [j for j, c in enumerate(est.categories_) if np.asarray(c).dtype.kind in "iu"]
+    if integer:
+        state["integer_columns_"] = integer
     return state
 
 
@@ -124,6 +128,8 @@ def _position(cats, value):
 
 def onehot_in(est, state, doc, extra, extras, path):
     est.categories_ = [categories_in(c) for c in state["categories_"]]
+    for j in state.get("integer_columns_", []):
+        est.categories_[j] = est.categories_[j].astype(np.int64)
     est._check_infrequent_enabled()
     if est._infrequent_enabled:
         est._infrequent_indices = []
@@ -330,10 +336,10 @@ def ENTRIES(Entry):  # noqa: N802  (called once by _sklearn_types with its Entry
         Entry("preprocessing.MinMaxScaler", "sklearn.preprocessing", "MinMaxScaler", 1,
               ("feature_range", "clip"), minmax_out, minmax_in, to_params=minmax_params,
               from_params=minmax_build),
-        Entry("preprocessing.OneHotEncoder", "sklearn.preprocessing", "OneHotEncoder", 1,
+        Entry("preprocessing.OneHotEncoder", "sklearn.preprocessing", "OneHotEncoder", 2,
               ("categories", "drop", "sparse_output", "handle_unknown", "min_frequency",
                "max_categories"), onehot_out, onehot_in, to_params=onehot_params,
-              ignored=("dtype", "sparse")),
+              ignored=("dtype", "sparse"), min_reader_version=1),
         Entry("preprocessing.OrdinalEncoder", "sklearn.preprocessing", "OrdinalEncoder", 1,
               ("categories", "handle_unknown", "unknown_value", "encoded_missing_value"),
               ordinal_out, ordinal_in, to_params=ordinal_params, ignored=("dtype",)),

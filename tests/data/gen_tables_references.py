@@ -17,6 +17,11 @@ Deterministic: reruns reproduce both files byte for byte.
   SHA-256 of its little-endian C-order float64 bytes); for the classifier pipelines, classes_,
   the test predictions and predict_proba (hash and first rows).
 
+- integer_columns.csv and references/integer_columns.json: a small table whose columns pandas
+  reads as int64 (integers, none missing), float64 (integers with a missing cell, or written
+  "2.0") and strings, with OneHotEncoder's feature names and output on it: an int64 column's
+  categories are named "seats_1", a float64 column's "floors_1.0".
+
 The table is read back with pandas.read_csv, as a user would, so the estimators see what they
 see in practice: a DataFrame whose string columns hold NaN for missing cells, and whose numeric
 column blocks are column-major (NumPy sums them pairwise).
@@ -237,6 +242,26 @@ def fitted_attributes(ct):
     return out
 
 
+def integer_columns():
+    rng = np.random.RandomState(7)
+    n = 40
+    floors = rng.randint(1, 4, n).astype(float)
+    floors[5] = np.nan
+    df = pd.DataFrame({"seats": rng.randint(-2, 5, n), "floors": floors,
+                       "score": rng.randint(0, 3, n).astype(float),
+                       "plan": rng.choice(["basic", "plus"], n)})
+    csv_path = os.path.join(HERE, "integer_columns.csv")
+    df.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.1f")
+    df = pd.read_csv(csv_path)
+    encoder = OneHotEncoder(sparse_output=False)
+    out = {"dtypes": [str(t) for t in df.dtypes],
+           "transform": matrix(encoder.fit_transform(df)),
+           "feature_names_out": list(encoder.get_feature_names_out())}
+    with open(os.path.join(HERE, "references", "integer_columns.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
 def main():
     csv_path = os.path.join(HERE, "churn.csv")
     make_table().to_csv(csv_path, index=False, lineterminator="\n")
@@ -271,6 +296,7 @@ def main():
     with open(os.path.join(HERE, "references", "churn__tables.json"), "w") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)
         f.write("\n")
+    integer_columns()
 
 
 if __name__ == "__main__":

@@ -215,5 +215,30 @@ TEST_P(ClassifierParity, PredictsTheSameStringLabels) {
 INSTANTIATE_TEST_SUITE_P(Churn, ClassifierParity,
                          ::testing::Values("logistic_regression", "random_forest"));
 
+// pandas reads integers with none missing as int64, and scikit-learn names such a column's
+// categories "seats_1", a float64 column's "floors_1.0" (references/integer_columns.json); the
+// names survive a round trip.
+TEST(IntegerColumns, OneHotEncoderNamesCategoriesAsScikitLearnDoes) {
+  const rapidjson::Document expected = test::load_reference("integer_columns");
+  CsvOptions options;
+  options.target_required = false;
+  const TableDataset d = read_table_csv(test::data_dir() / "integer_columns.csv", options);
+  auto encoder = test::registry().create("preprocessing.OneHotEncoder");
+  encoder->fit(d.X, Labels());
+  expect_matrix(encoder->transform(d.X), expected["transform"]);
+  const auto names = encoder->get_feature_names_out();
+  ASSERT_EQ(names.size(), expected["feature_names_out"].Size());
+  for (rapidjson::SizeType i = 0; i < names.size(); ++i)
+    EXPECT_EQ(names[i], expected["feature_names_out"][i].GetString());
+  for (const std::string& backend : test::backend_names()) {
+    SaveOptions save;
+    save.format = backend;
+    EXPECT_EQ(
+        loads(test::registry(), dumps(test::registry(), *encoder, save))->get_feature_names_out(),
+        names)
+        << backend;
+  }
+}
+
 }  // namespace
 }  // namespace mlpersist

@@ -102,3 +102,22 @@ def test_cli_fit_spec_then_sklearn_load(cli, tmp_path, churn):
     assert lines[1:] == list(est.predict(X))
     spec = json.loads((DATA / "specs" / "churn__logistic_regression.json").read_text())
     assert est.named_steps["clf"].max_iter == spec["params"]["clf__max_iter"]
+
+
+def test_integer_column_categories_keep_scikit_learns_names_both_ways(cli, tmp_path):
+    # pandas reads "seats" as int64: its categories are named seats_1, floors' floors_1.0.
+    X = pd.read_csv(DATA / "integer_columns.csv")
+    encoder = OneHotEncoder(sparse_output=False).fit(X)
+    names = list(encoder.get_feature_names_out())
+    assert "seats_1" in names and "floors_1.0" in names
+    back = mls.load(mls.dumps(encoder))
+    assert list(back.get_feature_names_out()) == names
+    assert back.categories_[0].dtype.kind == "i"
+    assert np.array_equal(back.transform(X), encoder.transform(X))
+    # Fitted by the command line tool from the CSV: the same names in scikit-learn.
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"type": "preprocessing.OneHotEncoder",
+                                "params": {"sparse_output": False}}))
+    path = tmp_path / "onehot.mlp"
+    run_cli(cli, "fit", "--spec", spec, "--data", DATA / "integer_columns.csv", "-o", path)
+    assert list(mls.load(path).get_feature_names_out()) == names

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/error.hpp>
 #include <string>
+
+#include "test_support.hpp"
 
 namespace mlpersist {
 namespace {
@@ -74,6 +77,44 @@ TEST(TableCsv, CategoricalMakesANumericColumnStrings) {
   EXPECT_EQ(d.X.column(1).type, ColumnType::kNumber);
   options.categorical = {"nope"};
   EXPECT_NE(error_of("zip\n1\n", options).find("'nope'"), std::string::npos);
+}
+
+// As pandas.read_csv's dtypes: int64 only when every cell is an integer and none is missing.
+TEST(TableCsv, IntegerColumnsAreMarkedIntegralAsPandasReadsThemAsInt64) {
+  CsvOptions options;
+  options.target_required = false;
+  const auto d = parse("i,f,gap,big,s\n-3,1.0,1,1234567890123456789,a\n+7,2,,5,b\n", options);
+  EXPECT_TRUE(d.X.column(0).integral);
+  EXPECT_FALSE(d.X.column(1).integral);  // "1.0": float64
+  EXPECT_FALSE(d.X.column(2).integral);  // a missing cell: float64
+  EXPECT_FALSE(d.X.column(3).integral);  // 19 digits: beyond what we take as int64
+  EXPECT_FALSE(d.X.column(4).integral);  // strings
+  EXPECT_TRUE(d.X.slice_rows(0, 1).column(0).integral);
+}
+
+// A mapped file gives its pages back as the reader passes them (16 MiB at a time); a column
+// that turns to strings in the last row sends the reader back to the first rows for their text.
+TEST(TableCsv, FileLargerThanTheReleaseStepReadsWholeAndRereadsItsStart) {
+  const auto file = test::temp_dir() / "large.csv";
+  constexpr int kRows = 1'200'000;  // about 18 MB
+  {
+    std::ofstream out(file);
+    out << "id,code,label\n";
+    for (int i = 0; i < kRows; ++i)
+      out << i << ',' << (i + 1 == kRows ? std::string("x") : std::to_string(i % 97)) << ",lbl"
+          << i % 3 << '\n';
+  }
+  CsvOptions options;
+  options.target_required = false;
+  const TableDataset d = read_table_csv(file, options);
+  ASSERT_EQ(d.X.rows(), static_cast<std::size_t>(kRows));
+  EXPECT_EQ(d.X.column(0).numbers[kRows - 1], kRows - 1);
+  ASSERT_EQ(d.X.column(1).type, ColumnType::kString);
+  EXPECT_EQ(*d.X.column(1).strings[0], "0");
+  EXPECT_EQ(*d.X.column(1).strings[96], "96");
+  EXPECT_EQ(*d.X.column(1).strings[kRows - 1], "x");
+  EXPECT_EQ(*d.X.column(2).strings[kRows - 2], "lbl" + std::to_string((kRows - 2) % 3));
+  std::filesystem::remove(file);
 }
 
 TEST(TableCsv, StringTargetBecomesStringLabels) {

@@ -16,6 +16,8 @@ using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 /// Samples in rows, features in columns (C order, like NumPy).
 using Matrix = RowMajorMatrix<double>;
 using Vector = Eigen::VectorXd;
+/// A writable view of a Matrix or of a block of its columns (rows apart by the full width).
+using MatrixBlock = Eigen::Ref<Matrix, 0, Eigen::OuterStride<>>;
 
 template <class EigenMatrix>
 Tensor Tensor::from_matrix(const EigenMatrix& m) {

@@ -99,6 +99,11 @@ class MLPERSIST_API Estimator {
   /// transform, keeping string columns as strings (SimpleImputer on a string column); the
   /// columns are unnamed, as scikit-learn's intermediate arrays are.
   [[nodiscard]] Table transform_to_table(const Table& X) const;
+  /// transform(X) written into `out` (X.rows() x n_features_out(): a block of columns of a
+  /// wider matrix), with no matrix of its own in between: how a ColumnTransformer puts its
+  /// transformers' outputs side by side. Throws as transform does, and UsageError
+  /// (kInvalidInput) when `out` has another shape.
+  void transform_into(const Table& X, MatrixBlock out) const;
   /// Whether do_fit_table / do_apply_table take mixed tables (default false).
   [[nodiscard]] virtual bool takes_tables() const noexcept { return false; }
   /// Output column names, as scikit-learn's get_feature_names_out: `input` (or the fitted
@@ -141,6 +146,8 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] virtual Matrix do_apply_table(Method method, const Table& X) const;
   /// Default: do_apply_table(kTransform) as number columns.
   [[nodiscard]] virtual Table do_transform_to_table(const Table& X) const;
+  /// For estimators that `takes_tables`; default: `out = do_apply_table(kTransform, X)`.
+  virtual void do_transform_into(const Table& X, MatrixBlock out) const;
   virtual Vector do_predict(const Matrix& X) const;
   virtual Matrix do_decision_function(const Matrix& X) const;
   virtual Matrix do_predict_proba(const Matrix& X) const;

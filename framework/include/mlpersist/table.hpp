@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mlpersist/eigen.hpp>
 #include <mlpersist/export.hpp>
 #include <optional>
@@ -33,6 +34,10 @@ struct MLPERSIST_API Column {
   ColumnType type = ColumnType::kNumber;
   std::vector<double> numbers;
   std::vector<StringCell> strings;
+  /// A number column whose values are integers, none missing: what pandas reads as int64 (the
+  /// CSV reader sets it as pandas.read_csv would). OneHotEncoder then names its categories as
+  /// scikit-learn does for an int64 column ("x_1", not "x_1.0").
+  bool integral = false;
 
   [[nodiscard]] static Column number(std::string name, std::vector<double> values);
   [[nodiscard]] static Column string(std::string name, std::vector<StringCell> values);
@@ -43,6 +48,8 @@ struct MLPERSIST_API Column {
 };
 
 /// Columns of equal length. Column names may be empty (a table made from an unnamed matrix).
+/// Columns are immutable once added and shared between tables: `select` (what a
+/// ColumnTransformer hands each transformer) and copies of a Table copy no cells.
 class MLPERSIST_API Table {
  public:
   Table() = default;
@@ -53,15 +60,14 @@ class MLPERSIST_API Table {
   void add_column(Column column);
   [[nodiscard]] std::size_t rows() const noexcept { return rows_; }
   [[nodiscard]] std::size_t cols() const noexcept { return columns_.size(); }
-  [[nodiscard]] const Column& column(std::size_t j) const { return columns_.at(j); }
-  [[nodiscard]] const std::vector<Column>& columns() const noexcept { return columns_; }
+  [[nodiscard]] const Column& column(std::size_t j) const { return *columns_.at(j); }
   /// The index of the column with this name, if any.
   [[nodiscard]] std::optional<std::size_t> find(std::string_view name) const noexcept;
   /// The columns' names, or an empty vector when none is named.
   [[nodiscard]] std::vector<std::string> names() const;
   [[nodiscard]] std::vector<ColumnType> types() const;
   [[nodiscard]] bool all_numeric() const noexcept;
-  /// These columns, in this order (copies).
+  /// These columns, in this order (shared, not copied).
   [[nodiscard]] Table select(std::span<const std::size_t> indices) const;
   /// Rows [begin, end), every column (copies).
   [[nodiscard]] Table slice_rows(std::size_t begin, std::size_t end) const;
@@ -71,7 +77,9 @@ class MLPERSIST_API Table {
   [[nodiscard]] Matrix to_matrix(std::string_view who, bool allow_missing) const;
 
  private:
-  std::vector<Column> columns_;
+  void add_shared(std::shared_ptr<const Column> column);
+
+  std::vector<std::shared_ptr<const Column>> columns_;
   std::size_t rows_ = 0;
 };
 
