@@ -193,10 +193,11 @@ void set_steps(Context& ctx, Estimator& estimator, const std::vector<std::string
 }
 
 // Cross-validates before the final fit; the scores go into the artifact's metadata.
-CvResult cross_validation(const Estimator& prototype, const Dataset& data, int k) {
+template <class X, class Y>
+CvResult cross_validation(const Estimator& prototype, const X& x, const Y& y, int k) {
   CvResult r = with_progress("cross-validating", "folds", [&](ProgressBar& bar) {
     const ProgressScope scope = bar.scope();
-    return cross_validate(prototype, data.X, data.y, k);
+    return cross_validate(prototype, x, y, k);
   });
   std::cout << "cross-validation (" << r.splitter << ", " << r.metric << "):";
   for (double s : r.scores) std::cout << " " << format_double(s);
@@ -220,11 +221,11 @@ std::map<std::string, std::string> parse_meta(const std::vector<std::string>& as
 }
 
 // A few training rows spread over the file: their exact outputs become verification records.
-Matrix verification_rows(const Matrix& X) {
-  const Eigen::Index n = std::min<Eigen::Index>(kVerificationRows, X.rows());
-  Matrix rows(n, X.cols());
-  for (Eigen::Index i = 0; i < n; ++i) rows.row(i) = X.row(i * X.rows() / n);
-  return rows;
+std::vector<Eigen::Index> verification_rows(Eigen::Index rows) {
+  const Eigen::Index n = std::min<Eigen::Index>(kVerificationRows, rows);
+  std::vector<Eigen::Index> picked;
+  for (Eigen::Index i = 0; i < n; ++i) picked.push_back(i * rows / n);
+  return picked;
 }
 
 void fit_with_progress(Estimator& estimator, const Dataset& data) {
@@ -265,13 +266,11 @@ std::shared_ptr<Estimator> make_estimator(Context& ctx, const FitOptions& o) {
   return estimator;
 }
 
-// A table with string columns or string labels: fitted as a table. Cross-validation and
-// verification records are matrices of numbers, so they are left out (said, not silently).
+// A table with string columns or string labels: fitted, cross-validated and recorded as a table.
 void fit_table(Context& ctx, Estimator& estimator, const TableDataset& data, const FitOptions& o,
                SaveOptions& save) {
   if (o.cv > 0)
-    throw UsageError(ErrorCode::kInvalidParameter,
-                     "--cv needs numbers in every column and label; this table has strings");
+    save.provenance.cross_validation = cross_validation(estimator, data.X, data.y, o.cv);
   save.provenance.training_data =
       TrainingData::of_file(o.data, static_cast<Eigen::Index>(data.X.rows()),
                             static_cast<Eigen::Index>(data.X.cols()), data.target_name);
@@ -279,6 +278,8 @@ void fit_table(Context& ctx, Estimator& estimator, const TableDataset& data, con
     const ProgressScope scope = bar.scope();
     estimator.fit(data.X, data.y);
   });
+  save.provenance.verification_table =
+      take_rows(data.X, verification_rows(static_cast<Eigen::Index>(data.X.rows())));
   save_with_progress(ctx, estimator, o.out, save);
 }
 
@@ -300,10 +301,10 @@ void run_fit(Context& ctx, const FitOptions& o) {
   Provenance& p = save.provenance;
   p.training_data =
       TrainingData::of_file(o.data, data.X.rows(), data.X.cols(), supervised ? o.target : "");
-  if (o.cv > 0) p.cross_validation = cross_validation(*estimator, data, o.cv);
+  if (o.cv > 0) p.cross_validation = cross_validation(*estimator, data.X, data.y, o.cv);
   estimator->set_feature_names(data.feature_names);
   fit_with_progress(*estimator, data);
-  p.verification_inputs = verification_rows(data.X);
+  p.verification_inputs = take_rows(data.X, verification_rows(data.X.rows()));
   save_with_progress(ctx, *estimator, o.out, save);
 }
 

@@ -44,6 +44,31 @@ std::string metric_name(EstimatorKind kind) {
   }
 }
 
+// Fits and scores a fresh clone per fold (`fit_and_score` does both), then summarises.
+template <class F>
+CvResult score_folds(const Estimator& prototype, const std::vector<Split>& splits,
+                     F&& fit_and_score) {
+  const bool stratify = prototype.kind() == EstimatorKind::kClassifier;
+  CvResult r;
+  r.splitter = std::string(stratify ? "StratifiedKFold" : "KFold") +
+               "(n_splits=" + std::to_string(splits.size()) + ")";
+  r.metric = metric_name(prototype.kind());
+  // Folds, not the estimator's own iterations: each fold's fit would restart the count.
+  ProgressTask progress("folds", splits.size());
+  for (const Split& s : splits) {
+    auto est = prototype.clone();
+    r.scores.push_back(fit_and_score(*est, s));
+    progress.advance();
+  }
+  double sum = 0;
+  for (double s : r.scores) sum += s;
+  r.mean = sum / static_cast<double>(r.scores.size());
+  double sq = 0;
+  for (double s : r.scores) sq += (s - r.mean) * (s - r.mean);
+  r.std = std::sqrt(sq / static_cast<double>(r.scores.size()));
+  return r;
+}
+
 }  // namespace
 
 std::vector<Split> kfold(Eigen::Index n_samples, int n_splits) {
@@ -106,6 +131,39 @@ Vector take_rows(const Vector& y, const std::vector<Eigen::Index>& rows) {
   return out;
 }
 
+Table take_rows(const Table& X, const std::vector<Eigen::Index>& rows) {
+  for (const Eigen::Index i : rows)
+    if (i < 0 || static_cast<std::size_t>(i) >= X.rows())
+      throw UsageError(ErrorCode::kInvalidInput, "row " + std::to_string(i) +
+                                                     " is not in a table of " +
+                                                     std::to_string(X.rows()) + " rows");
+  Table out;
+  for (std::size_t j = 0; j < X.cols(); ++j) {
+    const Column& c = X.column(j);
+    Column part;
+    part.name = c.name;
+    part.type = c.type;
+    part.integral = c.integral;  // a subset of integers, none missing, still is one
+    for (const Eigen::Index i : rows) {
+      const auto row = static_cast<std::size_t>(i);
+      if (c.type == ColumnType::kNumber)
+        part.numbers.push_back(c.numbers[row]);
+      else
+        part.strings.push_back(c.strings[row]);
+    }
+    out.add_column(std::move(part));
+  }
+  return out;
+}
+
+Labels take_rows(const Labels& y, const std::vector<Eigen::Index>& rows) {
+  if (!y.is_string()) return Labels(take_rows(y.numbers(), rows));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const Eigen::Index i : rows) out.push_back(y.strings().at(static_cast<std::size_t>(i)));
+  return Labels(std::move(out));
+}
+
 Value CvResult::to_value() const {
   Map m;
   m.insert("metric", metric);
@@ -119,30 +177,48 @@ Value CvResult::to_value() const {
 
 CvResult cross_validate(const Estimator& prototype, const Matrix& X, const Vector& y,
                         int n_splits) {
-  const bool stratify = prototype.kind() == EstimatorKind::kClassifier;
-  CvResult r;
-  r.splitter = std::string(stratify ? "StratifiedKFold" : "KFold") +
-               "(n_splits=" + std::to_string(n_splits) + ")";
-  r.metric = metric_name(prototype.kind());
-  const auto splits = stratify ? stratified_kfold(y, n_splits) : kfold(X.rows(), n_splits);
   const bool has_y = y.size() == X.rows();
-  // Folds, not the estimator's own iterations: each fold's fit would restart the count.
-  ProgressTask progress("folds", splits.size());
-  for (const Split& s : splits) {
-    auto est = prototype.clone();
-    const Vector y_train = has_y ? take_rows(y, s.train) : Vector();
-    const Vector y_test = has_y ? take_rows(y, s.test) : Vector();
-    est->fit(take_rows(X, s.train), y_train);
-    r.scores.push_back(est->score(take_rows(X, s.test), y_test));
-    progress.advance();
-  }
-  double sum = 0;
-  for (double s : r.scores) sum += s;
-  r.mean = sum / static_cast<double>(r.scores.size());
-  double sq = 0;
-  for (double s : r.scores) sq += (s - r.mean) * (s - r.mean);
-  r.std = std::sqrt(sq / static_cast<double>(r.scores.size()));
-  return r;
+  const auto splits = prototype.kind() == EstimatorKind::kClassifier ? stratified_kfold(y, n_splits)
+                                                                     : kfold(X.rows(), n_splits);
+  return score_folds(prototype, splits, [&](Estimator& est, const Split& s) {
+    est.fit(take_rows(X, s.train), has_y ? take_rows(y, s.train) : Vector());
+    return est.score(take_rows(X, s.test), has_y ? take_rows(y, s.test) : Vector());
+  });
+}
+
+CvResult cross_validate(const Estimator& prototype, const Table& X, const Labels& y, int n_splits) {
+  const EstimatorKind kind = prototype.kind();
+  if (kind != EstimatorKind::kClassifier && kind != EstimatorKind::kRegressor)
+    throw UsageError(ErrorCode::kNotSupported,
+                     "cross-validating " + std::string(prototype.type_tag()) +
+                         " on a table: only classifiers and regressors have a score there");
+  if (y.size() != X.rows())
+    throw UsageError(ErrorCode::kInvalidInput, "cross_validate: " + std::to_string(y.size()) +
+                                                   " labels for " + std::to_string(X.rows()) +
+                                                   " rows");
+  if (y.is_string() && kind != EstimatorKind::kClassifier)
+    throw UsageError(
+        ErrorCode::kInvalidInput,
+        "cross_validate: " + std::string(prototype.type_tag()) + " needs numeric targets");
+  const auto splits =
+      kind != EstimatorKind::kClassifier ? kfold(static_cast<Eigen::Index>(X.rows()), n_splits)
+      : y.is_string()
+          ? stratified_kfold(encode_labels(y.strings(), sorted_classes(y.strings())), n_splits)
+          : stratified_kfold(y.numbers(), n_splits);
+  return score_folds(prototype, splits, [&](Estimator& est, const Split& s) {
+    est.fit(take_rows(X, s.train), take_rows(y, s.train));
+    const Labels truth = take_rows(y, s.test);
+    const Labels predicted = est.predict(take_rows(X, s.test));
+    if (kind == EstimatorKind::kRegressor) return r2_score(truth.numbers(), predicted.numbers());
+    if (!truth.is_string()) return accuracy_score(truth.numbers(), predicted.numbers());
+    if (!predicted.is_string())
+      throw UsageError(ErrorCode::kInvalidInput,
+                       std::string(prototype.type_tag()) + " predicted numbers for string labels");
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i)
+      right += truth.strings()[i] == predicted.strings()[i] ? 1 : 0;
+    return static_cast<double>(right) / static_cast<double>(truth.size());
+  });
 }
 
 }  // namespace mlpersist

@@ -115,6 +115,8 @@ Value compose_metadata(const Registry& registry, const Estimator& estimator, con
   }
   if (p.verification_inputs)
     m.insert("verification", make_verification_record(estimator, *p.verification_inputs));
+  else if (p.verification_table)
+    m.insert("verification", make_verification_record(estimator, *p.verification_table));
   for (const auto& [key, value] : options.metadata.as_map()) {
     for (const char* reserved : kReservedMetadataKeys)
       if (key == reserved)

@@ -28,18 +28,22 @@ Value rows_of(const Matrix& m) {
   return rows;
 }
 
-Matrix matrix_of(const Node& rows, const Limits& limits) {
-  const std::size_t n = rows.size();
-  if (n == 0) rows.fail("expected at least one row");
-  const std::size_t cols = rows[0].size();
+void check_record_size(const Node& where, std::size_t n, std::size_t cols, const Limits& limits) {
   // n * cols cannot wrap: both count values of one decoded document.
   if (n * cols > limits.max_verification_values)
     throw UsageError(ErrorCode::kLimitExceeded,
-                     "'" + rows.path() + "' holds " + std::to_string(n) + " x " +
+                     "'" + where.path() + "' holds " + std::to_string(n) + " x " +
                          std::to_string(cols) + " values, more than the " +
                          std::to_string(limits.max_verification_values) +
                          " a verification record may replay (Limits::max_verification_values); "
                          "raise it only for a file you trust");
+}
+
+Matrix matrix_of(const Node& rows, const Limits& limits) {
+  const std::size_t n = rows.size();
+  if (n == 0) rows.fail("expected at least one row");
+  const std::size_t cols = rows[0].size();
+  check_record_size(rows, n, cols, limits);
   Matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
   for (std::size_t i = 0; i < n; ++i) {
     const Node row = rows[i];
@@ -48,6 +52,61 @@ Matrix matrix_of(const Node& rows, const Limits& limits) {
       m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j].as_double();
   }
   return m;
+}
+
+// A table as {name, type, values} per column; missing cells (NaN, None) are nulls, since the
+// header is JSON and JSON has no NaN.
+Value columns_of(const Table& t) {
+  Array columns;
+  for (std::size_t j = 0; j < t.cols(); ++j) {
+    const Column& c = t.column(j);
+    Array values;
+    for (std::size_t i = 0; i < t.rows(); ++i) {
+      if (c.is_missing(i))
+        values.emplace_back(Value());
+      else if (c.type == ColumnType::kNumber)
+        values.emplace_back(c.numbers[i]);
+      else
+        values.emplace_back(*c.strings[i]);
+    }
+    Map column;
+    column.insert("name", c.name);
+    column.insert("type", std::string(column_type_name(c.type)));
+    column.insert("values", std::move(values));
+    columns.emplace_back(std::move(column));
+  }
+  return columns;
+}
+
+Column column_of(const Node& node, std::size_t rows) {
+  const std::optional<ColumnType> type = column_type_from_name(node["type"].as_string());
+  if (!type) node["type"].fail("expected \"number\" or \"string\"");
+  const Node values = node["values"];
+  if (values.size() != rows) values.fail("expected " + std::to_string(rows) + " values");
+  std::vector<double> numbers;
+  std::vector<StringCell> strings;
+  for (std::size_t i = 0; i < rows; ++i) {
+    const Node cell = values[i];
+    const bool missing = cell.value().is_null();
+    if (*type == ColumnType::kNumber)
+      numbers.push_back(missing ? std::numeric_limits<double>::quiet_NaN() : cell.as_double());
+    else
+      strings.push_back(missing ? StringCell() : StringCell(cell.as_string()));
+  }
+  const std::string& name = node["name"].as_string();
+  return *type == ColumnType::kNumber ? Column::number(name, std::move(numbers))
+                                      : Column::string(name, std::move(strings));
+}
+
+Table table_of(const Node& columns, const Limits& limits) {
+  const std::size_t cols = columns.size();
+  if (cols == 0) columns.fail("expected at least one column");
+  const std::size_t rows = columns[0]["values"].size();
+  if (rows == 0) columns.fail("expected at least one row");
+  check_record_size(columns, rows, cols, limits);
+  Table t;
+  for (std::size_t j = 0; j < cols; ++j) t.add_column(column_of(columns[j], rows));
+  return t;
 }
 
 // Distance in representable doubles (0 for bit-identical values).
@@ -99,9 +158,9 @@ bool is_deterministic(const Estimator& model) {
 }
 
 // The file's parameters choose the re-fit's work: refuse before starting what would not end.
-void check_refit_cost(const Estimator& prototype, int k, const Dataset& d, const Limits& limits) {
-  const double cost =
-      k * prototype.fit_cost(static_cast<double>(d.X.rows()), static_cast<double>(d.X.cols()));
+void check_refit_cost(const Estimator& prototype, int k, std::size_t rows, std::size_t cols,
+                      const Limits& limits) {
+  const double cost = k * prototype.fit_cost(static_cast<double>(rows), static_cast<double>(cols));
   if (cost <= limits.max_refit_cost) return;
   char estimate[32];
   std::snprintf(estimate, sizeof estimate, "%.3g", cost);
@@ -114,15 +173,40 @@ void check_refit_cost(const Estimator& prototype, int k, const Dataset& d, const
                        " (Limits::max_refit_cost); raise it only for a file you trust");
 }
 
+// String columns or string classes: the model was fitted on a table (fit_table in the CLI).
+bool fitted_on_table(const Estimator& model) {
+  return !model.feature_types_in().empty() || !model.class_labels().empty();
+}
+
+// How the CLI read the training table: the columns the model saw as strings are read as strings
+// again (what `--categorical` asked for at fit time), whatever their cells look like.
+CsvOptions table_csv_options(const Estimator& model, const std::string& target) {
+  CsvOptions options;
+  options.target = target.empty() ? "target" : target;
+  options.target_required = !target.empty();
+  const auto& names = model.feature_names_in();
+  const auto& types = model.feature_types_in();
+  for (std::size_t j = 0; j < types.size() && j < names.size(); ++j)
+    if (types[j] == ColumnType::kString) options.categorical.push_back(names[j]);
+  return options;
+}
+
 void rerun_cv(VerifyReport& r, const Estimator& model, const Node& cv, const TrainingData* data,
               const Limits& limits) {
   const auto k = static_cast<int>(cv["k"].as_int(2, 1000));
   const std::string target = data != nullptr ? data->target : "target";
   const bool supervised = !target.empty();
-  const Dataset d = read_csv(r.data_path, supervised ? target : "target", supervised);
   const auto prototype = model.clone();
-  check_refit_cost(*prototype, k, d, limits);
-  r.cv_rerun = cross_validate(*prototype, d.X, d.y, k).to_value();
+  if (fitted_on_table(model)) {
+    const TableDataset d = read_table_csv(r.data_path, table_csv_options(model, target));
+    check_refit_cost(*prototype, k, d.X.rows(), d.X.cols(), limits);
+    r.cv_rerun = cross_validate(*prototype, d.X, d.y, k).to_value();
+  } else {
+    const Dataset d = read_csv(r.data_path, supervised ? target : "target", supervised);
+    check_refit_cost(*prototype, k, static_cast<std::size_t>(d.X.rows()),
+                     static_cast<std::size_t>(d.X.cols()), limits);
+    r.cv_rerun = cross_validate(*prototype, d.X, d.y, k).to_value();
+  }
   r.cv_deterministic = is_deterministic(model);
   r.cv_tolerance = r.cv_deterministic ? 0.0 : 2.0 * cv["std"].as_double();
 }
@@ -185,25 +269,42 @@ void run_check(std::string& error, F&& check) {
   }
 }
 
-}  // namespace
-
-Value make_verification_record(const Estimator& model, const Matrix& inputs) {
+// Every recorded method's outputs whose values are finite (JSON holds them exactly).
+template <class Input>
+Value recorded_outputs(const Estimator& model, const Input& inputs) {
   Map outputs;
   for (const Method m : kRecordedMethods) {
     if (!model.supports(m)) continue;
     const Matrix out = apply_method(model, m, inputs);
     if (out.allFinite()) outputs.insert(std::string(method_name(m)), rows_of(out));
   }
+  return outputs;
+}
+
+}  // namespace
+
+Value make_verification_record(const Estimator& model, const Matrix& inputs) {
   Map record;
   record.insert("inputs", rows_of(inputs));
-  record.insert("outputs", std::move(outputs));
+  record.insert("outputs", recorded_outputs(model, inputs));
+  return record;
+}
+
+Value make_verification_record(const Estimator& model, const Table& inputs) {
+  Map record;
+  record.insert("table", columns_of(inputs));
+  record.insert("outputs", recorded_outputs(model, inputs));
   return record;
 }
 
 VerificationReport replay_verification(const Estimator& model, const Value& record, bool same_build,
                                        const Limits& limits) {
   const Node r(record, "metadata.verification");
-  const Matrix inputs = matrix_of(r["inputs"], limits);
+  // A record holds "inputs" (a matrix) or, for a model fitted on a mixed table, "table".
+  const std::optional<Node> columns = r.find("table");
+  const Matrix inputs = columns ? Matrix() : matrix_of(r["inputs"], limits);
+  const std::optional<Table> table =
+      columns ? std::optional<Table>(table_of(*columns, limits)) : std::nullopt;
   VerificationReport report;
   report.same_build = same_build;
   const Node outputs = r["outputs"];
@@ -213,8 +314,9 @@ VerificationReport replay_verification(const Estimator& model, const Value& reco
     if (!method) rows_node.fail("is not a method name");
     const Method m = *method;
     const bool labels = m == Method::kPredict && predicts_labels(model);
-    report.methods.push_back(compare(name, labels, matrix_of(rows_node, limits),
-                                     apply_method(model, m, inputs), same_build));
+    report.methods.push_back(compare(
+        name, labels, matrix_of(rows_node, limits),
+        table ? apply_method(model, m, *table) : apply_method(model, m, inputs), same_build));
   }
   return report;
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <mlpersist/dataset.hpp>
 #include <mlpersist/persist.hpp>
+#include <sstream>
 
 #include "shell_quote.hpp"
 #include "test_support.hpp"
@@ -78,6 +79,46 @@ TEST(TablesCli, CategoricalColumnsAndTypeChecksAtPredictTime) {
   EXPECT_NE(err.find("column 1 ('amount') holds strings, but held numbers in fit"),
             std::string::npos)
       << err;
+}
+
+// --cv on a table with strings, its scores in the metadata, and verify replaying them and the
+// table's verification records from the CSV; a changed CSV fails.
+TEST(TablesCli, CrossValidatedTableFitIsVerified) {
+  const fs::path dir = test::temp_dir();
+  const fs::path data = dir / "churn.csv";
+  fs::copy_file(test::data_dir() / "churn.csv", data);
+  const fs::path model = dir / "churn.mlp";
+  std::string out, err;
+  ASSERT_EQ(
+      test::run_cli(
+          "fit --spec " +
+              shell_quoted(test::data_dir() / "specs" / "churn__logistic_regression.json") +
+              " --data " + shell_quoted(data) + " --target churn --cv 3 -o " + shell_quoted(model),
+          &out, &err),
+      0)
+      << err;
+  EXPECT_NE(out.find("cross-validation (StratifiedKFold(n_splits=3), accuracy):"),
+            std::string::npos)
+      << out;
+  const std::string with_data = " --data " + shell_quoted(data);
+  ASSERT_EQ(test::run_cli("verify --json " + shell_quoted(model) + with_data, &out, &err), 0)
+      << out << err;
+  EXPECT_NE(out.find("\"rerun\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"verification_records\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"compared_as\": \"labels\""), std::string::npos) << out;
+  EXPECT_EQ(out.find("\"passed\": false"), std::string::npos) << out;
+
+  // One label changed: the data no longer matches and the folds score differently.
+  std::ifstream in(data);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string csv = text.str();
+  const auto first_stay = csv.find(",stay\n");
+  ASSERT_NE(first_stay, std::string::npos);
+  csv.replace(first_stay, 6, ",churn\n");
+  std::ofstream(data, std::ios::trunc) << csv;
+  EXPECT_EQ(test::run_cli("verify " + shell_quoted(model) + with_data, &out, &err), 1);
+  EXPECT_NE(out.find("changed since training"), std::string::npos) << out;
 }
 
 TEST(TablesCli, BadSpecsAndBadCsvGetErrorsWithTheirPlace) {

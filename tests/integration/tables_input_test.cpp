@@ -155,6 +155,23 @@ TEST(TablesInput, HostileEncoderStatesAreRefused) {
       "categories_[1]");
 }
 
+// integer_columns_ only renames categories ("x_1" for "x_1.0"), but a file may name any column.
+TEST(TablesInput, HostileIntegerColumnsAreRefusedWithTheirPath) {
+  Table t;
+  Column count = Column::number("count", {1, 2, 1});
+  count.integral = true;  // as the CSV reader marks an int64 column
+  t.add_column(std::move(count));
+  t.add_column(Column::number("rate", {1.5, 2, 2}));
+  t.add_column(Column::string("city", {"oslo", "lima", "oslo"}));
+  auto encoder = make("preprocessing.OneHotEncoder");
+  encoder->fit(t, Labels());
+  ASSERT_EQ(encoder->get_feature_names_out()[0], "count_1");
+  test::expect_rejected_edit(*encoder, "integer_columns_", Array{1}, "integer_columns_[0]");
+  test::expect_rejected_edit(*encoder, "integer_columns_", Array{2}, "integer_columns_[0]");
+  test::expect_rejected_edit(*encoder, "integer_columns_", Array{0, 0}, "integer_columns_[1]");
+  test::expect_rejected_edit(*encoder, "integer_columns_", Array{3}, "integer_columns_[0]");
+}
+
 TEST(TablesInput, HostileImputerAndColumnTransformerStatesAreRefused) {
   auto imputer = make("impute.SimpleImputer");
   Table numbers;

@@ -2,8 +2,8 @@
 
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
+#include <mlpersist/table.hpp>
 #include <mlpersist/value.hpp>
-
 #include <string>
 #include <vector>
 
@@ -27,8 +27,16 @@ struct Split {
 [[nodiscard]] MLPERSIST_API std::vector<Split> stratified_kfold(const Vector& y, int n_splits);
 
 /// The rows of X (or y) listed in `rows`, in that order.
-[[nodiscard]] MLPERSIST_API Matrix take_rows(const Matrix& X, const std::vector<Eigen::Index>& rows);
-[[nodiscard]] MLPERSIST_API Vector take_rows(const Vector& y, const std::vector<Eigen::Index>& rows);
+[[nodiscard]] MLPERSIST_API Matrix take_rows(const Matrix& X,
+                                             const std::vector<Eigen::Index>& rows);
+[[nodiscard]] MLPERSIST_API Vector take_rows(const Vector& y,
+                                             const std::vector<Eigen::Index>& rows);
+/// The rows of a table listed, in that order, in new columns that share nothing with X: what a
+/// cross-validation fold trains or tests on. Throws UsageError(kInvalidInput) for an index
+/// outside X.
+[[nodiscard]] MLPERSIST_API Table take_rows(const Table& X, const std::vector<Eigen::Index>& rows);
+[[nodiscard]] MLPERSIST_API Labels take_rows(const Labels& y,
+                                             const std::vector<Eigen::Index>& rows);
 
 /// Result of cross_validate: what scikit-learn's cross_val_score(estimator, X, y, cv=k) gives.
 struct CvResult {
@@ -46,5 +54,12 @@ struct CvResult {
 /// the estimator's own score. Classifiers use stratified folds, everything else plain k-fold.
 [[nodiscard]] MLPERSIST_API CvResult cross_validate(const Estimator& prototype, const Matrix& X,
                                                     const Vector& y, int n_splits = 5);
+
+/// The same on a mixed table, as cross_val_score on a pandas DataFrame: the same folds (string
+/// labels are stratified through their sorted-class codes, which StratifiedKFold renumbers by
+/// first appearance all the same), accuracy on the predicted labels for classifiers, R² for
+/// regressors. Other kinds have no score on a table: UsageError(kNotSupported).
+[[nodiscard]] MLPERSIST_API CvResult cross_validate(const Estimator& prototype, const Table& X,
+                                                    const Labels& y, int n_splits = 5);
 
 }  // namespace mlpersist

@@ -4,16 +4,15 @@
 // data, the code, the library versions and the cross-validation score), kept in the envelope
 // header so that `mlpersist inspect` reads it without running any plugin code.
 
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
 #include <mlpersist/estimator.hpp>
 #include <mlpersist/export.hpp>
 #include <mlpersist/model_selection.hpp>
 #include <mlpersist/node.hpp>
 #include <mlpersist/value.hpp>
-
-#include <cstddef>
-#include <cstdint>
-#include <filesystem>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -72,11 +71,13 @@ struct Provenance {
   std::map<std::string, std::string> user;  ///< free key/values (`mlpersist fit --meta K=V`)
   /// Sample inputs whose exact outputs are stored (verification records; see verify.hpp).
   std::optional<Matrix> verification_inputs;
+  /// The same for a model fitted on a mixed table (used when verification_inputs is not set).
+  std::optional<Table> verification_table;
 };
 
 /// Metadata keys the framework owns; SaveOptions::metadata may not use them.
 inline constexpr const char* kReservedMetadataKeys[] = {
-    "created_at", "versions", "training_data", "source",    "cross_validation",
-    "user",       "verification", "migrations", "signature"};
+    "created_at", "versions",     "training_data", "source",   "cross_validation",
+    "user",       "verification", "migrations",    "signature"};
 
 }  // namespace mlpersist

@@ -11,6 +11,7 @@
 #include <mlpersist/export.hpp>
 #include <mlpersist/persist.hpp>
 #include <mlpersist/registry.hpp>
+#include <mlpersist/table.hpp>
 #include <mlpersist/value.hpp>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ inline constexpr double kVerificationTolerance = 1e-9;
 /// outputs are finite (JSON holds them exactly; header metadata is JSON).
 [[nodiscard]] MLPERSIST_API Value make_verification_record(const Estimator& model,
                                                            const Matrix& inputs);
+/// The same for a model fitted on a mixed table: {table: [{name, type, values}], outputs}, with
+/// null for a missing cell; predict's string labels are recorded as their class codes.
+[[nodiscard]] MLPERSIST_API Value make_verification_record(const Estimator& model,
+                                                           const Table& inputs);
 
 /// How far one method's outputs moved.
 struct MethodDrift {

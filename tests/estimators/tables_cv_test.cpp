@@ -1,0 +1,102 @@
+// Cross-validation on a mixed table (issue 14, `fit --cv` on tables): the row gather, the folds
+// of string labels, and the scores of the churn pipeline fold by fold.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mlpersist/dataset.hpp>
+#include <mlpersist/error.hpp>
+#include <mlpersist/json_text.hpp>
+#include <mlpersist/model_selection.hpp>
+#include <mlpersist/spec.hpp>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace mlpersist {
+namespace {
+
+constexpr std::size_t kRows = 600;  // enough for three folds of every class, and quick
+
+TableDataset churn() {
+  CsvOptions options;
+  options.target = "churn";
+  TableDataset d = read_table_csv(test::data_dir() / "churn.csv", options);
+  std::vector<std::string> labels = d.y.strings();
+  labels.resize(kRows);
+  return {d.X.slice_rows(0, kRows), Labels(std::move(labels)), d.target_name};
+}
+
+std::shared_ptr<Estimator> logistic_pipeline() {
+  std::ifstream in(test::data_dir() / "specs" / "churn__logistic_regression.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return build_estimator(test::registry(), parse_json_text(text.str(), "spec", Limits{}));
+}
+
+TEST(TablesCv, TakeRowsCopiesTheListedRowsInOrder) {
+  Table t;
+  t.add_column(Column::number("n", {0, 1, 2, 3}));
+  t.add_column(Column::string("s", {"a", std::nullopt, "c", "d"}));
+  const Table picked = take_rows(t, {3, 1, 1});
+  ASSERT_EQ(picked.rows(), 3u);
+  EXPECT_EQ(picked.column(0).numbers, (std::vector<double>{3, 1, 1}));
+  EXPECT_EQ(picked.column(1).strings, (std::vector<StringCell>{"d", std::nullopt, std::nullopt}));
+  EXPECT_EQ(picked.names(), t.names());
+  EXPECT_NE(&picked.column(0), &t.column(0)) << "a fold shares no column with the table";
+  EXPECT_THROW((void)take_rows(t, {4}), UsageError);
+  EXPECT_THROW((void)take_rows(t, {-1}), UsageError);
+  const Labels y = take_rows(Labels(std::vector<std::string>{"x", "y", "z", "w"}), {2, 0});
+  EXPECT_EQ(y.strings(), (std::vector<std::string>{"z", "x"}));
+}
+
+// StratifiedKFold numbers classes by first appearance, so the codes of string labels give the
+// folds that the numbers of the same labels give.
+TEST(TablesCv, StringLabelsAreStratifiedAsTheirCodes) {
+  const std::vector<std::string> labels{"stay", "churn", "stay", "stay", "churn", "stay", "churn"};
+  const std::vector<Split> by_code =
+      stratified_kfold(encode_labels(labels, sorted_classes(labels)), 2);
+  Vector numbers(7);
+  numbers << 5, 9, 5, 5, 9, 5, 9;
+  const std::vector<Split> by_number = stratified_kfold(numbers, 2);
+  ASSERT_EQ(by_code.size(), by_number.size());
+  for (std::size_t f = 0; f < by_code.size(); ++f) EXPECT_EQ(by_code[f].test, by_number[f].test);
+}
+
+TEST(TablesCv, ScoresAreTheAccuracyOfEachFoldFittedAlone) {
+  const TableDataset d = churn();
+  const auto prototype = logistic_pipeline();
+  const CvResult r = cross_validate(*prototype, d.X, d.y, 3);
+  EXPECT_EQ(r.splitter, "StratifiedKFold(n_splits=3)");
+  EXPECT_EQ(r.metric, "accuracy");
+  const auto& labels = d.y.strings();
+  const auto splits = stratified_kfold(encode_labels(labels, sorted_classes(labels)), 3);
+  ASSERT_EQ(r.scores.size(), splits.size());
+  double sum = 0;
+  for (std::size_t f = 0; f < splits.size(); ++f) {
+    auto model = prototype->clone();
+    model->fit(take_rows(d.X, splits[f].train), take_rows(d.y, splits[f].train));
+    const Labels predicted = model->predict(take_rows(d.X, splits[f].test));
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < splits[f].test.size(); ++i)
+      right += predicted.strings()[i] == labels[static_cast<std::size_t>(splits[f].test[i])];
+    const double accuracy = static_cast<double>(right) / static_cast<double>(splits[f].test.size());
+    EXPECT_EQ(r.scores[f], accuracy) << "fold " << f;
+    sum += accuracy;
+  }
+  EXPECT_DOUBLE_EQ(r.mean, sum / 3);
+  EXPECT_GT(r.mean, 0.6) << "the churn pipeline predicts better than chance";
+}
+
+TEST(TablesCv, EstimatorsWithoutATableScoreAreRefused) {
+  const TableDataset d = churn();
+  Map spec;
+  spec.insert("type", "preprocessing.OneHotEncoder");
+  spec.insert("params", Map{});
+  const auto encoder = build_estimator(test::registry(), spec);
+  EXPECT_THROW((void)cross_validate(*encoder, d.X, d.y, 3), UsageError);
+  EXPECT_THROW((void)cross_validate(*logistic_pipeline(), d.X, Labels(), 3), UsageError);
+}
+
+}  // namespace
+}  // namespace mlpersist
