@@ -21,6 +21,8 @@ Deterministic: reruns reproduce both files byte for byte.
   reads as int64 (integers, none missing), float64 (integers with a missing cell, or written
   "2.0") and strings, with OneHotEncoder's feature names and output on it: an int64 column's
   categories are named "seats_1", a float64 column's "floors_1.0".
+- references/churn__cv.json: cross_val_score(model, X, y, cv=5) (StratifiedKFold, accuracy) of
+  the classifier pipelines on the whole churn table, what `mlpersist fit --cv 5` must print.
 
 The table is read back with pandas.read_csv, as a user would, so the estimators see what they
 see in practice: a DataFrame whose string columns hold NaN for missing cells, and whose numeric
@@ -262,6 +264,18 @@ def integer_columns():
         f.write("\n")
 
 
+def cross_validation_scores(X, y, all_specs):
+    """cross_val_score(model, X, y, cv=5) of the classifier pipelines on the whole table."""
+    from sklearn.model_selection import cross_val_score
+    out = {"cv": 5, "scoring": "accuracy", "scores": {}}
+    for name in CLASSIFIERS:
+        model = build(all_specs[name]["type"], all_specs[name]["params"])
+        out["scores"][name] = as_json(list(cross_val_score(model, X, y, cv=5)))
+    with open(os.path.join(HERE, "references", "churn__cv.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
 def main():
     csv_path = os.path.join(HERE, "churn.csv")
     make_table().to_csv(csv_path, index=False, lineterminator="\n")
@@ -297,6 +311,7 @@ def main():
         json.dump(out, f, indent=1, ensure_ascii=False)
         f.write("\n")
     integer_columns()
+    cross_validation_scores(X, y, all_specs)
 
 
 if __name__ == "__main__":

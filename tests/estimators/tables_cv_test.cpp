@@ -1,5 +1,5 @@
 // Cross-validation on a mixed table (issue 14, `fit --cv` on tables): the row gather, the folds
-// of string labels, and the scores of the churn pipeline fold by fold.
+// of string labels, the scores of the churn pipeline fold by fold, and scikit-learn's.
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include <mlpersist/error.hpp>
 #include <mlpersist/json_text.hpp>
 #include <mlpersist/model_selection.hpp>
+#include <mlpersist/node.hpp>
 #include <mlpersist/spec.hpp>
 #include <sstream>
 
@@ -27,11 +28,20 @@ TableDataset churn() {
   return {d.X.slice_rows(0, kRows), Labels(std::move(labels)), d.target_name};
 }
 
-std::shared_ptr<Estimator> logistic_pipeline() {
-  std::ifstream in(test::data_dir() / "specs" / "churn__logistic_regression.json");
+Value json_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
-  return build_estimator(test::registry(), parse_json_text(text.str(), "spec", Limits{}));
+  return parse_json_text(text.str(), file.string(), Limits{});
+}
+
+std::shared_ptr<Estimator> pipeline(const std::string& name) {
+  return build_estimator(test::registry(),
+                         json_file(test::data_dir() / "specs" / ("churn__" + name + ".json")));
+}
+
+std::shared_ptr<Estimator> logistic_pipeline() {
+  return pipeline("logistic_regression");
 }
 
 TEST(TablesCv, TakeRowsCopiesTheListedRowsInOrder) {
@@ -86,6 +96,24 @@ TEST(TablesCv, ScoresAreTheAccuracyOfEachFoldFittedAlone) {
   }
   EXPECT_DOUBLE_EQ(r.mean, sum / 3);
   EXPECT_GT(r.mean, 0.6) << "the churn pipeline predicts better than chance";
+}
+
+// scikit-learn's cross_val_score(model, X, y, cv=5) on the whole table, from
+// tests/data/gen_tables_references.py: the same folds and the same predictions give the same
+// accuracies, exactly.
+TEST(TablesCv, ScoresEqualScikitLearnsCrossValScore) {
+  CsvOptions options;
+  options.target = "churn";
+  const TableDataset d = read_table_csv(test::data_dir() / "churn.csv", options);
+  const Value reference = json_file(test::data_dir() / "references" / "churn__cv.json");
+  const Node scores = Node(reference, "churn__cv.json")["scores"];
+  ASSERT_EQ(scores.as_map().size(), 2u);
+  for (const auto& [name, expected] : scores.as_map()) {
+    const CvResult r = cross_validate(*pipeline(name), d.X, d.y, 5);
+    ASSERT_EQ(r.scores.size(), expected.as_array().size()) << name;
+    for (std::size_t f = 0; f < r.scores.size(); ++f)
+      EXPECT_EQ(r.scores[f], expected.as_array()[f].as_double()) << name << " fold " << f;
+  }
 }
 
 TEST(TablesCv, EstimatorsWithoutATableScoreAreRefused) {
