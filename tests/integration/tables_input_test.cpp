@@ -10,6 +10,7 @@
 #include <mlpersist/error.hpp>
 #include <mlpersist/persist.hpp>
 #include <mlpersist/spec.hpp>
+#include <mlpersist/verify.hpp>
 
 #include "test_support.hpp"
 
@@ -170,6 +171,59 @@ TEST(TablesInput, HostileIntegerColumnsAreRefusedWithTheirPath) {
   test::expect_rejected_edit(*encoder, "integer_columns_", Array{2}, "integer_columns_[0]");
   test::expect_rejected_edit(*encoder, "integer_columns_", Array{0, 0}, "integer_columns_[1]");
   test::expect_rejected_edit(*encoder, "integer_columns_", Array{3}, "integer_columns_[0]");
+}
+
+// A table's verification record (metadata.verification.table) replays exactly; a hostile one
+// is refused with its path, or by Limits::max_verification_values, before anything is predicted.
+TEST(TablesInput, TableVerificationRecordsReplayAndHostileOnesAreRefused) {
+  Map params;
+  params.insert("steps", Array{Array{"ct", "compose.ColumnTransformer"},
+                               Array{"clf", "tree.DecisionTreeClassifier"}});
+  params.insert("ct__transformers",
+                Array{Array{"num", "impute.SimpleImputer", Array{"age"}},
+                      Array{"cat", "preprocessing.OneHotEncoder", Array{"city"}}});
+  auto model = make("pipeline.Pipeline", params);
+  model->fit(people(), outcome());
+  const Value record = make_verification_record(*model, people());
+  const VerificationReport ok = replay_verification(*model, record, true);
+  ASSERT_FALSE(ok.methods.empty());
+  EXPECT_TRUE(ok.passed());
+  EXPECT_TRUE(ok.methods[0].labels) << ok.methods[0].method;
+  const auto edited = [&](const std::function<void(Array&)>& edit) {
+    Value copy = record;
+    edit(copy.as_map().find("table")->as_array());
+    return copy;
+  };
+  const auto schema_error = [&](const Value& hostile) {
+    try {
+      (void)replay_verification(*model, hostile, true);
+    } catch (const SchemaError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no SchemaError");
+  };
+  const Value bad_type = edited([](Array& t) { *t[0].as_map().find("type") = Value("date"); });
+  EXPECT_NE(schema_error(bad_type).find("metadata.verification.table[0].type"), std::string::npos)
+      << schema_error(bad_type);
+  const Value short_column = edited([](Array& t) {
+    Array& values = t[1].as_map().find("values")->as_array();
+    values.pop_back();
+  });
+  EXPECT_NE(schema_error(short_column).find("metadata.verification.table[1].values"),
+            std::string::npos)
+      << schema_error(short_column);
+  const Value number_in_strings =
+      edited([](Array& t) { t[1].as_map().find("values")->as_array()[0] = Value(1.0); });
+  EXPECT_NE(schema_error(number_in_strings).find("table[1].values[0]"), std::string::npos)
+      << schema_error(number_in_strings);
+  Limits small;
+  small.max_verification_values = 4;
+  try {
+    (void)replay_verification(*model, record, true, small);
+    ADD_FAILURE() << "12 values replayed under a limit of 4";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kLimitExceeded) << e.what();
+  }
 }
 
 TEST(TablesInput, HostileImputerAndColumnTransformerStatesAreRefused) {
