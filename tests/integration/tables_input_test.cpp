@@ -67,7 +67,8 @@ TEST(TablesInput, MissingValuesAreRefusedNamingTheColumnUnlessTheEstimatorTakesT
   EXPECT_EQ(imputer->transform(t)(1, 0), 2.0);
 }
 
-TEST(TablesInput, StringLabelsGiveSortedClassesAndStringPredictions) {
+// ColumnTransformer(SimpleImputer on age, OneHotEncoder on city) + a tree, fitted on people().
+std::shared_ptr<Estimator> tree_pipeline() {
   Map params;
   params.insert("steps", Array{Array{"ct", "compose.ColumnTransformer"},
                                Array{"clf", "tree.DecisionTreeClassifier"}});
@@ -76,6 +77,11 @@ TEST(TablesInput, StringLabelsGiveSortedClassesAndStringPredictions) {
                       Array{"cat", "preprocessing.OneHotEncoder", Array{"city"}}});
   auto model = make("pipeline.Pipeline", params);
   model->fit(people(), outcome());
+  return model;
+}
+
+TEST(TablesInput, StringLabelsGiveSortedClassesAndStringPredictions) {
+  auto model = tree_pipeline();
   EXPECT_EQ(model->class_labels(), (std::vector<std::string>{"churn", "stay"}));
   const Labels predicted = model->predict(people());
   ASSERT_TRUE(predicted.is_string());
@@ -176,14 +182,7 @@ TEST(TablesInput, HostileIntegerColumnsAreRefusedWithTheirPath) {
 // A table's verification record (metadata.verification.table) replays exactly; a hostile one
 // is refused with its path, or by Limits::max_verification_values, before anything is predicted.
 TEST(TablesInput, TableVerificationRecordsReplayAndHostileOnesAreRefused) {
-  Map params;
-  params.insert("steps", Array{Array{"ct", "compose.ColumnTransformer"},
-                               Array{"clf", "tree.DecisionTreeClassifier"}});
-  params.insert("ct__transformers",
-                Array{Array{"num", "impute.SimpleImputer", Array{"age"}},
-                      Array{"cat", "preprocessing.OneHotEncoder", Array{"city"}}});
-  auto model = make("pipeline.Pipeline", params);
-  model->fit(people(), outcome());
+  auto model = tree_pipeline();
   const Value record = make_verification_record(*model, people());
   const VerificationReport ok = replay_verification(*model, record, true);
   ASSERT_FALSE(ok.methods.empty());
