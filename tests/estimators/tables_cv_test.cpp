@@ -116,6 +116,44 @@ TEST(TablesCv, ScoresEqualScikitLearnsCrossValScore) {
   }
 }
 
+// Regressors get plain KFold and R² of their numeric predictions, fold by fold.
+TEST(TablesCv, RegressorsAreScoredWithR2OnKFold) {
+  const TableDataset d = churn();
+  const Table X = take_rows(d.X, [] {
+    std::vector<Eigen::Index> rows(60);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Eigen::Index>(i);
+    return rows;
+  }());
+  Vector target(60);
+  for (Eigen::Index i = 0; i < 60; ++i) target(i) = 0.5 * static_cast<double>(i % 7) + 1;
+  const Labels y(target);
+  Map params;
+  params.insert(
+      "steps", Array{Array{"ct", "compose.ColumnTransformer"}, Array{"reg", "linear_model.Ridge"}});
+  params.insert("ct__transformers",
+                Array{Array{"num", "impute.SimpleImputer", Array{"tenure", "age"}},
+                      Array{"cat", "preprocessing.OneHotEncoder", Array{"contract"}}});
+  params.insert("ct__cat__handle_unknown", "ignore");
+  Map spec;
+  spec.insert("type", "pipeline.Pipeline");
+  spec.insert("params", std::move(params));
+  const auto prototype = build_estimator(test::registry(), spec);
+  const CvResult r = cross_validate(*prototype, X, y, 3);
+  EXPECT_EQ(r.splitter, "KFold(n_splits=3)");
+  EXPECT_EQ(r.metric, "r2");
+  const auto splits = kfold(60, 3);
+  ASSERT_EQ(r.scores.size(), 3u);
+  for (std::size_t f = 0; f < 3; ++f) {
+    auto model = prototype->clone();
+    model->fit(take_rows(X, splits[f].train), take_rows(y, splits[f].train));
+    const Labels predicted = model->predict(take_rows(X, splits[f].test));
+    EXPECT_EQ(r.scores[f], r2_score(take_rows(target, splits[f].test), predicted.numbers()))
+        << "fold " << f;
+  }
+  EXPECT_THROW((void)cross_validate(*prototype, X, Labels(std::vector<std::string>(60, "a")), 3),
+               UsageError);
+}
+
 TEST(TablesCv, EstimatorsWithoutATableScoreAreRefused) {
   const TableDataset d = churn();
   Map spec;
