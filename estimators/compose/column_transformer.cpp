@@ -360,7 +360,9 @@ void ColumnTransformer::load_state(const Node& state, LoadContext& ctx) {
                               " columns");
     steps.emplace_back(e.name, std::move(est));
   }
-  // A declared transformer whose columns were all taken is not in the state: the remainder.
+  common::check_nested_params(steps, pending_, saved);
+  // A declared transformer whose columns were all taken is not in the state: the remainder. Its
+  // parameters exist only flattened, so set_steps applies them.
   const auto declared = declared_steps(get_params());
   if (steps.size() + 1 == declared.size() && declared.back().first == "remainder")
     steps.emplace_back("remainder", ctx.registry().create(declared.back().second));

@@ -265,6 +265,7 @@ void Pipeline::load_state(const Node& state, LoadContext& ctx) {
     loaded.emplace_back(step["name"].as_string(), std::move(est));
   }
   const std::optional<Value> declared = declared_steps_;
+  common::check_nested_params(loaded, pending_params_, steps);
   try {
     set_steps(std::move(loaded));
   } catch (const UsageError& e) {

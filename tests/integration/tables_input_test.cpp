@@ -239,6 +239,28 @@ TEST(TablesInput, HostileImputerAndColumnTransformerStatesAreRefused) {
   test::expect_rejected_edit(*ct, "transformers_", Array{}, "transformers_");
 }
 
+// Found by fuzz_load_columntransformer: a flattened `scale__feature_range` that differs from the
+// scaler's own was applied after the scaler had checked min_ against its own, so the model
+// loaded and then could not be saved and loaded again. Now it is refused; NaN parameters
+// (SimpleImputer's missing_values) still agree with themselves.
+TEST(TablesInput, FlattenedParametersMustAgreeWithTheTransformersOwn) {
+  Map params;
+  params.insert("transformers",
+                Array{Value(Array{"scale", "preprocessing.MinMaxScaler", Array{"age"}}),
+                      Value(Array{"impute", "impute.SimpleImputer", Array{"age"}})});
+  Table ages;
+  ages.add_column(Column::number("age", {31, 45, 22, 60}));
+  auto ct = make("compose.ColumnTransformer", params);
+  ct->fit(ages, Labels());
+  const auto back = loads(test::registry(), dumps(test::registry(), *ct, {.format = "json"}));
+  EXPECT_TRUE(std::isnan(back->get_params().as_map().find("impute__missing_values")->as_double()));
+  for (const double low : {-0.0, -1.0}) {
+    const std::string message = test::expect_rejected_edit_in(
+        *ct, "params", "scale__feature_range", Array{low, 1.0}, "state.transformers_");
+    EXPECT_NE(message.find("scale__feature_range"), std::string::npos) << message;
+  }
+}
+
 TEST(TablesInput, StringClassLabelsMustBeSortedAndOnAClassifier) {
   Table t;
   t.add_column(Column::number("x", {0, 1, 2, 3}));

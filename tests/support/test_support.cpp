@@ -182,18 +182,29 @@ void expect_round_trips_bit_identical(const Estimator& estimator, const Matrix& 
 void expect_rejected_edit(const Estimator& fitted, const std::string& key, Value replacement,
                           std::string blamed) {
   if (blamed.empty()) blamed = key;
+  (void)expect_rejected_edit_in(fitted, "state", key, std::move(replacement), "state." + blamed);
+}
+
+std::string expect_rejected_edit_in(const Estimator& fitted, const std::string& section,
+                                    const std::string& key, Value replacement,
+                                    const std::string& blamed) {
   const auto file = temp_dir() / "edited.bin";
   dump(registry(), fitted, file);
   Document doc = read_document(registry(), file);
-  Value* slot = doc.root.as_map().find("state")->as_map().find(key);
-  ASSERT_NE(slot, nullptr) << "no state." << key;
+  Value* slot = doc.root.as_map().find(section)->as_map().find(key);
+  if (slot == nullptr) {
+    ADD_FAILURE() << "no " << section << "." << key;
+    return "";
+  }
   *slot = std::move(replacement);
   try {
     (void)instantiate(registry(), doc);
-    ADD_FAILURE() << "accepted an inconsistent state." << key;
+    ADD_FAILURE() << "accepted an inconsistent " << section << "." << key;
   } catch (const SchemaError& e) {
-    EXPECT_NE(std::string(e.what()).find("'state." + blamed + "'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'" + blamed + "'"), std::string::npos) << e.what();
+    return e.what();
   }
+  return "";
 }
 
 namespace {

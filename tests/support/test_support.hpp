@@ -59,6 +59,11 @@ Value decode_payload(std::string_view backend, std::string_view payload, const L
 /// refuse it with a SchemaError naming 'state.<blamed>' (the key itself unless given).
 void expect_rejected_edit(const Estimator& fitted, const std::string& key, Value replacement,
                           std::string blamed = "");
+/// The same for <section>.<key> ("params", "state"), expecting a SchemaError naming `blamed` (a
+/// whole document path); returns its message.
+std::string expect_rejected_edit_in(const Estimator& fitted, const std::string& section,
+                                    const std::string& key, Value replacement,
+                                    const std::string& blamed);
 
 /// Runs the mlpersist CLI with `args` (shell-quoted by the caller); returns its exit code and
 /// fills `output` with stdout (and `error` with stderr).

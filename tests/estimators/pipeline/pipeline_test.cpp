@@ -139,6 +139,17 @@ TEST(Pipeline, LoadRejectsStepsThatDoNotChain) {
   }
 }
 
+// The flattened `scaler__with_mean` and the scaler's own with_mean are written from one value;
+// a file where they differ is refused, not loaded with a scaler whose state no longer follows.
+TEST(Pipeline, LoadRejectsFlattenedParametersThatDifferFromTheSteps) {
+  const Dataset d = test::load_dataset("iris");
+  auto p = scaler_svc();
+  p->fit(d.X, d.y);
+  const std::string message =
+      test::expect_rejected_edit_in(*p, "params", "scaler__with_mean", false, "state.steps");
+  EXPECT_NE(message.find("scaler__with_mean"), std::string::npos) << message;
+}
+
 TEST(Pipeline, RejectsNonTransformerBeforeTheEnd) {
   auto p = test::registry().create("pipeline.Pipeline");
   EXPECT_THROW(dynamic_cast<Composite&>(*p).set_steps(
