@@ -192,7 +192,7 @@ Value from_python(py::handle object, const std::string& where) {
   return from_python_at(object, where, 0);
 }
 
-Matrix matrix_from_python(py::handle X, const char* name) {
+BorrowedMatrix matrix_from_python(py::handle X, const char* name) {
   auto array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(X);
   if (!array) throw py::error_already_set();
   if (array.ndim() != 2)
@@ -201,7 +201,9 @@ Matrix matrix_from_python(py::handle X, const char* name) {
                          std::to_string(array.ndim()) +
                          "-D; reshape a single sample with "
                          "reshape(1, -1)");
-  return Eigen::Map<const Matrix>(array.data(), array.shape(0), array.shape(1));
+  const double* data = array.data();
+  const auto rows = array.shape(0), cols = array.shape(1);
+  return BorrowedMatrix{std::move(array), Eigen::Map<const Matrix>(data, rows, cols)};
 }
 
 Vector vector_from_python(py::handle y, const char* name) {

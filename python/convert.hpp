@@ -26,9 +26,17 @@ namespace py = pybind11;
 /// A read-only numpy array viewing `tensor` (which it keeps alive).
 [[nodiscard]] py::array tensor_to_numpy(const Tensor& tensor);
 
-/// X as a float64 C-order matrix (copied); `name` is used in messages. 1-D input is refused, as
-/// scikit-learn refuses it.
-[[nodiscard]] Matrix matrix_from_python(py::handle X, const char* name = "X");
+/// X as a float64 C-order matrix: a view of the array's own memory when it is one already (no
+/// copy: what scikit-learn's check_array does too), else of a converted copy that `owner`
+/// holds. The view is valid while the BorrowedMatrix lives; the array's references keep its
+/// memory alive while the GIL is released (a thread that writes into the same array meanwhile
+/// races, as it would with NumPy's own functions).
+struct BorrowedMatrix {
+  py::array_t<double, py::array::c_style | py::array::forcecast> owner;
+  Eigen::Map<const Matrix> view;
+};
+/// `name` is used in messages. 1-D input is refused, as scikit-learn refuses it.
+[[nodiscard]] BorrowedMatrix matrix_from_python(py::handle X, const char* name = "X");
 [[nodiscard]] Vector vector_from_python(py::handle y, const char* name = "y");
 [[nodiscard]] py::array matrix_to_numpy(const Matrix& m);
 [[nodiscard]] py::array vector_to_numpy(const Vector& v);

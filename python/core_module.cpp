@@ -173,11 +173,11 @@ void write_document_py(py::handle root, const std::filesystem::path& path,
 py::object fit(const std::string& type_tag, py::handle X, py::handle y, py::kwargs params) {
   auto estimator = registry().create(type_tag);
   if (params.size() > 0) estimator->set_params(from_python(params, "params"));
-  const Matrix x = matrix_from_python(X);
+  const BorrowedMatrix x = matrix_from_python(X);
   const Vector target = y.is_none() ? Vector() : vector_from_python(y);
   {
     py::gil_scoped_release release;
-    estimator->fit(x, target);
+    estimator->fit(x.view, target);
   }
   return wrap_model(std::move(estimator));
 }

@@ -25,12 +25,12 @@ auto unlocked(F&& f) {
 }
 
 py::array call_method(const EstimatorPtr& e, Method method, py::handle X) {
-  const Matrix x = matrix_from_python(X);
+  const BorrowedMatrix x = matrix_from_python(X);
   if (method == Method::kPredict) {
-    Vector y = unlocked([&] { return e->predict(x); });
+    Vector y = unlocked([&] { return e->predict(x.view); });
     return vector_to_numpy(y);
   }
-  Matrix out = unlocked([&] { return apply_method(*e, method, x); });
+  Matrix out = unlocked([&] { return apply_method(*e, method, x.view); });
   // scikit-learn returns one column of decision values (binary classifiers) as a 1-D array.
   if (method == Method::kDecisionFunction && out.cols() == 1) {
     Vector column = out.col(0);
@@ -138,9 +138,9 @@ void register_model(py::module_& m) {
       .def(
           "score",
           [](const EstimatorPtr& e, py::handle X, py::handle y) {
-            const Matrix x = matrix_from_python(X);
+            const BorrowedMatrix x = matrix_from_python(X);
             const Vector v = vector_from_python(y);
-            return unlocked([&] { return e->score(x, v); });
+            return unlocked([&] { return e->score(x.view, v); });
           },
           py::arg("X"), py::arg("y"))
       .def("save", &save, py::arg("path"), py::arg("format") = "binary",

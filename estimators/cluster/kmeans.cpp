@@ -40,7 +40,7 @@ bool KMeans::supports(Method m) const {
   return m == Method::kPredict || m == Method::kTransform;
 }
 
-void KMeans::do_fit(const Matrix& X, const Vector& /*y*/) {
+void KMeans::do_fit(const MatrixView& X, const Vector& /*y*/) {
   const auto k = static_cast<Eigen::Index>(params_.n_clusters);
   if (X.rows() < k)
     throw UsageError(ErrorCode::kInvalidInput, "KMeans.fit: n_samples=" + std::to_string(X.rows()) +
@@ -68,7 +68,7 @@ void KMeans::do_fit(const Matrix& X, const Vector& /*y*/) {
   n_iter_ = best->n_iter;
 }
 
-Vector KMeans::do_predict(const Matrix& X) const {
+Vector KMeans::do_predict(const MatrixView& X) const {
   const Labels labels = nearest_centers(X, centers_);
   Vector out(X.rows());
   for (Eigen::Index i = 0; i < X.rows(); ++i)
@@ -76,7 +76,7 @@ Vector KMeans::do_predict(const Matrix& X) const {
   return out;
 }
 
-Matrix KMeans::do_transform(const Matrix& X) const {
+Matrix KMeans::do_transform(const MatrixView& X) const {
   Matrix out(X.rows(), centers_.rows());
   for (Eigen::Index i = 0; i < X.rows(); ++i)
     for (Eigen::Index j = 0; j < centers_.rows(); ++j)
@@ -85,7 +85,7 @@ Matrix KMeans::do_transform(const Matrix& X) const {
   return out;
 }
 
-double KMeans::do_score(const Matrix& X, const Vector& /*y*/) const {
+double KMeans::do_score(const MatrixView& X, const Vector& /*y*/) const {
   return -cluster::inertia(X, centers_, nearest_centers(X, centers_));
 }
 

@@ -54,13 +54,13 @@ class KMeans : public EstimatorWithParams<KMeans, KMeansParams> {
 
  protected:
   /// Throws UsageError(kInvalidInput) when there are fewer samples than clusters.
-  void do_fit(const Matrix& X, const Vector& y) override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
   /// Index of the nearest centre.
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
   /// Euclidean distance to every centre (n_samples x n_clusters).
-  [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
+  [[nodiscard]] Matrix do_transform(const MatrixView& X) const override;
   /// Minus the inertia of X with respect to the centres (y is ignored).
-  [[nodiscard]] double do_score(const Matrix& X, const Vector& y) const override;
+  [[nodiscard]] double do_score(const MatrixView& X, const Vector& y) const override;
 
  private:
   Matrix centers_;

@@ -15,7 +15,7 @@ using common::squared_distance_by4;
 
 // scikit-learn's `_euclidean_distances(X[c], X, Y_norm_squared, squared=True)`:
 // max((-2 x·y + ||x||²) + ||y||², 0), added in that order.
-Vector squared_distances_to(const Matrix& X, const Vector& x_squared_norms, Eigen::Index c) {
+Vector squared_distances_to(const MatrixView& X, const Vector& x_squared_norms, Eigen::Index c) {
   const Eigen::Index d = X.cols();
   const double* center = X.row(c).data();
   const double center_norm = dot(center, center, d);
@@ -43,7 +43,7 @@ struct Accumulated {
   Vector counts;
 };
 
-Accumulated accumulate(const Matrix& X, const Labels& labels, Eigen::Index n_clusters) {
+Accumulated accumulate(const MatrixView& X, const Labels& labels, Eigen::Index n_clusters) {
   Accumulated acc{Matrix::Zero(n_clusters, X.cols()), Vector::Zero(n_clusters)};
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const auto j = static_cast<Eigen::Index>(labels[static_cast<std::size_t>(i)]);
@@ -55,7 +55,7 @@ Accumulated accumulate(const Matrix& X, const Labels& labels, Eigen::Index n_clu
 
 // scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of the samples
 // farthest from their (old) centres, which leaves its own cluster's sum.
-void relocate_empty_clusters(const Matrix& X, const Matrix& old_centers, const Labels& labels,
+void relocate_empty_clusters(const MatrixView& X, const Matrix& old_centers, const Labels& labels,
                              Accumulated& acc) {
   std::vector<Eigen::Index> empty;
   for (Eigen::Index j = 0; j < acc.counts.size(); ++j)
@@ -82,7 +82,7 @@ void relocate_empty_clusters(const Matrix& X, const Matrix& old_centers, const L
 
 // One Lloyd step: label with `centers`, then the new centres (sums times the reciprocal count,
 // as scikit-learn's `_average_centers`) and each centre's shift.
-Matrix lloyd_step(const Matrix& X, const Matrix& centers, Labels& labels, Vector& shift) {
+Matrix lloyd_step(const MatrixView& X, const Matrix& centers, Labels& labels, Vector& shift) {
   labels = nearest_centers(X, centers);
   Accumulated acc = accumulate(X, labels, centers.rows());
   relocate_empty_clusters(X, centers, labels, acc);
@@ -96,7 +96,7 @@ Matrix lloyd_step(const Matrix& X, const Matrix& centers, Labels& labels, Vector
 
 }  // namespace
 
-Matrix kmeans_plusplus(const Matrix& X, const Vector& x_squared_norms, Eigen::Index n_clusters,
+Matrix kmeans_plusplus(const MatrixView& X, const Vector& x_squared_norms, Eigen::Index n_clusters,
                        common::NumpyRandomState& random) {
   const auto n_trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(n_clusters)));
   Matrix centers(n_clusters, X.cols());
@@ -129,7 +129,7 @@ Matrix kmeans_plusplus(const Matrix& X, const Vector& x_squared_norms, Eigen::In
   return centers;
 }
 
-KMeansRun lloyd(const Matrix& X, Matrix centers, std::int64_t max_iter, double tol) {
+KMeansRun lloyd(const MatrixView& X, Matrix centers, std::int64_t max_iter, double tol) {
   const auto n = static_cast<std::size_t>(X.rows());
   KMeansRun run;
   run.labels.assign(n, -1);
@@ -158,7 +158,7 @@ KMeansRun lloyd(const Matrix& X, Matrix centers, std::int64_t max_iter, double t
   return run;
 }
 
-Labels nearest_centers(const Matrix& X, const Matrix& centers) {
+Labels nearest_centers(const MatrixView& X, const Matrix& centers) {
   const Eigen::Index d = X.cols();
   Vector center_norms(centers.rows());
   for (Eigen::Index j = 0; j < centers.rows(); ++j)
@@ -180,7 +180,7 @@ Labels nearest_centers(const Matrix& X, const Matrix& centers) {
   return labels;
 }
 
-double inertia(const Matrix& X, const Matrix& centers, const Labels& labels) {
+double inertia(const MatrixView& X, const Matrix& centers, const Labels& labels) {
   double sum = 0;
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const auto j = static_cast<Eigen::Index>(labels[static_cast<std::size_t>(i)]);
@@ -201,7 +201,7 @@ bool same_clustering(const Labels& a, const Labels& b, Eigen::Index n_clusters) 
   return true;
 }
 
-double scaled_tolerance(const Matrix& X, double tol) {
+double scaled_tolerance(const MatrixView& X, double tol) {
   if (tol == 0) return 0;
   const Vector mean = common::column_means(X);
   Vector squares = Vector::Zero(X.cols());

@@ -11,7 +11,7 @@ namespace mlpersist::common {
 
 /// NumPy's `X.mean(axis=0)` for a C-ordered X: each column summed row after row (NumPy's pairwise
 /// summation only applies along the contiguous axis), then divided by the row count.
-[[nodiscard]] inline Vector column_means(const Matrix& X) {
+[[nodiscard]] inline Vector column_means(const MatrixView& X) {
   Vector sum = Vector::Zero(X.cols());
   for (Eigen::Index i = 0; i < X.rows(); ++i) sum += X.row(i).transpose();
   return sum / static_cast<double>(X.rows());

@@ -49,7 +49,7 @@ class ColumnTransformer : public Estimator, public Composite {
   void load_state(const Node& state, LoadContext& ctx) override;
 
  protected:
-  void do_fit(const Matrix&, const Vector&) override {}
+  void do_fit(const MatrixView&, const Vector&) override {}
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
   [[nodiscard]] Table do_transform_to_table(const Table& X) const override;

@@ -76,7 +76,7 @@ bool PCA::supports(Method m) const {
   return m == Method::kTransform || m == Method::kInverseTransform;
 }
 
-void PCA::do_fit(const Matrix& X, const Vector& /*y*/) {
+void PCA::do_fit(const MatrixView& X, const Vector& /*y*/) {
   const Eigen::Index n = X.rows(), rank = std::min(X.rows(), X.cols());
   if (n < 2) bad_input("needs at least 2 samples (the variance divides by n_samples - 1)");
   const Eigen::Index k = params_.n_components.value_or(rank);
@@ -101,13 +101,13 @@ void PCA::do_fit(const Matrix& X, const Vector& /*y*/) {
   n_samples_ = n;
 }
 
-Matrix PCA::do_transform(const Matrix& X) const {
+Matrix PCA::do_transform(const MatrixView& X) const {
   Matrix out = (X.rowwise() - mean_.transpose()) * components_.transpose();
   if (params_.whiten) out.array().rowwise() /= explained_variance_.transpose().array().sqrt();
   return out;
 }
 
-Matrix PCA::do_inverse_transform(const Matrix& X) const {
+Matrix PCA::do_inverse_transform(const MatrixView& X) const {
   return (X * model_components()).rowwise() + mean_.transpose();
 }
 
@@ -132,7 +132,7 @@ Matrix PCA::precision() const {
   return p;
 }
 
-double PCA::do_score(const Matrix& X, const Vector& /*y*/) const {
+double PCA::do_score(const MatrixView& X, const Vector& /*y*/) const {
   const Matrix p = precision();
   const Matrix centred = X.rowwise() - mean_.transpose();
   const Vector quad = (centred.array() * (centred * p).array()).rowwise().sum();

@@ -50,11 +50,11 @@ class PCA : public EstimatorWithParams<PCA, PCAParams> {
  protected:
   /// Throws UsageError(kInvalidInput) for fewer than 2 samples, an n_components above
   /// min(n_samples, n_features), or whiten with a kept component of zero variance.
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_inverse_transform(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Matrix do_transform(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_inverse_transform(const MatrixView& X) const override;
   /// Mean log-likelihood of X under the probabilistic PCA model (y is ignored).
-  [[nodiscard]] double do_score(const Matrix& X, const Vector& y) const override;
+  [[nodiscard]] double do_score(const MatrixView& X, const Vector& y) const override;
   [[nodiscard]] std::int64_t n_features_out() const override { return components_.rows(); }
 
  private:

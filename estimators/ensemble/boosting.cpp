@@ -45,7 +45,7 @@ std::vector<std::int64_t> rows_where(const std::vector<bool>& mask, bool wanted)
   return rows;
 }
 
-Matrix take_rows(const Matrix& X, const std::vector<std::int64_t>& rows) {
+Matrix take_rows(const MatrixView& X, const std::vector<std::int64_t>& rows) {
   Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
   for (std::size_t i = 0; i < rows.size(); ++i)
     out.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
@@ -98,7 +98,7 @@ struct Validation {
 
 }  // namespace
 
-void Boosting::fit(const Matrix& X_all, const Vector& y_all, BoostingLoss loss,
+void Boosting::fit(const MatrixView& X_all, const Vector& y_all, BoostingLoss loss,
                    const BoostingOptions& o) {
   tree::check_sample_count(X_all);
   Matrix X = X_all;
@@ -108,7 +108,7 @@ void Boosting::fit(const Matrix& X_all, const Vector& y_all, BoostingLoss loss,
     const auto [train, test] = validation_split(y_all, o);
     X = take_rows(X_all, train);
     y = take(y_all, train);
-    validation.emplace(Validation{take_rows(X_all, test), take(y_all, test), {}, {}});
+    validation.emplace(Validation{tree::Float32Rows(take_rows(X_all, test)), take(y_all, test), {}, {}});
     validation->history.assign(static_cast<std::size_t>(*o.n_iter_no_change),
                                std::numeric_limits<double>::infinity());
   }
@@ -157,7 +157,7 @@ void Boosting::fit(const Matrix& X_all, const Vector& y_all, BoostingLoss loss,
   max_features_ = o.growth.max_features;
 }
 
-Matrix Boosting::raw_predict(const Matrix& X, const BoostingLoss& loss,
+Matrix Boosting::raw_predict(const MatrixView& X, const BoostingLoss& loss,
                              double learning_rate) const {
   Matrix raw = loss.initial_raw(prior_).transpose().replicate(X.rows(), 1);
   const tree::Float32Rows rows(X);

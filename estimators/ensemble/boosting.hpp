@@ -37,10 +37,10 @@ struct BoostingOptions {
 class Boosting {
  public:
   /// Fits like scikit-learn 1.2 (y: regression targets or class indices 0..n_classes-1).
-  void fit(const Matrix& X, const Vector& y, BoostingLoss loss, const BoostingOptions& o);
+  void fit(const MatrixView& X, const Vector& y, BoostingLoss loss, const BoostingOptions& o);
   /// The raw predictions (n x trees_per_stage): the prior's, plus learning_rate times every
   /// stage's leaf values, added stage after stage.
-  [[nodiscard]] Matrix raw_predict(const Matrix& X, const BoostingLoss& loss,
+  [[nodiscard]] Matrix raw_predict(const MatrixView& X, const BoostingLoss& loss,
                                    double learning_rate) const;
 
   /// Adds init_, estimators_, n_estimators_, train_score_, oob_improvement_ (when subsampled)

@@ -98,7 +98,7 @@ double forest_fit_cost(std::int64_t n_estimators, const std::string& criterion, 
   return static_cast<double>(n_estimators) * tree::tree_fit_cost(criterion, n_samples, n_features);
 }
 
-Matrix mean_proba(const std::vector<Tree>& trees, const Matrix& X, std::int64_t n_classes) {
+Matrix mean_proba(const std::vector<Tree>& trees, const MatrixView& X, std::int64_t n_classes) {
   // Summed in member order, then divided once, as scikit-learn does: bit-identical results.
   Matrix proba = Matrix::Zero(X.rows(), n_classes);
   const tree::Float32Rows rows(X);
@@ -107,7 +107,7 @@ Matrix mean_proba(const std::vector<Tree>& trees, const Matrix& X, std::int64_t 
   return proba;
 }
 
-Vector mean_prediction(const std::vector<Tree>& trees, const Matrix& X) {
+Vector mean_prediction(const std::vector<Tree>& trees, const MatrixView& X) {
   Matrix sum = Matrix::Zero(X.rows(), 1);
   const tree::Float32Rows rows(X);
   for (const Tree& t : trees) t.accumulate_values(rows, 1.0, sum, 0);

@@ -42,10 +42,10 @@ void check_forest_params(std::string_view who, std::int64_t n_estimators,
                                      double n_samples, double n_features);
 
 /// The members' mean class fractions (summed in member order, then divided once).
-[[nodiscard]] Matrix mean_proba(const std::vector<tree::Tree>& trees, const Matrix& X,
+[[nodiscard]] Matrix mean_proba(const std::vector<tree::Tree>& trees, const MatrixView& X,
                                 std::int64_t n_classes);
 /// The members' mean regression prediction (summed in member order, then divided once).
-[[nodiscard]] Vector mean_prediction(const std::vector<tree::Tree>& trees, const Matrix& X);
+[[nodiscard]] Vector mean_prediction(const std::vector<tree::Tree>& trees, const MatrixView& X);
 
 /// scikit-learn's feature_importances_ of a forest: the mean over members that split at all,
 /// normalised to sum to 1.

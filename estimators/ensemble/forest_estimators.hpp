@@ -113,16 +113,16 @@ class ForestClassifier : public Forest<Derived, P> {
   [[nodiscard]] const std::vector<double>& classes() const noexcept { return classes_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override {
+  void do_fit(const MatrixView& X, const Vector& y) override {
     std::vector<double> classes;
     const tree::TrainingSet data = tree::encode_training_set(X, y, classes);
     this->trees_ = this->grow(data);
     classes_ = std::move(classes);
   }
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override {
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override {
     return common::labels_of_row_max(do_predict_proba(X), classes_);
   }
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override {
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override {
     return mean_proba(this->trees_, X, static_cast<std::int64_t>(classes_.size()));
   }
 
@@ -149,11 +149,11 @@ class ForestRegressor : public Forest<Derived, P> {
   }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override {
+  void do_fit(const MatrixView& X, const Vector& y) override {
     this->trees_ =
         this->grow(tree::regression_training_set(Derived::kName, X, y, this->params_.criterion));
   }
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override {
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override {
     return mean_prediction(this->trees_, X);
   }
 };

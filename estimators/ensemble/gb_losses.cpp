@@ -192,7 +192,7 @@ double BoostingLoss::leaf_value(const std::vector<std::int64_t>& rows, const Vec
   return newton(numerator, denominator);
 }
 
-void BoostingLoss::update_terminal_regions(tree::Tree& tree, const Matrix& X, const Vector& y,
+void BoostingLoss::update_terminal_regions(tree::Tree& tree, const MatrixView& X, const Vector& y,
                                            const Vector& residual, Matrix& raw,
                                            const std::vector<bool>& in_bag, double learning_rate,
                                            std::int64_t k) const {

@@ -47,7 +47,7 @@ class BoostingLoss {
   /// Replaces the leaf values of `tree` as the loss does (squared_error keeps the means) and
   /// adds learning_rate * leaf value to raw(:, k) for every sample. `in_bag` says which samples
   /// the tree was grown on (empty: all).
-  void update_terminal_regions(tree::Tree& tree, const Matrix& X, const Vector& y,
+  void update_terminal_regions(tree::Tree& tree, const MatrixView& X, const Vector& y,
                                const Vector& residual, Matrix& raw, const std::vector<bool>& in_bag,
                                double learning_rate, std::int64_t k) const;
   /// The loss of raw predictions for y, over the samples `rows` (scikit-learn's loss_(...)).

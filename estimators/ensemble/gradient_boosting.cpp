@@ -57,13 +57,13 @@ double GradientBoostingRegressor::fit_cost(double n_samples, double n_features) 
   return boosting_fit_cost(params_.n_estimators, 1, n_samples, n_features);
 }
 
-void GradientBoostingRegressor::do_fit(const Matrix& X, const Vector& y) {
+void GradientBoostingRegressor::do_fit(const MatrixView& X, const Vector& y) {
   validate_params(params_);  // parameters given to the constructor were never checked
   const BoostingLoss loss(parse_gb_loss(kRegressorName, params_.loss, false), params_.alpha, 1);
   boosting_.fit(X, y, loss, boosting_options(kRegressorName, params_, X.cols()));
 }
 
-Vector GradientBoostingRegressor::do_predict(const Matrix& X) const {
+Vector GradientBoostingRegressor::do_predict(const MatrixView& X) const {
   const BoostingLoss loss(parse_gb_loss(kRegressorName, params_.loss, false), params_.alpha, 1);
   return boosting_.raw_predict(X, loss, params_.learning_rate).col(0);
 }
@@ -96,7 +96,7 @@ BoostingLoss GradientBoostingClassifier::loss() const {
                       static_cast<std::int64_t>(classes_.size()));
 }
 
-void GradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
+void GradientBoostingClassifier::do_fit(const MatrixView& X, const Vector& y) {
   validate_params(params_);
   std::vector<double> classes;
   const tree::TrainingSet encoded = tree::encode_training_set(X, y, classes);
@@ -114,15 +114,15 @@ void GradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
   boosting_.fit(X, indices, loss(), options);
 }
 
-Matrix GradientBoostingClassifier::do_decision_function(const Matrix& X) const {
+Matrix GradientBoostingClassifier::do_decision_function(const MatrixView& X) const {
   return boosting_.raw_predict(X, loss(), params_.learning_rate);
 }
 
-Matrix GradientBoostingClassifier::do_predict_proba(const Matrix& X) const {
+Matrix GradientBoostingClassifier::do_predict_proba(const MatrixView& X) const {
   return loss().proba(do_decision_function(X));
 }
 
-Vector GradientBoostingClassifier::do_predict(const Matrix& X) const {
+Vector GradientBoostingClassifier::do_predict(const MatrixView& X) const {
   const auto decided = loss().decision(do_decision_function(X));
   Vector out(X.rows());
   for (Eigen::Index i = 0; i < X.rows(); ++i)

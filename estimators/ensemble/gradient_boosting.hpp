@@ -93,8 +93,8 @@ class GradientBoostingRegressor
   [[nodiscard]] const Boosting& boosting() const noexcept { return boosting_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
 
  private:
   Boosting boosting_;
@@ -122,10 +122,10 @@ class GradientBoostingClassifier
   [[nodiscard]] const std::vector<double>& classes() const noexcept { return classes_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_decision_function(const MatrixView& X) const override;
 
  private:
   [[nodiscard]] BoostingLoss loss() const;

@@ -23,7 +23,7 @@ double midpoint_percentile(const std::vector<double>& sorted, double q) {
 
 // Bins one column: NaN to the missing bin, else the first threshold >= x (binary search as
 // scikit-learn's _map_col_to_bins); a negative category counts as missing.
-std::vector<std::uint8_t> bin_column(const Matrix& X, Eigen::Index f,
+std::vector<std::uint8_t> bin_column(const MatrixView& X, Eigen::Index f,
                                      const std::vector<double>& thresholds, bool categorical,
                                      std::uint8_t missing_bin) {
   std::vector<std::uint8_t> out(static_cast<std::size_t>(X.rows()));
@@ -74,7 +74,7 @@ void numpy_shuffle(common::NumpyRandomState& rng, std::vector<std::int64_t>& v) 
   }
 }
 
-BinMapper BinMapper::fit(const Matrix& X, std::uint32_t max_bins,
+BinMapper BinMapper::fit(const MatrixView& X, std::uint32_t max_bins,
                          const std::vector<std::uint8_t>& is_categorical,
                          std::vector<std::vector<double>> categories, std::uint32_t seed) {
   constexpr std::int64_t kSubsample = 200000;
@@ -106,7 +106,7 @@ BinMapper BinMapper::fit(const Matrix& X, std::uint32_t max_bins,
   return m;
 }
 
-BinnedData BinMapper::transform(const Matrix& X) const {
+BinnedData BinMapper::transform(const MatrixView& X) const {
   BinnedData out;
   out.n_samples = X.rows();
   for (Eigen::Index f = 0; f < X.cols(); ++f) {

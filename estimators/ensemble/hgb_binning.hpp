@@ -42,10 +42,10 @@ struct BinMapper {
   /// Finds the thresholds on X's rows (all of them, or the `subsample` that scikit-learn draws
   /// with RandomState(seed).choice when there are more). Categories are given for categorical
   /// features (already checked by the caller).
-  static BinMapper fit(const Matrix& X, std::uint32_t max_bins,
+  static BinMapper fit(const MatrixView& X, std::uint32_t max_bins,
                        const std::vector<std::uint8_t>& is_categorical,
                        std::vector<std::vector<double>> categories, std::uint32_t seed);
-  [[nodiscard]] BinnedData transform(const Matrix& X) const;
+  [[nodiscard]] BinnedData transform(const MatrixView& X) const;
   [[nodiscard]] std::uint32_t n_bins_non_missing(std::size_t feature) const {
     return static_cast<std::uint32_t>(thresholds[feature].size() +
                                       (is_categorical[feature] ? 0 : 1));

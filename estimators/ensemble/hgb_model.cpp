@@ -19,7 +19,7 @@ namespace {
 
 // scikit-learn's _check_categories: the distinct non-missing values of each categorical column,
 // which must be integers in [0, max_bins).
-std::vector<std::vector<double>> known_categories(const Matrix& X,
+std::vector<std::vector<double>> known_categories(const MatrixView& X,
                                                   const std::vector<std::uint8_t>& is_categorical,
                                                   std::int64_t max_bins) {
   std::vector<std::vector<double>> out(static_cast<std::size_t>(X.cols()));
@@ -40,7 +40,7 @@ std::vector<std::vector<double>> known_categories(const Matrix& X,
   return out;
 }
 
-Matrix take_rows(const Matrix& X, const std::vector<std::int64_t>& rows) {
+Matrix take_rows(const MatrixView& X, const std::vector<std::int64_t>& rows) {
   Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
   for (std::size_t i = 0; i < rows.size(); ++i)
     out.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
@@ -100,7 +100,7 @@ std::vector<Bitset> known_categories_bitsets(const BinMapper& mapper) {
   return out;
 }
 
-void BoostingModel::fit(const Matrix& X, std::span<const double> y, const Loss& loss,
+void BoostingModel::fit(const MatrixView& X, std::span<const double> y, const Loss& loss,
                         const BoostingOptions& o, bool stratify) {
   const std::uint32_t seed = draw_random_seed(o.random_state);
   const std::vector<std::uint8_t> is_categorical = categorical_flags(o, X.cols());
@@ -193,7 +193,7 @@ void BoostingModel::add_binned_predictions(const TreePredictor& tree, FitData& d
     data.raw[k][i] += tree.predict_binned(data.binned, i, missing);
 }
 
-Matrix BoostingModel::raw_predict(const Matrix& X) const {
+Matrix BoostingModel::raw_predict(const MatrixView& X) const {
   const auto k_trees = static_cast<Eigen::Index>(n_trees_per_iteration);
   Matrix raw(X.rows(), k_trees);
   // A block of rows at a time (the trees stay in cache); each output is the baseline plus the

@@ -60,10 +60,10 @@ struct BoostingModel {
   [[nodiscard]] std::size_t n_iter() const { return predictors.size() / n_trees_per_iteration; }
 
   /// Fits on X and y (labels encoded 0..n_classes-1 for classifiers; `stratify` then).
-  void fit(const Matrix& X, std::span<const double> y, const Loss& loss,
+  void fit(const MatrixView& X, std::span<const double> y, const Loss& loss,
            const BoostingOptions& options, bool stratify);
   /// Raw predictions: n_samples x n_trees_per_iteration.
-  [[nodiscard]] Matrix raw_predict(const Matrix& X) const;
+  [[nodiscard]] Matrix raw_predict(const MatrixView& X) const;
 
   void save(Map& state) const;
   /// Reads and validates the state of a model over n_features columns; throws SchemaError

@@ -110,16 +110,16 @@ void TreePredictor::compile() {
   }
 }
 
-void TreePredictor::add_block(const Matrix& X, Eigen::Index first, Eigen::Index count,
+void TreePredictor::add_block(const MatrixView& X, Eigen::Index first, Eigen::Index count,
                               const std::vector<Bitset>& known, double* sums) const {
   if (has_categorical) {
-    for (Eigen::Index r = 0; r < count; ++r) sums[r] += predict_row(&X(first + r, 0), known);
+    for (Eigen::Index r = 0; r < count; ++r) sums[r] += predict_row(X.row(first + r).data(), known);
     return;
   }
   std::uint32_t at[kBlockRows];
   const double* rows[kBlockRows];
   for (Eigen::Index r = 0; r < count; ++r) {
-    rows[r] = &X(first + r, 0);
+    rows[r] = X.row(first + r).data();
     at[r] = 0;
   }
   // Ends within node-count steps: a step moves a row to a later node or leaves it on its leaf.

@@ -72,7 +72,7 @@ struct TreePredictor {
   /// without categorical splits step the rows down together, one level at a time without a
   /// branch per node, so that their reads overlap instead of waiting on mispredicted
   /// comparisons; the others go row by row (predict_row).
-  void add_block(const Matrix& X, Eigen::Index first, Eigen::Index count,
+  void add_block(const MatrixView& X, Eigen::Index first, Eigen::Index count,
                  const std::vector<Bitset>& known, double* sums) const;
   /// The leaf value for binned sample i (validation data during fit).
   [[nodiscard]] double predict_binned(const BinnedData& data, std::size_t i,

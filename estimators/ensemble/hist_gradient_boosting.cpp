@@ -109,7 +109,7 @@ void HistGradientBoostingRegressor::validate_params(
     invalid_param("loss must be 'squared_error', 'absolute_error' or 'poisson'");
 }
 
-void HistGradientBoostingRegressor::do_fit(const Matrix& X, const Vector& y) {
+void HistGradientBoostingRegressor::do_fit(const MatrixView& X, const Vector& y) {
   validate_params(params_);
   const hgb::Loss loss{regression_loss(params_.loss), 1};
   if (loss.kind == hgb::LossKind::kPoisson && (y.minCoeff() < 0 || y.sum() <= 0))
@@ -121,7 +121,7 @@ void HistGradientBoostingRegressor::do_fit(const Matrix& X, const Vector& y) {
   model_ = std::move(model);
 }
 
-Vector HistGradientBoostingRegressor::do_predict(const Matrix& X) const {
+Vector HistGradientBoostingRegressor::do_predict(const MatrixView& X) const {
   Vector raw = model_.raw_predict(X).col(0);
   if (params_.loss == "poisson") raw = raw.array().exp();
   return raw;
@@ -147,7 +147,7 @@ bool HistGradientBoostingClassifier::supports(Method m) const {
   return m == Method::kPredict || m == Method::kPredictProba || m == Method::kDecisionFunction;
 }
 
-void HistGradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
+void HistGradientBoostingClassifier::do_fit(const MatrixView& X, const Vector& y) {
   validate_params(params_);
   std::vector<double> classes = common::unique_labels(y);
   const std::vector<double> encoded = common::class_indices<double>(classes, y);
@@ -162,11 +162,11 @@ void HistGradientBoostingClassifier::do_fit(const Matrix& X, const Vector& y) {
   classes_ = std::move(classes);
 }
 
-Matrix HistGradientBoostingClassifier::do_decision_function(const Matrix& X) const {
+Matrix HistGradientBoostingClassifier::do_decision_function(const MatrixView& X) const {
   return model_.raw_predict(X);
 }
 
-Matrix HistGradientBoostingClassifier::do_predict_proba(const Matrix& X) const {
+Matrix HistGradientBoostingClassifier::do_predict_proba(const MatrixView& X) const {
   const Matrix raw = model_.raw_predict(X);
   Matrix proba(raw.rows(), static_cast<Eigen::Index>(classes_.size()));
   if (classes_.size() == 2) {
@@ -189,7 +189,7 @@ Matrix HistGradientBoostingClassifier::do_predict_proba(const Matrix& X) const {
   return proba;
 }
 
-Vector HistGradientBoostingClassifier::do_predict(const Matrix& X) const {
+Vector HistGradientBoostingClassifier::do_predict(const MatrixView& X) const {
   return common::labels_of_row_max(do_predict_proba(X), classes_);
 }
 

@@ -115,8 +115,8 @@ class HistGradientBoostingRegressor
   void load_state(const Node& state, LoadContext& ctx) override;
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
 };
 
 /// scikit-learn 1.2's HistGradientBoostingClassifier (log_loss: one tree per iteration for two
@@ -135,10 +135,10 @@ class HistGradientBoostingClassifier
   [[nodiscard]] const std::vector<double>& classes() const noexcept { return classes_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_decision_function(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override;
 
  private:
   std::vector<double> classes_;

@@ -53,7 +53,7 @@ class SimpleImputer : public EstimatorWithParams<SimpleImputer, SimpleImputerPar
   }
 
  protected:
-  void do_fit(const Matrix&, const Vector&) override {}
+  void do_fit(const MatrixView&, const Vector&) override {}
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
   [[nodiscard]] Table do_transform_to_table(const Table& X) const override;

@@ -39,7 +39,7 @@ void validate_enet(const ElasticNetParams& s, std::string_view who) {
     throw_invalid_param(who, "random_state must be None or an integer in [0, 2**32 - 1]");
 }
 
-EnetFit fit_enet(const Matrix& X, const Vector& y, const ElasticNetParams& s) {
+EnetFit fit_enet(const MatrixView& X, const Vector& y, const ElasticNetParams& s) {
   const CenteredData data = center(X, y, s.fit_intercept);
   const auto n = static_cast<double>(X.rows());
   CdSettings cd;
@@ -64,7 +64,7 @@ EnetFit fit_enet(const Matrix& X, const Vector& y, const ElasticNetParams& s) {
 }
 
 template <class Derived, class P>
-void CoordinateDescentRegressor<Derived, P>::do_fit(const Matrix& X, const Vector& y) {
+void CoordinateDescentRegressor<Derived, P>::do_fit(const MatrixView& X, const Vector& y) {
   fit_ = fit_enet(X, y, settings());
 }
 

@@ -39,7 +39,7 @@ struct EnetFit {
 /// scikit-learn's checks of the parameters; `who` names the estimator in the message.
 void validate_enet(const ElasticNetParams& s, std::string_view who);
 /// ElasticNet.fit on dense data without sample weights: centring, then coordinate descent.
-[[nodiscard]] EnetFit fit_enet(const Matrix& X, const Vector& y, const ElasticNetParams& s);
+[[nodiscard]] EnetFit fit_enet(const MatrixView& X, const Vector& y, const ElasticNetParams& s);
 
 /// scikit-learn 1.2's Lasso parameters that change the fitted model, with its defaults.
 struct LassoParams {
@@ -81,8 +81,8 @@ class CoordinateDescentRegressor : public EstimatorWithParams<Derived, P> {
   [[nodiscard]] const EnetFit& fit_result() const noexcept { return fit_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override { return fit_.linear.predict(X); }
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override { return fit_.linear.predict(X); }
 
  private:
   EnetFit fit_;

@@ -8,7 +8,7 @@
 
 namespace mlpersist::linear_model {
 
-CenteredData center(const Matrix& X, const Vector& y, bool fit_intercept) {
+CenteredData center(const MatrixView& X, const Vector& y, bool fit_intercept) {
   CenteredData d{X, y, Vector::Zero(X.cols()), 0.0};
   if (!fit_intercept) return d;
   d.x_offset = common::column_means(X);
@@ -18,7 +18,7 @@ CenteredData center(const Matrix& X, const Vector& y, bool fit_intercept) {
   return d;
 }
 
-Vector LinearFit::predict(const Matrix& X) const {
+Vector LinearFit::predict(const MatrixView& X) const {
   Vector out = X * coef;
   out.array() += intercept;
   return out;

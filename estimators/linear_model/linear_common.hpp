@@ -20,7 +20,7 @@ struct CenteredData {
 
 /// Subtracts the column means of X and the mean of y when `fit_intercept`, as scikit-learn does
 /// before solving, so that the intercept is y_offset - x_offset . coef.
-[[nodiscard]] CenteredData center(const Matrix& X, const Vector& y, bool fit_intercept);
+[[nodiscard]] CenteredData center(const MatrixView& X, const Vector& y, bool fit_intercept);
 
 /// A fitted single-target linear model: y = X coef + intercept.
 struct LinearFit {
@@ -28,7 +28,7 @@ struct LinearFit {
   double intercept = 0;
 
   /// X coef + intercept.
-  [[nodiscard]] Vector predict(const Matrix& X) const;
+  [[nodiscard]] Vector predict(const MatrixView& X) const;
   /// Sets intercept from the offsets the data was centred with.
   void set_intercept(const CenteredData& data);
 };

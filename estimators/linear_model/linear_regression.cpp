@@ -5,7 +5,7 @@
 
 namespace mlpersist::linear_model {
 
-void LinearRegression::do_fit(const Matrix& X, const Vector& y) {
+void LinearRegression::do_fit(const MatrixView& X, const Vector& y) {
   const CenteredData data = center(X, y, params_.fit_intercept);
   Eigen::BDCSVD<Eigen::MatrixXd> svd(data.X, Eigen::ComputeThinU | Eigen::ComputeThinV);
   // scipy.linalg.lstsq's default cond: singular values at most eps times the largest count as

@@ -36,8 +36,8 @@ class LinearRegression : public EstimatorWithParams<LinearRegression, LinearRegr
   [[nodiscard]] const Vector& singular_values() const noexcept { return singular_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override { return fit_.predict(X); }
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override { return fit_.predict(X); }
 
  private:
   LinearFit fit_;

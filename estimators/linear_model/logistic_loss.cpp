@@ -19,7 +19,7 @@ Matrix softmax(Matrix raw) {
   return raw;
 }
 
-LogisticLoss::LogisticLoss(const Matrix& X, std::vector<int> labels, int n_classes, double C,
+LogisticLoss::LogisticLoss(const MatrixView& X, std::vector<int> labels, int n_classes, double C,
                            bool fit_intercept)
     : X_(X),
       labels_(std::move(labels)),

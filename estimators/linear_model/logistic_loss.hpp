@@ -17,7 +17,7 @@ class LogisticLoss {
  public:
   /// `labels[i]` is sample i's class index in [0, n_classes); n_classes >= 2. X is referred to,
   /// not copied: it must outlive the loss.
-  LogisticLoss(const Matrix& X, std::vector<int> labels, int n_classes, double C,
+  LogisticLoss(const MatrixView& X, std::vector<int> labels, int n_classes, double C,
                bool fit_intercept);
 
   [[nodiscard]] Eigen::Index rows() const noexcept { return rows_; }
@@ -32,7 +32,7 @@ class LogisticLoss {
   [[nodiscard]] double binomial(const Matrix& raw, Matrix& residual) const;
   [[nodiscard]] double multinomial(const Matrix& raw, Matrix& residual) const;
 
-  const Matrix& X_;
+  MatrixView X_;  // a view of fit's X, which outlives the loss
   std::vector<int> labels_;
   Eigen::Index rows_;
   double inverse_C_;

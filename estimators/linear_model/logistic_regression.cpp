@@ -41,7 +41,7 @@ bool LogisticRegression::supports(Method m) const {
   return m == Method::kPredict || m == Method::kDecisionFunction || m == Method::kPredictProba;
 }
 
-void LogisticRegression::do_fit(const Matrix& X, const Vector& y) {
+void LogisticRegression::do_fit(const MatrixView& X, const Vector& y) {
   std::vector<double> classes = common::unique_labels(y);
   if (classes.size() < 2)
     throw UsageError(ErrorCode::kInvalidInput,
@@ -65,13 +65,13 @@ void LogisticRegression::do_fit(const Matrix& X, const Vector& y) {
   converged_ = r.converged();
 }
 
-Matrix LogisticRegression::do_decision_function(const Matrix& X) const {
+Matrix LogisticRegression::do_decision_function(const MatrixView& X) const {
   Matrix scores = X * coef_.transpose();
   scores.rowwise() += intercept_.transpose();
   return scores;
 }
 
-Vector LogisticRegression::do_predict(const Matrix& X) const {
+Vector LogisticRegression::do_predict(const MatrixView& X) const {
   const Matrix scores = do_decision_function(X);
   if (scores.cols() > 1) return common::labels_of_row_max(scores, classes_);
   Vector out(scores.rows());
@@ -79,7 +79,7 @@ Vector LogisticRegression::do_predict(const Matrix& X) const {
   return out;
 }
 
-Matrix LogisticRegression::do_predict_proba(const Matrix& X) const {
+Matrix LogisticRegression::do_predict_proba(const MatrixView& X) const {
   constexpr std::string_view kWho = "LogisticRegression.predict_proba";
   const Matrix scores = do_decision_function(X);
   if (scores.cols() > 1) {

@@ -69,7 +69,7 @@ void Ridge::validate_params(const RidgeParams& p) const {
     invalid_param("alpha must be a finite number >= 0, got " + format_double(p.alpha));
 }
 
-void Ridge::do_fit(const Matrix& X, const Vector& y) {
+void Ridge::do_fit(const MatrixView& X, const Vector& y) {
   const CenteredData data = center(X, y, params_.fit_intercept);
   LinearFit fit;
   RidgeSolution solution = solve_ridge(data.X, data.y, params_.alpha);

@@ -47,8 +47,8 @@ class Ridge : public EstimatorWithParams<Ridge, RidgeParams> {
   [[nodiscard]] const std::string& solver() const noexcept { return solver_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override { return fit_.predict(X); }
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override { return fit_.predict(X); }
 
  private:
   LinearFit fit_;

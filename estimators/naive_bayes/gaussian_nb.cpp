@@ -17,13 +17,13 @@ namespace {
 
 // np.var(X, axis=0): two passes, the mean first, then the mean squared deviation, each summed
 // row after row as NumPy does along the non-contiguous axis.
-Vector column_variance(const Matrix& X) {
+Vector column_variance(const MatrixView& X) {
   const Vector mean = common::column_means(X);
   return common::column_means((X.rowwise() - mean.transpose()).array().square().matrix());
 }
 
 // The rows of X whose label is `label`.
-Matrix rows_with_label(const Matrix& X, const Vector& y, double label) {
+Matrix rows_with_label(const MatrixView& X, const Vector& y, double label) {
   Matrix out((y.array() == label).count(), X.cols());
   Eigen::Index k = 0;
   for (Eigen::Index i = 0; i < X.rows(); ++i)
@@ -54,7 +54,7 @@ bool GaussianNB::supports(Method m) const {
   return m == Method::kPredict || m == Method::kPredictProba;
 }
 
-void GaussianNB::do_fit(const Matrix& X, const Vector& y) {
+void GaussianNB::do_fit(const MatrixView& X, const Vector& y) {
   std::vector<double> classes = common::unique_labels(y);
   const auto n_classes = static_cast<Eigen::Index>(classes.size());
   const double epsilon = params_.var_smoothing * column_variance(X).maxCoeff();
@@ -81,7 +81,7 @@ void GaussianNB::do_fit(const Matrix& X, const Vector& y) {
   epsilon_ = epsilon;
 }
 
-Matrix GaussianNB::joint_log_likelihood(const Matrix& X) const {
+Matrix GaussianNB::joint_log_likelihood(const MatrixView& X) const {
   Matrix jll(X.rows(), theta_.rows());
   for (Eigen::Index k = 0; k < theta_.rows(); ++k) {
     const double normalisation = -0.5 * (2.0 * std::numbers::pi * var_.row(k).array()).log().sum();
@@ -93,11 +93,11 @@ Matrix GaussianNB::joint_log_likelihood(const Matrix& X) const {
   return jll;
 }
 
-Vector GaussianNB::do_predict(const Matrix& X) const {
+Vector GaussianNB::do_predict(const MatrixView& X) const {
   return common::labels_of_row_max(joint_log_likelihood(X), classes_);
 }
 
-Matrix GaussianNB::do_predict_proba(const Matrix& X) const {
+Matrix GaussianNB::do_predict_proba(const MatrixView& X) const {
   const Matrix jll = joint_log_likelihood(X);
   // A row far from every class has log-likelihood -infinity for all of them.
   common::require_defined_scores(jll, "GaussianNB.predict_proba");

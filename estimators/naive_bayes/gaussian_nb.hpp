@@ -43,12 +43,12 @@ class GaussianNB : public EstimatorWithParams<GaussianNB, GaussianNBParams> {
   [[nodiscard]] double epsilon() const noexcept { return epsilon_; }
 
   /// Log of prior times likelihood per sample and class (scikit-learn's _joint_log_likelihood).
-  [[nodiscard]] Matrix joint_log_likelihood(const Matrix& X) const;
+  [[nodiscard]] Matrix joint_log_likelihood(const MatrixView& X) const;
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override;
 
  private:
   std::vector<double> classes_;

@@ -31,7 +31,7 @@ bool KNeighborsClassifier::supports(Method m) const {
   return m == Method::kPredict || m == Method::kPredictProba;
 }
 
-void KNeighborsClassifier::do_fit(const Matrix& X, const Vector& y) {
+void KNeighborsClassifier::do_fit(const MatrixView& X, const Vector& y) {
   std::vector<double> classes = common::unique_labels(y);
   const std::vector<std::int64_t> indices = common::class_indices<std::int64_t>(classes, y);
   fit_X_ = Tensor::from_matrix(X);
@@ -39,7 +39,7 @@ void KNeighborsClassifier::do_fit(const Matrix& X, const Vector& y) {
   classes_ = std::move(classes);
 }
 
-Matrix KNeighborsClassifier::votes(const Matrix& X) const {
+Matrix KNeighborsClassifier::votes(const MatrixView& X) const {
   const auto k = static_cast<Eigen::Index>(params_.n_neighbors);
   const std::vector<Neighbor> neighbors =
       checked_k_nearest(X, fit_X_.matrix<double>(), k, "KNeighborsClassifier");
@@ -57,7 +57,7 @@ Matrix KNeighborsClassifier::votes(const Matrix& X) const {
   return out;
 }
 
-Vector KNeighborsClassifier::do_predict(const Matrix& X) const {
+Vector KNeighborsClassifier::do_predict(const MatrixView& X) const {
   const Matrix v = votes(X);
   Vector out(X.rows());
   for (Eigen::Index q = 0; q < X.rows(); ++q) {
@@ -68,7 +68,7 @@ Vector KNeighborsClassifier::do_predict(const Matrix& X) const {
   return out;
 }
 
-Matrix KNeighborsClassifier::do_predict_proba(const Matrix& X) const {
+Matrix KNeighborsClassifier::do_predict_proba(const MatrixView& X) const {
   Matrix v = votes(X);
   for (Eigen::Index q = 0; q < v.rows(); ++q) {
     const double total = v.row(q).sum();

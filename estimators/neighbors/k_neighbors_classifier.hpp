@@ -48,14 +48,14 @@ class KNeighborsClassifier
   [[nodiscard]] const std::vector<double>& classes() const noexcept { return classes_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
   /// Throws UsageError(kInvalidInput) when n_neighbors exceeds the training samples.
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override;
 
  private:
   /// Per query and class, the summed weights of the neighbours in that class.
-  [[nodiscard]] Matrix votes(const Matrix& X) const;
+  [[nodiscard]] Matrix votes(const MatrixView& X) const;
   /// y[row], checked: load_state leaves the indices unscanned for mapped loads.
   [[nodiscard]] Eigen::Index class_index(std::span<const std::int64_t> y, std::size_t row) const;
 

@@ -11,12 +11,12 @@ void KNeighborsRegressor::validate_params(const KNeighborsRegressorParams& p) co
   validate_neighbors_params(p.n_neighbors, p.weights, "KNeighborsRegressor");
 }
 
-void KNeighborsRegressor::do_fit(const Matrix& X, const Vector& y) {
+void KNeighborsRegressor::do_fit(const MatrixView& X, const Vector& y) {
   fit_X_ = Tensor::from_matrix(X);
   y_ = Tensor::from_vector(y);
 }
 
-Vector KNeighborsRegressor::do_predict(const Matrix& X) const {
+Vector KNeighborsRegressor::do_predict(const MatrixView& X) const {
   const auto k = static_cast<Eigen::Index>(params_.n_neighbors);
   const std::vector<Neighbor> neighbors =
       checked_k_nearest(X, fit_X_.matrix<double>(), k, "KNeighborsRegressor");

@@ -47,9 +47,9 @@ class KNeighborsRegressor
   [[nodiscard]] const Tensor& fit_y() const noexcept { return y_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
   /// Throws UsageError(kInvalidInput) when n_neighbors exceeds the training samples.
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
 
  private:
   Tensor fit_X_;

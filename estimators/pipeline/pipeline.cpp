@@ -137,7 +137,7 @@ std::string Pipeline::repr() const {
   return s + "])";
 }
 
-Matrix Pipeline::through_transformers(const Matrix& X, std::size_t first) const {
+Matrix Pipeline::through_transformers(const MatrixView& X, std::size_t first) const {
   Matrix Xt = X;
   for (std::size_t i = first; i + 1 < steps_.size(); ++i) Xt = steps_[i].second->transform(Xt);
   return Xt;
@@ -209,7 +209,7 @@ Table Pipeline::do_transform_to_table(const Table& X) const {
   return final_step().transform_to_table(t.table);
 }
 
-void Pipeline::do_fit(const Matrix& X, const Vector& y) {
+void Pipeline::do_fit(const MatrixView& X, const Vector& y) {
   (void)final_step();
   Matrix Xt = X;
   for (std::size_t i = 0; i + 1 < steps_.size(); ++i) {
@@ -219,19 +219,19 @@ void Pipeline::do_fit(const Matrix& X, const Vector& y) {
   steps_.back().second->fit(Xt, y);
 }
 
-Vector Pipeline::do_predict(const Matrix& X) const {
+Vector Pipeline::do_predict(const MatrixView& X) const {
   return final_step().predict(through_transformers(X));
 }
-Matrix Pipeline::do_decision_function(const Matrix& X) const {
+Matrix Pipeline::do_decision_function(const MatrixView& X) const {
   return final_step().decision_function(through_transformers(X));
 }
-Matrix Pipeline::do_predict_proba(const Matrix& X) const {
+Matrix Pipeline::do_predict_proba(const MatrixView& X) const {
   return final_step().predict_proba(through_transformers(X));
 }
-Matrix Pipeline::do_transform(const Matrix& X) const {
+Matrix Pipeline::do_transform(const MatrixView& X) const {
   return final_step().transform(through_transformers(X));
 }
-double Pipeline::do_score(const Matrix& X, const Vector& y) const {
+double Pipeline::do_score(const MatrixView& X, const Vector& y) const {
   return final_step().score(through_transformers(X), y);
 }
 

@@ -53,12 +53,12 @@ class Pipeline : public Estimator, public Composite {
   void load_state(const Node& state, LoadContext& ctx) override;
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
-  [[nodiscard]] double do_score(const Matrix& X, const Vector& y) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_decision_function(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_transform(const MatrixView& X) const override;
+  [[nodiscard]] double do_score(const MatrixView& X, const Vector& y) const override;
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
   [[nodiscard]] Table do_transform_to_table(const Table& X) const override;
@@ -71,7 +71,7 @@ class Pipeline : public Estimator, public Composite {
   };
   [[nodiscard]] Through through_table(const Table& X) const;
   [[nodiscard]] const Estimator& final_step() const;
-  [[nodiscard]] Matrix through_transformers(const Matrix& X, std::size_t first = 0) const;
+  [[nodiscard]] Matrix through_transformers(const MatrixView& X, std::size_t first = 0) const;
   void apply_step_params(const std::map<std::string, Map>& by_step);
 
   std::vector<Step> steps_;

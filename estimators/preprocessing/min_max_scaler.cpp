@@ -22,7 +22,7 @@ void MinMaxScaler::validate_params(const MinMaxScalerParams& p) const {
 }
 
 // np.nanmin / np.nanmax per column: NaN when a column has no value.
-void MinMaxScaler::do_fit(const Matrix& X, const Vector&) {
+void MinMaxScaler::do_fit(const MatrixView& X, const Vector&) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Vector lo = Vector::Constant(X.cols(), nan), hi = Vector::Constant(X.cols(), nan);
   for (Eigen::Index i = 0; i < X.rows(); ++i)
@@ -51,7 +51,7 @@ void MinMaxScaler::derive() {
   min_ = params_.feature_range.low - (data_min_.array() * scale_.array()).array();
 }
 
-Matrix MinMaxScaler::do_transform(const Matrix& X) const {
+Matrix MinMaxScaler::do_transform(const MatrixView& X) const {
   Matrix out = X;
   out.array().rowwise() *= scale_.transpose().array();
   out.array().rowwise() += min_.transpose().array();
@@ -64,7 +64,7 @@ Matrix MinMaxScaler::do_transform(const Matrix& X) const {
   return out;
 }
 
-Matrix MinMaxScaler::do_inverse_transform(const Matrix& X) const {
+Matrix MinMaxScaler::do_inverse_transform(const MatrixView& X) const {
   Matrix out = X;
   out.array().rowwise() -= min_.transpose().array();
   out.array().rowwise() /= scale_.transpose().array();

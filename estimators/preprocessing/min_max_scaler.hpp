@@ -46,9 +46,9 @@ class MinMaxScaler : public EstimatorWithParams<MinMaxScaler, MinMaxScalerParams
   [[nodiscard]] const Vector& min() const noexcept { return min_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_inverse_transform(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Matrix do_transform(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_inverse_transform(const MatrixView& X) const override;
 
  private:
   void derive();  // scale_ and min_ from data_min_, data_max_ and the range

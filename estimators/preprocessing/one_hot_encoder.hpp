@@ -56,7 +56,7 @@ class OneHotEncoder : public EstimatorWithParams<OneHotEncoder, OneHotEncoderPar
   }
 
  protected:
-  void do_fit(const Matrix&, const Vector&) override {}
+  void do_fit(const MatrixView&, const Vector&) override {}
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
   void do_transform_into(const Table& X, MatrixBlock out) const override;

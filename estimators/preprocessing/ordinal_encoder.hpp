@@ -41,7 +41,7 @@ class OrdinalEncoder : public EstimatorWithParams<OrdinalEncoder, OrdinalEncoder
   [[nodiscard]] const std::vector<Categories>& categories() const noexcept { return categories_; }
 
  protected:
-  void do_fit(const Matrix&, const Vector&) override {}
+  void do_fit(const MatrixView&, const Vector&) override {}
   void do_fit_table(const Table& X, const Vector& y) override;
   [[nodiscard]] Matrix do_apply_table(Method method, const Table& X) const override;
 

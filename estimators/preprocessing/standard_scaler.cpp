@@ -11,13 +11,13 @@ namespace {
 
 // scikit-learn's `_incremental_mean_and_var` from an empty start: the corrected two-pass
 // algorithm (Chan, Golub and LeVeque), which subtracts the rounding error of the first pass.
-Vector population_variance(const Matrix& X, const Vector& mean) {
+Vector population_variance(const MatrixView& X, const Vector& mean) {
   const auto n = static_cast<double>(X.rows());
   const Eigen::Index d = X.cols();
   Vector correction = Vector::Zero(d);
   Vector squares = Vector::Zero(d);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    const double* row = X.data() + i * d;
+    const double* row = X.data() + i * X.outerStride();
     for (Eigen::Index j = 0; j < d; ++j) {
       const double centred = row[j] - mean(j);
       correction(j) += centred;
@@ -62,7 +62,7 @@ bool StandardScaler::supports(Method m) const {
   return m == Method::kTransform || m == Method::kInverseTransform;
 }
 
-void StandardScaler::do_fit(const Matrix& X, const Vector& /*y*/) {
+void StandardScaler::do_fit(const MatrixView& X, const Vector& /*y*/) {
   std::optional<Vector> mean, var, scale;
   if (params_.with_mean || params_.with_std) mean = common::column_means(X);
   if (params_.with_std) {
@@ -75,14 +75,14 @@ void StandardScaler::do_fit(const Matrix& X, const Vector& /*y*/) {
   n_samples_seen_ = X.rows();
 }
 
-Matrix StandardScaler::do_transform(const Matrix& X) const {
+Matrix StandardScaler::do_transform(const MatrixView& X) const {
   Matrix out = X;
   if (params_.with_mean) out.rowwise() -= mean_->transpose();
   if (params_.with_std) out.array().rowwise() /= scale_->transpose().array();
   return out;
 }
 
-Matrix StandardScaler::do_inverse_transform(const Matrix& X) const {
+Matrix StandardScaler::do_inverse_transform(const MatrixView& X) const {
   Matrix out = X;
   if (params_.with_std) out.array().rowwise() *= scale_->transpose().array();
   if (params_.with_mean) out.rowwise() += mean_->transpose();

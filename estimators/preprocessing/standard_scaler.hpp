@@ -40,9 +40,9 @@ class StandardScaler : public EstimatorWithParams<StandardScaler, StandardScaler
   [[nodiscard]] std::int64_t n_samples_seen() const noexcept { return n_samples_seen_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Matrix do_transform(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_inverse_transform(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Matrix do_transform(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_inverse_transform(const MatrixView& X) const override;
 
  private:
   std::optional<Vector> mean_;

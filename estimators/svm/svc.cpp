@@ -64,7 +64,7 @@ KernelKind kernel_kind(std::string_view who, const std::string& name) {
 }
 
 KernelSpec kernel_for_fit(std::string_view who, const std::string& kernel, int degree,
-                          const Gamma& gamma, double coef0, const Matrix& X) {
+                          const Gamma& gamma, double coef0, const MatrixView& X) {
   KernelSpec k;
   k.kind = kernel_kind(who, kernel);
   k.degree = degree;
@@ -128,7 +128,7 @@ bool SVC::supports(Method m) const {
   return m == Method::kPredict || m == Method::kDecisionFunction;
 }
 
-void SVC::do_fit(const Matrix& X, const Vector& y) {
+void SVC::do_fit(const MatrixView& X, const Vector& y) {
   const KernelSpec k =
       kernel_for_fit("SVC", params_.kernel, params_.degree, params_.gamma, params_.coef0, X);
   const SolverOptions o = solver_options(params_);
@@ -140,15 +140,15 @@ void SVC::do_fit(const Matrix& X, const Vector& y) {
   kernel_ = k;
 }
 
-Matrix SVC::decision_ovo(const Matrix& X) const {
+Matrix SVC::decision_ovo(const MatrixView& X) const {
   return svm::decision_ovo(model_, kernel_, X);
 }
 
-Vector SVC::do_predict(const Matrix& X) const {
+Vector SVC::do_predict(const MatrixView& X) const {
   return svm::predict(model_, decision_ovo(X));
 }
 
-Matrix SVC::do_decision_function(const Matrix& X) const {
+Matrix SVC::do_decision_function(const MatrixView& X) const {
   const Matrix ovo = decision_ovo(X);
   if (params_.decision_function_shape == "ovo" && model_.classes.size() > 2) return ovo;
   return svm::decision_function(model_, ovo);

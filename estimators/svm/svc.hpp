@@ -24,7 +24,7 @@ void param_from_node(const Node& n, Gamma& out);
 /// The kernel a fit on X uses: gamma 'scale' and 'auto' resolved on X, as scikit-learn's.
 /// Throws as kernel_kind.
 [[nodiscard]] KernelSpec kernel_for_fit(std::string_view who, const std::string& kernel, int degree,
-                                        const Gamma& gamma, double coef0, const Matrix& X);
+                                        const Gamma& gamma, double coef0, const MatrixView& X);
 
 /// The solver options of SVC's and SVR's parameters (C, tol, shrinking, max_iter, cache_size).
 template <class Params>
@@ -95,12 +95,12 @@ class SVC : public EstimatorWithParams<SVC, SVCParams> {
   /// The kernel the model was fitted with, whatever the parameters say now.
   [[nodiscard]] const KernelSpec& fitted_kernel() const noexcept { return kernel_; }
   /// The raw one-vs-one decision values, whatever decision_function_shape says.
-  [[nodiscard]] Matrix decision_ovo(const Matrix& X) const;
+  [[nodiscard]] Matrix decision_ovo(const MatrixView& X) const;
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_decision_function(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_decision_function(const MatrixView& X) const override;
 
  private:
   SvcModel model_;

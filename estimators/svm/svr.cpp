@@ -73,7 +73,7 @@ void SVR::validate_params(const SVRParams& p) const {
     invalid_param("max_iter must be -1 (no limit) or positive");
 }
 
-void SVR::do_fit(const Matrix& X, const Vector& y) {
+void SVR::do_fit(const MatrixView& X, const Vector& y) {
   const KernelSpec k =
       kernel_for_fit("SVR", params_.kernel, params_.degree, params_.gamma, params_.coef0, X);
   const SolverOptions o = solver_options(params_);
@@ -85,7 +85,7 @@ void SVR::do_fit(const Matrix& X, const Vector& y) {
   kernel_ = k;
 }
 
-Vector SVR::do_predict(const Matrix& X) const {
+Vector SVR::do_predict(const MatrixView& X) const {
   Vector out = kernel_expansion(kernel_, model_.support_vectors, model_.dual_coef, X);
   out.array() += model_.intercept;
   return out;

@@ -67,8 +67,8 @@ class SVR : public EstimatorWithParams<SVR, SVRParams> {
   [[nodiscard]] const KernelSpec& fitted_kernel() const noexcept { return kernel_; }
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
 
  private:
   SvrModel model_;

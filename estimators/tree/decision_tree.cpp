@@ -23,7 +23,7 @@ bool DecisionTreeClassifier::supports(Method m) const {
   return m == Method::kPredict || m == Method::kPredictProba;
 }
 
-void DecisionTreeClassifier::do_fit(const Matrix& X, const Vector& y) {
+void DecisionTreeClassifier::do_fit(const MatrixView& X, const Vector& y) {
   validate_params(params_);  // parameters given to the constructor were never checked
   const GrowthOptions options = growth_options(kName, params_, X.cols());
   std::vector<double> classes;
@@ -35,12 +35,12 @@ void DecisionTreeClassifier::do_fit(const Matrix& X, const Vector& y) {
   max_features_ = options.max_features;
 }
 
-Vector DecisionTreeClassifier::do_predict(const Matrix& X) const {
+Vector DecisionTreeClassifier::do_predict(const MatrixView& X) const {
   // As argmax of the counts: fractions of an integral total below 2^53 keep a strict maximum.
   return common::labels_of_row_max(tree_.leaf_values(X), classes_);
 }
 
-Matrix DecisionTreeClassifier::do_predict_proba(const Matrix& X) const {
+Matrix DecisionTreeClassifier::do_predict_proba(const MatrixView& X) const {
   Matrix proba = Matrix::Zero(X.rows(), static_cast<Eigen::Index>(classes_.size()));
   tree_.accumulate_proba(X, proba);
   return proba;

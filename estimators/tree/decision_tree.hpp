@@ -56,9 +56,9 @@ class DecisionTreeClassifier
   [[nodiscard]] Vector feature_importances() const;
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
-  [[nodiscard]] Matrix do_predict_proba(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
+  [[nodiscard]] Matrix do_predict_proba(const MatrixView& X) const override;
 
  private:
   std::vector<double> classes_;

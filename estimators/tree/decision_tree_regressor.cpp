@@ -9,7 +9,7 @@ constexpr std::string_view kName = "DecisionTreeRegressor";
 
 }  // namespace
 
-Vector predict_values(const Tree& tree, const Matrix& X) {
+Vector predict_values(const Tree& tree, const MatrixView& X) {
   Matrix out = Matrix::Zero(X.rows(), 1);
   tree.accumulate_values(X, 1.0, out, 0);
   return out.col(0);
@@ -24,7 +24,7 @@ double DecisionTreeRegressor::fit_cost(double n_samples, double n_features) cons
   return tree_fit_cost(params_.criterion, n_samples, n_features);
 }
 
-void DecisionTreeRegressor::do_fit(const Matrix& X, const Vector& y) {
+void DecisionTreeRegressor::do_fit(const MatrixView& X, const Vector& y) {
   validate_params(params_);  // parameters given to the constructor were never checked
   GrowthOptions options = growth_options(kName, params_, X.cols());
   options.random_splits = parse_splitter(kName, params_.splitter);
@@ -35,7 +35,7 @@ void DecisionTreeRegressor::do_fit(const Matrix& X, const Vector& y) {
   max_features_ = options.max_features;
 }
 
-Vector DecisionTreeRegressor::do_predict(const Matrix& X) const {
+Vector DecisionTreeRegressor::do_predict(const MatrixView& X) const {
   return predict_values(tree_, X);
 }
 

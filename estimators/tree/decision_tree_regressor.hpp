@@ -54,8 +54,8 @@ class DecisionTreeRegressor
   [[nodiscard]] Vector feature_importances() const;
 
  protected:
-  void do_fit(const Matrix& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const Matrix& X) const override;
+  void do_fit(const MatrixView& X, const Vector& y) override;
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override;
 
  private:
   std::int64_t max_features_ = 0;
@@ -63,6 +63,6 @@ class DecisionTreeRegressor
 };
 
 /// Each row's leaf value: a regression tree's prediction.
-[[nodiscard]] Vector predict_values(const Tree& tree, const Matrix& X);
+[[nodiscard]] Vector predict_values(const Tree& tree, const MatrixView& X);
 
 }  // namespace mlpersist::tree

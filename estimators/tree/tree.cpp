@@ -124,7 +124,7 @@ float to_float32(double x) noexcept {
   return std::signbit(x) ? -big : big;
 }
 
-TrainingSet::TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int32_t n_classes)
+TrainingSet::TrainingSet(const MatrixView& X, std::vector<std::int32_t> y, std::int32_t n_classes)
     : n_samples_(X.rows()), n_features_(X.cols()), n_classes_(n_classes), y_(std::move(y)) {
   columns_.resize(static_cast<std::size_t>(n_samples_ * n_features_));
   for (std::int64_t f = 0; f < n_features_; ++f)
@@ -132,7 +132,7 @@ TrainingSet::TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int3
       columns_[static_cast<std::size_t>(f * n_samples_ + i)] = to_float32(X(i, f));
 }
 
-TrainingSet::TrainingSet(const Matrix& X, const Vector& targets) : TrainingSet(X, {}, 1) {
+TrainingSet::TrainingSet(const MatrixView& X, const Vector& targets) : TrainingSet(X, {}, 1) {
   set_targets(targets);
 }
 
@@ -144,10 +144,13 @@ std::int64_t Tree::n_leaves() const noexcept {
   return std::count(children_left_.begin(), children_left_.end(), kLeaf);
 }
 
-Float32Rows::Float32Rows(const Matrix& X)
+Float32Rows::Float32Rows(const MatrixView& X)
     : rows_(X.rows()), cols_(X.cols()), values_(static_cast<std::size_t>(X.size())) {
-  for (Eigen::Index i = 0; i < X.size(); ++i)
-    values_[static_cast<std::size_t>(i)] = to_float32(X.data()[i]);  // X is row-major
+  float* out = values_.data();
+  for (Eigen::Index i = 0; i < rows_; ++i) {
+    const double* row = X.data() + i * X.outerStride();
+    for (Eigen::Index j = 0; j < cols_; ++j) *out++ = to_float32(row[j]);
+  }
 }
 
 void Tree::leaves(const Float32Rows& X, Eigen::Index first, Eigen::Index count,
@@ -174,7 +177,7 @@ void Tree::leaves(const Float32Rows& X, Eigen::Index first, Eigen::Index count,
   }
 }
 
-std::vector<std::int64_t> Tree::apply(const Matrix& X) const {
+std::vector<std::int64_t> Tree::apply(const MatrixView& X) const {
   const Float32Rows rows(X);
   std::vector<std::int64_t> leaves_of(static_cast<std::size_t>(X.rows()));
   for_each_leaf(rows, [&](Eigen::Index i, std::uint32_t leaf) {
@@ -183,7 +186,7 @@ std::vector<std::int64_t> Tree::apply(const Matrix& X) const {
   return leaves_of;
 }
 
-Matrix Tree::leaf_values(const Matrix& X) const {
+Matrix Tree::leaf_values(const MatrixView& X) const {
   const auto leaves_of = apply(X);
   Matrix out(X.rows(), n_classes_);
   for (Eigen::Index i = 0; i < X.rows(); ++i) {

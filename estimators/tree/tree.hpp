@@ -48,7 +48,9 @@ struct GrowthOptions {
 /// A Matrix converts implicitly; ensembles convert once for all their trees.
 class Float32Rows {
  public:
-  Float32Rows(const Matrix& X);  // NOLINT(google-explicit-constructor)
+  Float32Rows(const MatrixView& X);  // NOLINT(google-explicit-constructor)
+  // A Matrix reaches the view through a conversion of its own, so it needs its own door.
+  Float32Rows(const Matrix& X) : Float32Rows(MatrixView(X)) {}  // NOLINT
   [[nodiscard]] Eigen::Index rows() const noexcept { return rows_; }
   [[nodiscard]] const float* row(Eigen::Index i) const noexcept {
     return values_.data() + i * cols_;
@@ -70,9 +72,9 @@ void class_fractions(std::span<const double> counts, std::span<double> fractions
 class TrainingSet {
  public:
   /// `y` holds class indices in [0, n_classes), one per row of X.
-  TrainingSet(const Matrix& X, std::vector<std::int32_t> y, std::int32_t n_classes);
+  TrainingSet(const MatrixView& X, std::vector<std::int32_t> y, std::int32_t n_classes);
   /// Regression targets, one per row of X.
-  TrainingSet(const Matrix& X, const Vector& targets);
+  TrainingSet(const MatrixView& X, const Vector& targets);
 
   [[nodiscard]] std::int64_t n_samples() const noexcept { return n_samples_; }
   [[nodiscard]] std::int64_t n_features() const noexcept { return n_features_; }
@@ -161,7 +163,7 @@ class Tree {
   }
 
   /// The leaf each row of X ends in. X must have the fitted number of columns.
-  [[nodiscard]] std::vector<std::int64_t> apply(const Matrix& X) const;
+  [[nodiscard]] std::vector<std::int64_t> apply(const MatrixView& X) const;
   /// Rows a traversal moves through a tree side by side (see leaves()).
   static constexpr Eigen::Index kBlockRows = 16;
   /// The leaf each of the rows [first, first + count) of X ends in, count <= kBlockRows, into
@@ -181,7 +183,7 @@ class Tree {
     }
   }
   /// Class fractions of each row's leaf (scikit-learn's `tree_.predict`).
-  [[nodiscard]] Matrix leaf_values(const Matrix& X) const;
+  [[nodiscard]] Matrix leaf_values(const MatrixView& X) const;
   /// Adds each row's leaf class fractions to `proba`.
   void accumulate_proba(const Float32Rows& X, Matrix& proba) const;
   /// Adds scale * (each row's leaf value) to out(row, column) (a regression tree).

@@ -104,12 +104,12 @@ double tree_fit_cost(const std::string& criterion, double n_samples, double n_fe
   return per_level * std::log2(n_samples + 2) * n_features;
 }
 
-void check_sample_count(const Matrix& X) {
+void check_sample_count(const MatrixView& X) {
   if (X.rows() > std::numeric_limits<std::int32_t>::max())
     throw UsageError(ErrorCode::kInvalidInput, "trees are limited to 2^31 - 1 training samples");
 }
 
-TrainingSet regression_training_set(std::string_view who, const Matrix& X, const Vector& y,
+TrainingSet regression_training_set(std::string_view who, const MatrixView& X, const Vector& y,
                                     const std::string& criterion) {
   check_sample_count(X);
   if (criterion == "poisson") {
@@ -128,7 +128,7 @@ TrainingSet regression_training_set(std::string_view who, const Matrix& X, const
   return {X, y};
 }
 
-TrainingSet encode_training_set(const Matrix& X, const Vector& y, std::vector<double>& classes) {
+TrainingSet encode_training_set(const MatrixView& X, const Vector& y, std::vector<double>& classes) {
   check_sample_count(X);
   classes = common::unique_labels(y);
   return {X, common::class_indices<std::int32_t>(classes, y),

@@ -85,16 +85,16 @@ GrowthOptions growth_options(std::string_view who, const P& p, std::int64_t n_fe
                                    double n_features);
 
 /// Throws UsageError(kInvalidInput) when X has more rows than a tree's sample indices hold.
-void check_sample_count(const Matrix& X);
+void check_sample_count(const MatrixView& X);
 
 /// The splitter data for regression targets y. Throws UsageError(kInvalidInput) as
 /// check_sample_count does, and for criterion 'poisson' when y has a negative value or sums to
 /// zero (as scikit-learn refuses them).
-[[nodiscard]] TrainingSet regression_training_set(std::string_view who, const Matrix& X,
+[[nodiscard]] TrainingSet regression_training_set(std::string_view who, const MatrixView& X,
                                                   const Vector& y, const std::string& criterion);
 
 /// The splitter data for (X, y): y's distinct values in increasing order go to `classes`.
-[[nodiscard]] TrainingSet encode_training_set(const Matrix& X, const Vector& y,
+[[nodiscard]] TrainingSet encode_training_set(const MatrixView& X, const Vector& y,
                                               std::vector<double>& classes);
 
 /// NumPy's RandomState seed: random_state, or fresh entropy when it is None.

@@ -10,6 +10,7 @@ namespace example {
 namespace {
 
 using mlpersist::Matrix;
+using mlpersist::MatrixView;
 using mlpersist::Vector;
 
 // np.median of a column: the middle value, or the mean of the two middle values.
@@ -24,7 +25,7 @@ double median(std::vector<double> values) {
 }
 
 // The centroid of the rows of X labelled `label`.
-Eigen::RowVectorXd centroid(const Matrix& X, const Vector& y, double label, bool use_median) {
+Eigen::RowVectorXd centroid(const MatrixView& X, const Vector& y, double label, bool use_median) {
   std::vector<Eigen::Index> rows;
   for (Eigen::Index i = 0; i < y.size(); ++i)
     if (y(i) == label) rows.push_back(i);
@@ -57,7 +58,7 @@ bool NearestCentroid::supports(mlpersist::Method m) const {
   return m == mlpersist::Method::kPredict;
 }
 
-void NearestCentroid::do_fit(const Matrix& X, const Vector& y) {
+void NearestCentroid::do_fit(const MatrixView& X, const Vector& y) {
   std::vector<double> classes(y.begin(), y.end());
   std::sort(classes.begin(), classes.end());
   classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
@@ -73,7 +74,7 @@ void NearestCentroid::do_fit(const Matrix& X, const Vector& y) {
   centroids_ = std::move(centroids);
 }
 
-Vector NearestCentroid::do_predict(const Matrix& X) const {
+Vector NearestCentroid::do_predict(const MatrixView& X) const {
   const bool manhattan = params_.metric == "manhattan";
   Vector out(X.rows());
   for (Eigen::Index i = 0; i < X.rows(); ++i) {

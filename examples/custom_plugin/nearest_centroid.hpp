@@ -49,8 +49,8 @@ class NearestCentroid
 
  protected:
   /// Throws UsageError(kInvalidInput) when y has fewer than two classes (as scikit-learn).
-  void do_fit(const mlpersist::Matrix& X, const mlpersist::Vector& y) override;
-  [[nodiscard]] mlpersist::Vector do_predict(const mlpersist::Matrix& X) const override;
+  void do_fit(const mlpersist::MatrixView& X, const mlpersist::Vector& y) override;
+  [[nodiscard]] mlpersist::Vector do_predict(const mlpersist::MatrixView& X) const override;
 
  private:
   std::vector<double> classes_;

@@ -118,7 +118,7 @@ std::vector<Split> stratified_kfold(const Vector& y, int n_splits) {
   return splits_from_folds(fold_of, n_splits);
 }
 
-Matrix take_rows(const Matrix& X, const std::vector<Eigen::Index>& rows) {
+Matrix take_rows(const MatrixView& X, const std::vector<Eigen::Index>& rows) {
   Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
   for (std::size_t i = 0; i < rows.size(); ++i)
     out.row(static_cast<Eigen::Index>(i)) = X.row(rows[i]);
@@ -175,7 +175,7 @@ Value CvResult::to_value() const {
   return m;
 }
 
-CvResult cross_validate(const Estimator& prototype, const Matrix& X, const Vector& y,
+CvResult cross_validate(const Estimator& prototype, const MatrixView& X, const Vector& y,
                         int n_splits) {
   const bool has_y = y.size() == X.rows();
   const auto splits = prototype.kind() == EstimatorKind::kClassifier ? stratified_kfold(y, n_splits)

@@ -52,7 +52,7 @@ std::string Column::cell_text(std::size_t row) const {
   return strings[row] ? "'" + *strings[row] + "'" : "None";
 }
 
-Table Table::from_matrix(const Matrix& X, std::vector<std::string> names) {
+Table Table::from_matrix(const MatrixView& X, std::vector<std::string> names) {
   if (!names.empty() && names.size() != static_cast<std::size_t>(X.cols()))
     throw UsageError(ErrorCode::kInvalidInput, std::to_string(names.size()) +
                                                    " column names for a matrix of " +
@@ -63,7 +63,7 @@ Table Table::from_matrix(const Matrix& X, std::vector<std::string> names) {
   const auto cols = static_cast<std::size_t>(X.cols());
   std::vector<std::vector<double>> values(cols, std::vector<double>(rows));
   for (std::size_t i = 0; i < rows; ++i) {
-    const double* row = X.data() + i * cols;
+    const double* row = X.data() + static_cast<Eigen::Index>(i) * X.outerStride();
     for (std::size_t j = 0; j < cols; ++j) values[j][i] = row[j];
   }
   Table t;

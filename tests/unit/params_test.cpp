@@ -30,7 +30,7 @@ class Demo : public EstimatorWithParams<Demo, DemoParams> {
   void load_state(const Node&, LoadContext&) override {}
 
  protected:
-  void do_fit(const Matrix&, const Vector&) override {}
+  void do_fit(const MatrixView&, const Vector&) override {}
 };
 
 TEST(Params, GetParamsReflectsEveryFieldInOrder) {

@@ -76,14 +76,14 @@ class MLPERSIST_API Estimator {
   /// Fits on X (n_samples x n_features) and y (n_samples; ignored and may be empty for
   /// unsupervised estimators). Throws UsageError(kInvalidInput) on empty, mismatched or
   /// non-finite input (NaN is let through to estimators that `accepts_missing`).
-  void fit(const Matrix& X, const Vector& y);
-  [[nodiscard]] Vector predict(const Matrix& X) const;
-  [[nodiscard]] Matrix decision_function(const Matrix& X) const;
-  [[nodiscard]] Matrix predict_proba(const Matrix& X) const;
-  [[nodiscard]] Matrix transform(const Matrix& X) const;
-  [[nodiscard]] Matrix inverse_transform(const Matrix& X) const;
+  void fit(const MatrixView& X, const Vector& y);
+  [[nodiscard]] Vector predict(const MatrixView& X) const;
+  [[nodiscard]] Matrix decision_function(const MatrixView& X) const;
+  [[nodiscard]] Matrix predict_proba(const MatrixView& X) const;
+  [[nodiscard]] Matrix transform(const MatrixView& X) const;
+  [[nodiscard]] Matrix inverse_transform(const MatrixView& X) const;
   /// scikit-learn's score: accuracy for classifiers, R² for regressors, -inertia for KMeans.
-  [[nodiscard]] double score(const Matrix& X, const Vector& y) const;
+  [[nodiscard]] double score(const MatrixView& X, const Vector& y) const;
 
   /// The same on a mixed table. Estimators that need numbers get the table as a Matrix (a
   /// string column, or NaN unless `accepts_missing`, is refused naming the column); estimators
@@ -139,7 +139,7 @@ class MLPERSIST_API Estimator {
   virtual void load_state(const Node& state, LoadContext& ctx) = 0;
 
  protected:
-  virtual void do_fit(const Matrix& X, const Vector& y) = 0;
+  virtual void do_fit(const MatrixView& X, const Vector& y) = 0;
   /// For estimators that `takes_tables`: fit and the methods on the table itself (the public
   /// Matrix methods reach them too, through Table::from_matrix). Defaults throw.
   virtual void do_fit_table(const Table& X, const Vector& y);
@@ -148,13 +148,13 @@ class MLPERSIST_API Estimator {
   [[nodiscard]] virtual Table do_transform_to_table(const Table& X) const;
   /// For estimators that `takes_tables`; default: `out = do_apply_table(kTransform, X)`.
   virtual void do_transform_into(const Table& X, MatrixBlock out) const;
-  virtual Vector do_predict(const Matrix& X) const;
-  virtual Matrix do_decision_function(const Matrix& X) const;
-  virtual Matrix do_predict_proba(const Matrix& X) const;
-  virtual Matrix do_transform(const Matrix& X) const;
-  virtual Matrix do_inverse_transform(const Matrix& X) const;
+  virtual Vector do_predict(const MatrixView& X) const;
+  virtual Matrix do_decision_function(const MatrixView& X) const;
+  virtual Matrix do_predict_proba(const MatrixView& X) const;
+  virtual Matrix do_transform(const MatrixView& X) const;
+  virtual Matrix do_inverse_transform(const MatrixView& X) const;
   /// Default: accuracy for classifiers, R² for regressors; others must override.
-  [[nodiscard]] virtual double do_score(const Matrix& X, const Vector& y) const;
+  [[nodiscard]] virtual double do_score(const MatrixView& X, const Vector& y) const;
   /// The name used by repr and messages: the type tag's last component ("SVC").
   [[nodiscard]] std::string class_name() const;
 
@@ -163,12 +163,12 @@ class MLPERSIST_API Estimator {
   void restore_signature(std::int64_t n_features, std::vector<std::string> names);
   // The column types and string classes recorded beside the signature.
   void restore_table_signature(std::vector<ColumnType> types, std::vector<std::string> classes);
-  void check_predict_input(const Matrix& X, Method method, std::int64_t columns) const;
+  void check_predict_input(const MatrixView& X, Method method, std::int64_t columns) const;
   void check_table_input(const Table& X, Method method) const;
   [[nodiscard]] Matrix apply_to_table(Method method, const Table& X) const;
-  void fit_checked(const Matrix& X, const Vector& y);
+  void fit_checked(const MatrixView& X, const Vector& y);
   void check_fit_input(std::int64_t rows, std::int64_t cols, const Vector& y) const;
-  [[nodiscard]] Matrix apply_matrix(Method method, const Matrix& X) const;
+  [[nodiscard]] Matrix apply_matrix(Method method, const MatrixView& X) const;
 
   std::int64_t n_features_in_ = -1;
   std::vector<std::string> feature_names_in_;
@@ -202,7 +202,7 @@ MLPERSIST_API double r2_score(const Vector& y_true, const Vector& y_pred);
 
 /// Calls `method` on a fitted estimator; predict's labels come back as one column.
 [[nodiscard]] MLPERSIST_API Matrix apply_method(const Estimator& estimator, Method method,
-                                                const Matrix& X);
+                                                const MatrixView& X);
 /// The same on a mixed table (predict's labels as one column: codes for string classes).
 [[nodiscard]] MLPERSIST_API Matrix apply_method(const Estimator& estimator, Method method,
                                                 const Table& X);

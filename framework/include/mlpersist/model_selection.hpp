@@ -27,10 +27,14 @@ struct Split {
 [[nodiscard]] MLPERSIST_API std::vector<Split> stratified_kfold(const Vector& y, int n_splits);
 
 /// The rows of X (or y) listed in `rows`, in that order.
-[[nodiscard]] MLPERSIST_API Matrix take_rows(const Matrix& X,
+[[nodiscard]] MLPERSIST_API Matrix take_rows(const MatrixView& X,
                                              const std::vector<Eigen::Index>& rows);
 [[nodiscard]] MLPERSIST_API Vector take_rows(const Vector& y,
                                              const std::vector<Eigen::Index>& rows);
+/// A Matrix converts to a MatrixView and to a Vector alike; this picks the view.
+[[nodiscard]] inline Matrix take_rows(const Matrix& X, const std::vector<Eigen::Index>& rows) {
+  return take_rows(MatrixView(X), rows);
+}
 /// The rows of a table listed, in that order, in new columns that share nothing with X: what a
 /// cross-validation fold trains or tests on. Throws UsageError(kInvalidInput) for an index
 /// outside X.
@@ -52,7 +56,7 @@ struct CvResult {
 
 /// Fits a fresh clone of `prototype` on each training fold and scores it on the test fold with
 /// the estimator's own score. Classifiers use stratified folds, everything else plain k-fold.
-[[nodiscard]] MLPERSIST_API CvResult cross_validate(const Estimator& prototype, const Matrix& X,
+[[nodiscard]] MLPERSIST_API CvResult cross_validate(const Estimator& prototype, const MatrixView& X,
                                                     const Vector& y, int n_splits = 5);
 
 /// The same on a mixed table, as cross_val_score on a pandas DataFrame: the same folds (string

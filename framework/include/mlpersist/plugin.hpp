@@ -14,8 +14,9 @@ namespace mlpersist {
 // Backend::verifies_ranges, DecodeInput::integrity (container 2). 4: Map's index behind a pointer.
 // 5: store plugins (Registrar::add_store, StoreBackend), PluginInfo::stores; Estimator::fit_cost;
 // Map's index type private to the framework. 6: Estimator::accepts_missing.
-// 8: Estimator::transform_into / do_transform_into; Table shares its columns.
-inline constexpr std::uint32_t kPluginAbiVersion = 8;
+// 8: Estimator::transform_into / do_transform_into; Table shares its columns. 9: the Matrix
+// inputs of Estimator (public and do_*) are MatrixView, so borrowed buffers pass uncopied.
+inline constexpr std::uint32_t kPluginAbiVersion = 9;
 
 /// What a plugin's single exported entry returns. The first two fields never move, so any
 /// future loader can read them to tell an old plugin from a new one.

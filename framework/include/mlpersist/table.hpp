@@ -54,7 +54,7 @@ class MLPERSIST_API Table {
  public:
   Table() = default;
   /// Copies a numeric matrix; `names` is empty or names every column.
-  [[nodiscard]] static Table from_matrix(const Matrix& X, std::vector<std::string> names = {});
+  [[nodiscard]] static Table from_matrix(const MatrixView& X, std::vector<std::string> names = {});
 
   /// Appends a column; throws UsageError(kInvalidInput) when its length differs from the others'.
   void add_column(Column column);

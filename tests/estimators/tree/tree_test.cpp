@@ -46,7 +46,7 @@ std::uint32_t expected_leaf(float x, double threshold) {
 }
 
 std::uint32_t leaf_of(const Tree& t, float x) {
-  const tree::Float32Rows rows(Matrix::Constant(1, 1, static_cast<double>(x)));
+  const tree::Float32Rows rows(Matrix(Matrix::Constant(1, 1, static_cast<double>(x))));
   std::uint32_t leaf = 0;
   t.leaves(rows, 0, 1, &leaf);
   return leaf;
