@@ -2,13 +2,14 @@
 """The C++ estimators against scikit-learn on the same arrays, in one run (issue 15, point 3).
 
 Both contenders run in this process on the same float64 arrays with the same parameters:
-mlpersist.fit and Model.predict fit and predict in C++ (the GIL released; the binding copies X
-once, which is counted against us), scikit-learn through its own estimators. Each row runs the
-two back to back, alternating which goes first, so that a change in the machine's load hits both
-alike; the table reports medians with min and max over the rows and the ratio of medians, with
-the issue's goals: fit <= 1.0x and batch predict <= 0.5x scikit-learn's time. HistGradientBoosting
-uses OpenMP in both (the same libgomp): it is measured at 1 and at 2 threads. Everything else runs
-on one thread. Single-row latency as a C++ service sees it is estimators_bench's PredictOneRow.
+mlpersist.fit and Model.predict fit and predict in C++ (the GIL released; the binding reads X in
+place, as scikit-learn does; converting y and the result to and from NumPy is counted against
+us), scikit-learn through its own estimators. Each row runs the two back to back, alternating
+which goes first, so that a change in the machine's load hits both alike; the table reports
+medians with min and max over the rows and the ratio of medians, with the issue's goals: fit
+<= 1.0x and batch predict <= 0.5x scikit-learn's time. HistGradientBoosting uses OpenMP in both
+(the same libgomp): it is measured at 1 and at 2 threads. Everything else runs on one thread.
+Single-row latency as a C++ service sees it is estimators_bench's PredictOneRow.
 
 Run by `make bench` (PYTHONPATH=<build>/python); `--rows`, `--repeats` and `--types` shrink it.
 """
