@@ -61,7 +61,7 @@ void scan_block(const double* query, const TrainBlock& block, double* distances,
 }
 
 // A few queries (a service's single row): rows scanned in place, without copying blocks.
-void scan_rows(const double* query, const Eigen::Ref<const Matrix>& train, Neighbor* heap,
+void scan_rows(const double* query, const MatrixView& train, Neighbor* heap,
                Eigen::Index k) {
   for (Eigen::Index i = 0; i < train.rows(); ++i)
     offer({finite_or_inf(common::squared_distance(query, train.row(i).data(), train.cols())),
@@ -70,7 +70,7 @@ void scan_rows(const double* query, const Eigen::Ref<const Matrix>& train, Neigh
 }
 
 // Every query against each block of training rows in turn.
-void scan_in_blocks(const Eigen::Ref<const Matrix>& queries, const Eigen::Ref<const Matrix>& train,
+void scan_in_blocks(const MatrixView& queries, const MatrixView& train,
                     std::vector<Neighbor>& heaps, Eigen::Index k) {
   const Eigen::Index block_rows =
       std::max(kMinBlockRows, kBlockValues / std::max<Eigen::Index>(train.cols(), 1));
@@ -86,8 +86,8 @@ void scan_in_blocks(const Eigen::Ref<const Matrix>& queries, const Eigen::Ref<co
 
 }  // namespace
 
-std::vector<Neighbor> k_nearest(const Eigen::Ref<const Matrix>& queries,
-                                const Eigen::Ref<const Matrix>& train, Eigen::Index k) {
+std::vector<Neighbor> k_nearest(const MatrixView& queries,
+                                const MatrixView& train, Eigen::Index k) {
   // Placeholders that every real row, even an infinitely distant one, displaces.
   const Neighbor placeholder{std::numeric_limits<double>::infinity(),
                              std::numeric_limits<std::int64_t>::max()};
@@ -105,8 +105,8 @@ std::vector<Neighbor> k_nearest(const Eigen::Ref<const Matrix>& queries,
   return heaps;
 }
 
-std::vector<Neighbor> checked_k_nearest(const Eigen::Ref<const Matrix>& queries,
-                                        const Eigen::Ref<const Matrix>& train, Eigen::Index k,
+std::vector<Neighbor> checked_k_nearest(const MatrixView& queries,
+                                        const MatrixView& train, Eigen::Index k,
                                         std::string_view who) {
   const std::string name(who);
   if (k > train.rows())
