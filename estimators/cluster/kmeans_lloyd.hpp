@@ -32,7 +32,8 @@ struct KMeansRun {
 /// scikit-learn's `_kmeans_single_lloyd`: Lloyd iterations until the labels stop changing, the
 /// squared centre shifts sum to at most `tol`, or `max_iter`; then the labels of the final
 /// centres. Empty clusters are moved to the samples farthest from their centres.
-[[nodiscard]] KMeansRun lloyd(const MatrixView& X, Matrix centers, std::int64_t max_iter, double tol);
+[[nodiscard]] KMeansRun lloyd(const MatrixView& X, Matrix centers, std::int64_t max_iter,
+                              double tol);
 
 /// The nearest centre of each row, by ||c||² - 2 x·c (first centre on ties), as scikit-learn.
 [[nodiscard]] Labels nearest_centers(const MatrixView& X, const Matrix& centers);

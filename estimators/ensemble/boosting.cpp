@@ -108,7 +108,8 @@ void Boosting::fit(const MatrixView& X_all, const Vector& y_all, BoostingLoss lo
     const auto [train, test] = validation_split(y_all, o);
     X = take_rows(X_all, train);
     y = take(y_all, train);
-    validation.emplace(Validation{tree::Float32Rows(take_rows(X_all, test)), take(y_all, test), {}, {}});
+    validation.emplace(
+        Validation{tree::Float32Rows(take_rows(X_all, test)), take(y_all, test), {}, {}});
     validation->history.assign(static_cast<std::size_t>(*o.n_iter_no_change),
                                std::numeric_limits<double>::infinity());
   }

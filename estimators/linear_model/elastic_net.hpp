@@ -82,7 +82,9 @@ class CoordinateDescentRegressor : public EstimatorWithParams<Derived, P> {
 
  protected:
   void do_fit(const MatrixView& X, const Vector& y) override;
-  [[nodiscard]] Vector do_predict(const MatrixView& X) const override { return fit_.linear.predict(X); }
+  [[nodiscard]] Vector do_predict(const MatrixView& X) const override {
+    return fit_.linear.predict(X);
+  }
 
  private:
   EnetFit fit_;

@@ -61,8 +61,7 @@ void scan_block(const double* query, const TrainBlock& block, double* distances,
 }
 
 // A few queries (a service's single row): rows scanned in place, without copying blocks.
-void scan_rows(const double* query, const MatrixView& train, Neighbor* heap,
-               Eigen::Index k) {
+void scan_rows(const double* query, const MatrixView& train, Neighbor* heap, Eigen::Index k) {
   for (Eigen::Index i = 0; i < train.rows(); ++i)
     offer({finite_or_inf(common::squared_distance(query, train.row(i).data(), train.cols())),
            static_cast<std::int64_t>(i)},
@@ -86,8 +85,8 @@ void scan_in_blocks(const MatrixView& queries, const MatrixView& train,
 
 }  // namespace
 
-std::vector<Neighbor> k_nearest(const MatrixView& queries,
-                                const MatrixView& train, Eigen::Index k) {
+std::vector<Neighbor> k_nearest(const MatrixView& queries, const MatrixView& train,
+                                Eigen::Index k) {
   // Placeholders that every real row, even an infinitely distant one, displaces.
   const Neighbor placeholder{std::numeric_limits<double>::infinity(),
                              std::numeric_limits<std::int64_t>::max()};
@@ -105,9 +104,8 @@ std::vector<Neighbor> k_nearest(const MatrixView& queries,
   return heaps;
 }
 
-std::vector<Neighbor> checked_k_nearest(const MatrixView& queries,
-                                        const MatrixView& train, Eigen::Index k,
-                                        std::string_view who) {
+std::vector<Neighbor> checked_k_nearest(const MatrixView& queries, const MatrixView& train,
+                                        Eigen::Index k, std::string_view who) {
   const std::string name(who);
   if (k > train.rows())
     throw UsageError(ErrorCode::kInvalidInput, name + ": n_neighbors=" + std::to_string(k) +

@@ -22,16 +22,15 @@ struct Neighbor {
 ///
 /// The training rows are scanned in blocks that stay in cache while every query visits them, so
 /// that a large training matrix (possibly mapped from a file) is read from memory once per call.
-[[nodiscard]] std::vector<Neighbor> k_nearest(const MatrixView& queries,
-                                              const MatrixView& train,
+[[nodiscard]] std::vector<Neighbor> k_nearest(const MatrixView& queries, const MatrixView& train,
                                               Eigen::Index k);
 
 /// k_nearest for a model's predict: throws UsageError(kInvalidInput) when k exceeds the training
 /// rows and UsageError(kLimitExceeded) when the neighbour lists' size overflows (k comes from a
 /// file, bounded only by the rows it stores). `who` names the estimator in the message.
 [[nodiscard]] std::vector<Neighbor> checked_k_nearest(const MatrixView& queries,
-                                                      const MatrixView& train,
-                                                      Eigen::Index k, std::string_view who);
+                                                      const MatrixView& train, Eigen::Index k,
+                                                      std::string_view who);
 
 /// Throws UsageError(kInvalidParameter), naming `who`, for n_neighbors < 1 or weights other
 /// than 'uniform' and 'distance'.

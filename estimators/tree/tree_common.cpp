@@ -128,7 +128,8 @@ TrainingSet regression_training_set(std::string_view who, const MatrixView& X, c
   return {X, y};
 }
 
-TrainingSet encode_training_set(const MatrixView& X, const Vector& y, std::vector<double>& classes) {
+TrainingSet encode_training_set(const MatrixView& X, const Vector& y,
+                                std::vector<double>& classes) {
   check_sample_count(X);
   classes = common::unique_labels(y);
   return {X, common::class_indices<std::int32_t>(classes, y),

@@ -1,6 +1,6 @@
-#include <mlpersist/params.hpp>
-
 #include <gtest/gtest.h>
+
+#include <mlpersist/params.hpp>
 
 namespace {
 
